@@ -1,0 +1,58 @@
+namespace Bridge.Core.Blocks;
+
+/// <summary>Stamps blocks with self-checking sectors and decodes what a read path returns.</summary>
+public static class BlockCodec
+{
+    public static void Stamp(Span<byte> block, in BlockStamp stamp)
+    {
+        var sectors = block.Length / BlockGeometry.SectorSize;
+        for (var s = 0; s < sectors; s++)
+        {
+            var sector = block.Slice(s * BlockGeometry.SectorSize, BlockGeometry.SectorSize);
+            var offset = (ulong)stamp.Block * (ulong)block.Length + (ulong)(s * BlockGeometry.SectorSize);
+            StampSector(sector, stamp, offset, (ushort)sectors);
+        }
+    }
+
+    /// <summary>Stamps one sector; races write sector by sector so that a concurrent reader can see a torn block.</summary>
+    public static void StampSector(Span<byte> sector, in BlockStamp stamp, ulong offset, ushort sectorsPerBlock)
+    {
+        var header = new SectorHeader(stamp.RunId, stamp.FileId, offset, stamp.Gen, stamp.Iteration, stamp.Writer, (uint)stamp.Step, sectorsPerBlock);
+        header.WriteTo(sector);
+        Payload.Fill(sector[SectorHeader.Size..], stamp.RunId, stamp.FileId, offset, stamp.Gen, stamp.Iteration);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(sector[SectorHeader.CrcOffset..], SectorHeader.ComputeCrc(sector));
+    }
+
+    public static SectorRead DecodeSector(ReadOnlySpan<byte> sector)
+    {
+        if (!SectorHeader.HasMagic(sector))
+            return new SectorRead(sector.ContainsAnyExcept((byte)0) ? SectorKind.Foreign : SectorKind.Zero, default);
+        var header = SectorHeader.ReadFrom(sector);
+        return new SectorRead(SectorHeader.ComputeCrc(sector) == SectorHeader.StoredCrc(sector) ? SectorKind.Valid : SectorKind.BadCrc, header);
+    }
+
+    /// <summary>Decodes a block read from <paramref name="fileId"/> at index <paramref name="block"/> of a run.
+    /// Uniform only when every sector agrees and sits where its header says it belongs.</summary>
+    public static BlockRead Decode(ReadOnlySpan<byte> data, int block, ulong runId, uint fileId)
+    {
+        var count = data.Length / BlockGeometry.SectorSize;
+        var sectors = new SectorRead[count];
+        var uniform = true;
+        for (var s = 0; s < count; s++)
+        {
+            var read = DecodeSector(data.Slice(s * BlockGeometry.SectorSize, BlockGeometry.SectorSize));
+            sectors[s] = read;
+            var expectedOffset = (ulong)block * (ulong)data.Length + (ulong)(s * BlockGeometry.SectorSize);
+            uniform &= read.Kind == SectorKind.Zero
+                ? sectors[0].Kind == SectorKind.Zero
+                : read.Kind == SectorKind.Valid && read.Header.RunId == runId && read.Header.FileId == fileId &&
+                  read.Header.Offset == expectedOffset && read.Content == sectors[0].Content;
+        }
+        if (!uniform)
+            return new BlockRead(block, ReadState.Mixed, default, Sectors: sectors);
+        var first = sectors[0];
+        return first.Kind == SectorKind.Zero
+            ? new BlockRead(block, ReadState.Uniform, Content.Hole)
+            : new BlockRead(block, ReadState.Uniform, first.Content, first.Header.Writer, (int)first.Header.Step);
+    }
+}

@@ -1,0 +1,31 @@
+namespace Bridge.Core.Blocks;
+
+/// <summary>How one sector decoded.</summary>
+public enum SectorKind : byte
+{
+    /// <summary>Magic, version and crc32c all check out.</summary>
+    Valid,
+    /// <summary>All zero bytes: a hole, or a page never written.</summary>
+    Zero,
+    /// <summary>A Bridge header whose crc32c does not match: the sector was changed after it was stamped.</summary>
+    BadCrc,
+    /// <summary>Neither zeros nor a Bridge header: bytes no Bridge writer produced.</summary>
+    Foreign,
+}
+
+/// <summary>One decoded sector. Header fields are meaningful only for <see cref="SectorKind.Valid"/>.</summary>
+public readonly record struct SectorRead(SectorKind Kind, SectorHeader Header)
+{
+    public Content Content => Kind switch
+    {
+        SectorKind.Valid => Content.Data(Header.Gen, Header.Iteration),
+        SectorKind.Zero => Content.Hole,
+        _ => default,
+    };
+
+    public override string ToString() => Kind switch
+    {
+        SectorKind.Valid => $"{Content}@{Header.Writer}/step{Header.Step}",
+        _ => Kind.ToString().ToLowerInvariant(),
+    };
+}

@@ -1,0 +1,68 @@
+using Bridge.Core.Blocks;
+using Bridge.Core.Observations;
+
+namespace Bridge.Core.Oracle;
+
+/// <summary>Compares one block as a path read it with what the oracle allows there, and names the fault.</summary>
+internal static class BlockJudge
+{
+    /// <param name="history">Every content completed steps wrote into this block: an old one is a lost write (disk)
+    /// or stale (memory paths); one outside it is a phantom.</param>
+    public static Finding? Judge(int check, string file, ReadPath path, BlockRead read, Allowed expected, Allowed history, ulong runId)
+    {
+        Finding Make(VerdictClass c, string note, int? culprit = null) =>
+            new(c, check, file, path, read.Block, expected.ToString(), read.ToString(), culprit ?? expected.SoleOrigin, note);
+
+        switch (read.State)
+        {
+            case ReadState.IoError:
+                return Make(VerdictClass.IoError, $"reading the block failed with {read.Error}");
+            case ReadState.BeyondEof:
+                return expected.Contains(Content.BeyondEof) ? null : Make(VerdictClass.Zeroed, "the file ends before this block");
+            case ReadState.Uniform:
+                return expected.Contains(read.Content) ? null : Classify(read.Content, read.Step, path, expected, history, Make);
+        }
+
+        // Mixed: judge sector by sector; the first thing that cannot be explained names the class.
+        var sectors = read.Sectors!;
+        for (var s = 0; s < sectors.Count; s++)
+        {
+            var sector = sectors[s];
+            var expectedOffset = (ulong)read.Block * (ulong)(sectors.Count * BlockGeometry.SectorSize) + (ulong)(s * BlockGeometry.SectorSize);
+            switch (sector.Kind)
+            {
+                case SectorKind.BadCrc:
+                    return Make(VerdictClass.Torn, $"sector {s}: crc32c mismatch (changed after it was stamped: gen {sector.Header.Gen}, step {sector.Header.Step})", (int)sector.Header.Step);
+                case SectorKind.Foreign:
+                    return Make(VerdictClass.Phantom, $"sector {s}: bytes no Bridge writer produced");
+                case SectorKind.Valid when sector.Header.RunId != runId:
+                    return Make(VerdictClass.Phantom, $"sector {s}: data from another run ({sector.Header.RunId:x16})");
+                case SectorKind.Valid when sector.Header.Offset != expectedOffset || sector.Header.FileId != 1:
+                    return Make(VerdictClass.Misplaced, $"sector {s}: header says file {sector.Header.FileId} offset {sector.Header.Offset}, read at offset {expectedOffset}", (int)sector.Header.Step);
+            }
+        }
+        var contents = sectors.Select(s => s.Content).Distinct().ToList();
+        var outsider = contents.FirstOrDefault(c => !expected.Contains(c), Content.BeyondEof);
+        if (outsider.Kind != ContentKind.BeyondEof)
+        {
+            var sector = sectors.First(s => s.Content == outsider);
+            return Classify(outsider, sector.Kind == SectorKind.Valid ? (int)sector.Header.Step : -1, path, expected, history, Make, torn: true);
+        }
+        return expected.MixOk ? null : Make(VerdictClass.Torn, $"sectors of {string.Join(", ", contents)} where one content is required");
+    }
+
+    private static Finding Classify(Content seen, int writerStep, ReadPath path, Allowed expected, Allowed history,
+        Func<VerdictClass, string, int?, Finding> make, bool torn = false)
+    {
+        var prefix = torn ? "torn block: part " : "";
+        if (seen.Kind == ContentKind.Hole)
+            return make(VerdictClass.Zeroed, $"{prefix}zeros where data is required", null);
+        if (history.OriginOf(seen) is { } olderStep)
+            return path == ReadPath.Disk
+                ? make(VerdictClass.LostWrite, $"{prefix}{seen} (step {Name(olderStep)}) is on disk; the required write never reached it", null)
+                : make(VerdictClass.Stale, $"{prefix}{seen} (step {Name(olderStep)}) is still visible through the {path.ToString().ToLowerInvariant()} path", null);
+        return make(VerdictClass.Phantom, $"{prefix}{seen} was never written to this block by a completed step (header names step {writerStep})", writerStep >= 0 ? writerStep : null);
+    }
+
+    private static string Name(int step) => step < 0 ? "setup" : $"#{step}";
+}

@@ -1,0 +1,217 @@
+using Bridge.Core.Blocks;
+using Bridge.Core.Observations;
+using Bridge.Core.Scenarios;
+
+namespace Bridge.Core.Oracle;
+
+/// <summary>
+/// Folds a scenario's steps, with their real results, into what every block may hold. One rule per effect:
+/// <list type="bullet">
+/// <item>A completed write (CPU store, O_DIRECT, io_uring, DMA through a pin) sets the page to its generation; until
+/// a persistence point the disk may hold any generation written since the last one, or a sector mix of them.</item>
+/// <item>A persistence point (fsync, fdatasync, msync MS_SYNC, sync_file_range with WAIT) that returned 0
+/// requires the disk to hold, for every covered block, what the page held when the call began.</item>
+/// <item>Truncate and punch take the block's page out of the file: the block reads as a hole (or is past EOF), and
+/// data the device writes later through a pin still holding the old page must not come back (that is a phantom).</item>
+/// <item>A refused or failed step contributes nothing.</item>
+/// </list>
+/// </summary>
+internal sealed class Expectations
+{
+    private readonly Scenario _scenario;
+    private readonly BlockState[] _blocks;
+    private readonly Dictionary<string, Dictionary<int, Allowed>> _outputs = [];
+    private PinState? _pin;
+    private int _fileBlocks;
+
+    private readonly Observation _observation;
+
+    public Expectations(Scenario scenario, Observation observation)
+    {
+        _scenario = scenario;
+        _observation = observation;
+        var initial = scenario.Init == InitialFill.Data ? Content.Data(0) : Content.Hole;
+        _blocks = Enumerable.Range(0, scenario.Geometry.BlockCount).Select(_ => new BlockState(Allowed.Exactly(initial, -1))).ToArray();
+        _fileBlocks = scenario.Geometry.BlockCount;
+    }
+
+    private bool PrivateFileMapping => _scenario.Map == MapKind.Private && _scenario.Backing.HasFile;
+
+    public bool Mapped { get; private set; } = true;
+
+    public Scenario Scenario => _scenario;
+
+    public StepResult ResultOf(Step step) => _observation.ResultOf(step.Index) ?? StepResult.Skipped(step.Index, "no result");
+
+    public void Apply(Step step)
+    {
+        var result = ResultOf(step);
+        if (!result.Ok && step.Effect != Effect.Race)
+            return;
+        switch (step.Effect)
+        {
+            case Effect.WriteMapping:
+                foreach (var b in step.Blocks.Blocks)
+                    WriteThroughMapping(b, Allowed.Exactly(Content.Data(step.Gen), step.Index), Allowed.Exactly(Content.Data(step.Gen), step.Index));
+                break;
+            case Effect.WriteThroughPin:
+                foreach (var b in step.Blocks.Blocks)
+                    WriteThroughPin(b, Allowed.Exactly(Content.Data(step.Gen), step.Index), Allowed.Exactly(Content.Data(step.Gen), step.Index));
+                break;
+            case Effect.CopyFromMapping:
+                foreach (var b in step.Blocks.Blocks)
+                    Output(step.Args.Target!)[b] = MappingView(b);
+                break;
+            case Effect.CopyThroughPin:
+                foreach (var b in step.Blocks.Blocks)
+                    Output(step.Args.Target!)[b] = PinnedView(b);
+                break;
+            case Effect.Persist:
+                foreach (var b in PersistedBlocks(step))
+                    Persist(b, step.Index);
+                break;
+            case Effect.Resize:
+                Resize((int)(step.Args.Size!.Value / _scenario.Geometry.BlockSize));
+                break;
+            case Effect.Drop:
+                foreach (var b in step.Blocks.Blocks)
+                    RemovePage(b, Content.Hole, keepPrivate: true);
+                break;
+            case Effect.Pin:
+                Pin(step);
+                break;
+            case Effect.Unpin:
+                _pin = null;
+                break;
+            case Effect.Unmap:
+                Mapped = false;
+                break;
+            case Effect.Race:
+                new RaceRule(this, step).Apply();
+                break;
+        }
+    }
+
+    // ---- what each path may show -------------------------------------------------------------------------
+
+    public Allowed Expected(string file, ReadPath path, int block)
+    {
+        if (file != "data")
+            return Output(file).GetValueOrDefault(block) ?? Allowed.Exactly(Content.Hole, -1);
+        var state = _blocks[block];
+        return path switch
+        {
+            ReadPath.Disk when _scenario.Backing.HasStorage => state.Disk,
+            ReadPath.Mapping => MappingView(block),
+            _ => state.Memory,
+        };
+    }
+
+    public BlockState Block(int block) => _blocks[block];
+
+    public bool SharedFileMapping => _scenario.Backing.HasFile && _scenario.Map == MapKind.Shared;
+
+    // ---- rules ---------------------------------------------------------------------------------------------
+
+    /// <summary>A completed write into the mapped memory. <paramref name="final"/> is what the page holds after it,
+    /// <paramref name="written"/> everything it held on the way (they differ only for races).</summary>
+    internal void WriteThroughMapping(int block, Allowed final, Allowed written)
+    {
+        if (block >= _fileBlocks)
+            return; // the executor does not store past EOF (it would be SIGBUS); nothing was written
+        if (PrivateFileMapping)
+            _blocks[block].Private = final;
+        else
+            WriteFile(block, final, written);
+    }
+
+    /// <summary>The device writes through the pin into the page the pin holds — which may no longer be the file's.</summary>
+    internal void WriteThroughPin(int block, Allowed final, Allowed written)
+    {
+        if (_pin is null)
+            return;
+        var state = _blocks[block];
+        if (_pin.Epochs[block] != state.Epoch)
+            _pin.Orphans[block] = final; // the page left the file: the device writes into nothing the file owns
+        else if (PrivateFileMapping && _pin.Writable)
+            state.Private = final;
+        else
+            WriteFile(block, final, written);
+    }
+
+    private void WriteFile(int block, Allowed final, Allowed written)
+    {
+        var state = _blocks[block];
+        state.Memory = final;
+        state.Disk = state.Disk.Union(written);
+        state.Written = state.Written.Union(written);
+    }
+
+    internal void Persist(int block, int step)
+    {
+        var state = _blocks[block];
+        state.Disk = state.Memory;
+        state.PersistedBy = step;
+    }
+
+    internal IEnumerable<int> PersistedBlocks(Step step)
+    {
+        // MS_ASYNC starts nothing on Linux since 2.6.19; msync of a private mapping writes nothing to the file.
+        if (step.Keyword == "msync" && (step.Args.Mode == "async" || PrivateFileMapping))
+            return [];
+        return step.Args.Blocks?.Blocks ?? Enumerable.Range(0, _blocks.Length);
+    }
+
+    internal Allowed MappingView(int block)
+    {
+        var state = _blocks[block];
+        return PrivateFileMapping && block < _fileBlocks ? state.Private ?? state.Memory : state.Memory;
+    }
+
+    internal Allowed PinnedView(int block)
+    {
+        if (_pin is null)
+            return _blocks[block].Memory;
+        if (_pin.Orphans.TryGetValue(block, out var orphan))
+            return orphan;
+        return PrivateFileMapping && _pin.Writable ? MappingView(block) : _blocks[block].Memory;
+    }
+
+    internal Dictionary<int, Allowed> Output(string name) =>
+        _outputs.TryGetValue(name, out var blocks) ? blocks : _outputs[name] = [];
+
+    private void Pin(Step step)
+    {
+        var writable = PinPathInfo.IsWritable(step.Args.Access ?? PinAccess.None);
+        _pin = new PinState(step.Blocks.Blocks.ToDictionary(b => b, b => _blocks[b].Epoch), writable);
+        if (!PrivateFileMapping || !writable)
+            return;
+        foreach (var b in step.Blocks.Blocks)
+            _blocks[b].Private ??= _blocks[b].Memory; // FOLL_WRITE on a private mapping breaks COW at pin time
+    }
+
+    private void Resize(int blocks)
+    {
+        for (var b = blocks; b < _fileBlocks; b++)
+            RemovePage(b, Content.BeyondEof, keepPrivate: false); // truncate unmaps private COW pages too
+        for (var b = _fileBlocks; b < blocks; b++)
+        {
+            _blocks[b].Memory = _blocks[b].Disk = Allowed.Exactly(Content.Hole, -1);
+        }
+        _fileBlocks = blocks;
+    }
+
+    /// <summary>Truncate and punch: the page leaves the page cache (a pin keeps it alive as an orphan). Punch leaves
+    /// MAP_PRIVATE COW pages alone (truncate_pagecache_range unmaps with even_cows=0); truncate does not.</summary>
+    private void RemovePage(int block, Content after, bool keepPrivate)
+    {
+        var state = _blocks[block];
+        if (_pin is not null && _pin.Epochs.TryGetValue(block, out var epoch) && epoch == state.Epoch)
+            _pin.Orphans[block] = PinnedView(block);
+        state.Epoch++;
+        state.Memory = state.Disk = Allowed.Exactly(after, -1);
+        state.PersistedBy = null;
+        if (!keepPrivate)
+            state.Private = null;
+    }
+}

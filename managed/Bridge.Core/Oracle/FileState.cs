@@ -1,0 +1,35 @@
+using Bridge.Core.Blocks;
+
+namespace Bridge.Core.Oracle;
+
+/// <summary>The oracle's knowledge of one block of the scenario's file.</summary>
+internal sealed class BlockState(Allowed initial)
+{
+    /// <summary>The page-cache page (for anonymous memory: the page itself). Buffered reads and a shared mapping see it.</summary>
+    public Allowed Memory { get; set; } = initial;
+
+    /// <summary>What storage may hold. Reset to <see cref="Memory"/> by a persistence point.</summary>
+    public Allowed Disk { get; set; } = initial;
+
+    /// <summary>The persistence step that last made Disk equal Memory, for culprit notes.</summary>
+    public int? PersistedBy { get; set; }
+
+    /// <summary>The MAP_PRIVATE copy once the block was copied-on-write; null while the mapping shares the file page.</summary>
+    public Allowed? Private { get; set; }
+
+    /// <summary>Page identity: bumped when truncate or punch takes the page out of the file.</summary>
+    public int Epoch { get; set; }
+
+    /// <summary>Every content a completed step wrote into the file's block, and by which step: what separates an
+    /// old generation (lost-write, stale) from one that never belonged here (phantom).</summary>
+    public Allowed Written { get; set; } = initial;
+}
+
+/// <summary>A long-term pin as the oracle sees it: which pages it holds (by epoch) and what the device wrote into
+/// pages that have since left the file.</summary>
+internal sealed class PinState(IReadOnlyDictionary<int, int> epochs, bool writable)
+{
+    public IReadOnlyDictionary<int, int> Epochs { get; } = epochs;
+    public bool Writable { get; } = writable;
+    public Dictionary<int, Allowed> Orphans { get; } = [];
+}

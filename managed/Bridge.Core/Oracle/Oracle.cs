@@ -1,0 +1,82 @@
+using Bridge.Core.Observations;
+using Bridge.Core.Scenarios;
+
+namespace Bridge.Core.Oracle;
+
+/// <summary>
+/// The one oracle. It knows nothing of how a scenario ran — real kernel or simulator — only the steps, each
+/// step's actual result, and what every read path saw at every check. Pure: no I/O.
+/// </summary>
+public static class Oracle
+{
+    public static ScenarioVerdict Judge(Scenario scenario, Observation observation)
+    {
+        if (observation.Skip is { } skip)
+            return new ScenarioVerdict(scenario.Name, VerdictClass.Skipped, [], [], skip);
+
+        var findings = new List<Finding>();
+        var refusals = new List<Refusal>();
+        var expectations = new Expectations(scenario, observation);
+        foreach (var step in scenario.Steps)
+        {
+            foreach (var s in step.Body.Prepend(step))
+                StepFindings(s, expectations.ResultOf(s), findings, refusals);
+            if (step.Effect == Effect.Check && observation.Checks.FirstOrDefault(c => c.Step == step.Index) is { } check)
+                findings.AddRange(JudgeCheck(check, expectations, observation.RunId));
+            else
+                expectations.Apply(step);
+        }
+        findings.AddRange(observation.KernelLog.Where(KernelLogRules.IsWarning)
+            .Select(line => new Finding(VerdictClass.KernelWarn, -1, null, null, null, "no warning", line, null, "kernel log during the scenario")));
+
+        var worst = findings.Count > 0 ? findings.Max(f => f.Class) : refusals.Count > 0 ? VerdictClass.Refused : VerdictClass.Intact;
+        return new ScenarioVerdict(scenario.Name, worst, findings, refusals, null);
+    }
+
+    /// <summary>Step-level outcomes: a refused pin is recorded (not a finding); EIO and time-outs are findings.</summary>
+    private static void StepFindings(Step step, StepResult result, List<Finding> findings, List<Refusal> refusals)
+    {
+        if (step.Effect == Effect.Pin && result.Outcome == Outcome.Errno)
+            refusals.Add(new Refusal(step.Index, step.Text, result.Errno!));
+        if (result.Outcome == Outcome.Timeout)
+            findings.Add(new Finding(VerdictClass.Hang, step.Index, null, null, null, "completion", "timeout", step.Index, $"'{step.Text}' did not finish ({result.Detail})"));
+        if (result.Errno == "EIO")
+            findings.Add(new Finding(VerdictClass.IoError, step.Index, null, null, null, "0", "EIO", step.Index, $"'{step.Text}' failed with EIO"));
+    }
+
+    private static IEnumerable<Finding> JudgeCheck(CheckObservation check, Expectations expectations, ulong runId)
+    {
+        var found = new List<Finding>();
+        foreach (var view in check.Views.Where(v => v.Unavailable is null))
+        {
+            foreach (var read in view.Blocks)
+            {
+                var expected = expectations.Expected(view.File, view.Path, read.Block);
+                var history = view.File == "data" ? expectations.Block(read.Block).Written : expected;
+                if (BlockJudge.Judge(check.Step, view.File, view.Path, read, expected, history, runId) is { } finding)
+                    found.Add(finding);
+            }
+        }
+        if (expectations.SharedFileMapping)
+            found.AddRange(CrossPathFindings(check, found));
+        return found;
+    }
+
+    /// <summary>A shared mapping and a buffered read look at the same page: they must agree even where each alone
+    /// is allowed (a race left two candidates).</summary>
+    private static IEnumerable<Finding> CrossPathFindings(CheckObservation check, List<Finding> already)
+    {
+        var buffered = check.Views.FirstOrDefault(v => v.File == "data" && v.Path == ReadPath.Buffered && v.Unavailable is null);
+        var mapping = check.Views.FirstOrDefault(v => v.File == "data" && v.Path == ReadPath.Mapping && v.Unavailable is null);
+        if (buffered is null || mapping is null)
+            yield break;
+        foreach (var m in mapping.Blocks)
+        {
+            var b = buffered.Blocks.FirstOrDefault(x => x.Block == m.Block);
+            if (b is null || b.ToString() == m.ToString() || already.Any(f => f.Block == m.Block && f.File == "data"))
+                continue;
+            yield return new Finding(VerdictClass.Stale, check.Step, "data", ReadPath.Mapping, m.Block, $"same as buffered ({b})", m.ToString(), null,
+                "the mapping and a buffered read disagree about one page");
+        }
+    }
+}

@@ -1,0 +1,85 @@
+using Bridge.Core.Blocks;
+using Bridge.Core.Observations;
+using Bridge.Core.Scenarios;
+
+namespace Bridge.Core.Oracle;
+
+/// <summary>
+/// The oracle rule for a race: steps repeated concurrently, iteration i of a writing step writing generation
+/// (gen, i). From each step's count and the timing of its last successful call:
+/// <list type="bullet">
+/// <item>a block ends holding the last successful iteration of one of its writers — any writer whose last write did
+/// not end before another writer's last write began — and sectors may mix when two writers remain;</item>
+/// <item>a persistence call whose last successful iteration began after those last writes ended makes the disk
+/// hold that (the contract: "every block whose last completed write finished before that call");</item>
+/// <item>a copy out of the mapping whose last iteration began after the last writes ended copies the final
+/// content; otherwise anything the page held during the race, mixed.</item>
+/// </list>
+/// </summary>
+internal sealed class RaceRule(Expectations expectations, Step race)
+{
+    private sealed record Run(Step Step, RaceStats Stats);
+
+    public void Apply()
+    {
+        var runs = race.Body
+            .Select(s => (Step: s, Result: expectations.ResultOf(s)))
+            .Where(r => r.Result.Race is { Iterations: > 0 })
+            .Select(r => new Run(r.Step, r.Result.Race!))
+            .ToList();
+        var writers = runs.Where(r => r.Step.Effect is Effect.WriteMapping or Effect.WriteThroughPin).ToList();
+        var blocks = writers.SelectMany(w => w.Step.Blocks.Blocks).Distinct().ToList();
+        var lastWriteEnd = new Dictionary<int, long>();
+        var before = blocks.ToDictionary(b => b, expectations.MappingView);
+
+        foreach (var b in blocks)
+        {
+            var mine = writers.Where(w => w.Step.Blocks.Contains(b)).ToList();
+            var completed = mine.Where(w => w.Stats.LastOkIteration >= 0).ToList();
+            var written = Written(b, writers);
+            if (completed.Count == 0)
+            {
+                // Every iteration failed: nothing is required, but what they may have left is allowed.
+                Write(mine[0].Step, b, expectations.MappingView(b).Union(written), written);
+                continue;
+            }
+            var candidates = completed.Where(w => !completed.Any(y => y != w && y.Stats.LastOkStart > w.Stats.LastOkEnd)).ToList();
+            var final = candidates
+                .Select(w => Allowed.Exactly(Content.Data(w.Step.Gen, (uint)w.Stats.LastOkIteration), w.Step.Index))
+                .Aggregate((x, y) => x.Union(y))
+                .WithMix(candidates.Count > 1);
+            lastWriteEnd[b] = candidates.Max(w => w.Stats.LastOkEnd);
+            Write(candidates[0].Step, b, final, written);
+        }
+
+        foreach (var p in runs.Where(r => r.Step.Effect == Effect.Persist && r.Stats.LastOkIteration >= 0))
+            foreach (var b in expectations.PersistedBlocks(p.Step))
+                if (!lastWriteEnd.TryGetValue(b, out var end) || p.Stats.LastOkStart > end)
+                    expectations.Persist(b, p.Step.Index);
+
+        foreach (var r in runs.Where(r => r.Step.Effect is Effect.CopyFromMapping or Effect.CopyThroughPin && r.Stats.LastOkIteration >= 0))
+        {
+            var output = expectations.Output(r.Step.Args.Target!);
+            foreach (var b in r.Step.Blocks.Blocks)
+            {
+                var after = r.Step.Effect == Effect.CopyFromMapping ? expectations.MappingView(b) : expectations.PinnedView(b);
+                output[b] = !lastWriteEnd.TryGetValue(b, out var end) || r.Stats.LastOkStart > end
+                    ? after
+                    : before[b].Union(after).Union(Written(b, writers));
+            }
+        }
+    }
+
+    private void Write(Step step, int block, Allowed final, Allowed written)
+    {
+        if (step.Effect == Effect.WriteThroughPin)
+            expectations.WriteThroughPin(block, final, written);
+        else
+            expectations.WriteThroughMapping(block, final, written);
+    }
+
+    private static Allowed Written(int block, List<Run> writers) => writers
+        .Where(w => w.Step.Blocks.Contains(block))
+        .Select(w => Allowed.AnyIteration(w.Step.Gen, (uint)(w.Stats.Iterations - 1), w.Step.Index))
+        .Aggregate((x, y) => x.Union(y));
+}

@@ -1,0 +1,75 @@
+using Bridge.Core.Observations;
+
+namespace Bridge.Core.Oracle;
+
+/// <summary>Verdict classes (DESIGN.md §1), most severe first where a scenario has several.</summary>
+public enum VerdictClass
+{
+    /// <summary>Every block held what the oracle allows.</summary>
+    Intact,
+    /// <summary>The kernel refused a pin; whether a policy expected that is a separate question (bridge compare).</summary>
+    Refused,
+    /// <summary>The scenario did not run here (missing root, device, kernel feature); the reason is given.</summary>
+    Skipped,
+    /// <summary>A memory path (buffered, mapping) shows an older generation than another path or the last write.</summary>
+    Stale,
+    /// <summary>Zeros, a hole or end of file where data is required.</summary>
+    Zeroed,
+    /// <summary>A header names another file or offset than where the sector was read.</summary>
+    Misplaced,
+    /// <summary>A crc32c failure, or sectors of several generations where one is required.</summary>
+    Torn,
+    /// <summary>Content no completed step wrote to this block (a failed step's, an orphaned page's, foreign bytes).</summary>
+    Phantom,
+    /// <summary>The disk holds an older generation than the persistence contract requires.</summary>
+    LostWrite,
+    /// <summary>A read or a persistence call failed with EIO.</summary>
+    IoError,
+    /// <summary>WARN/BUG/Oops in the kernel log during the scenario.</summary>
+    KernelWarn,
+    /// <summary>A step did not finish in time.</summary>
+    Hang,
+}
+
+public static class VerdictClasses
+{
+    public static bool IsFinding(this VerdictClass c) => c > VerdictClass.Skipped;
+
+    /// <summary>kebab-case names used in tables, TAP and JSON.</summary>
+    public static string Name(this VerdictClass c) => c switch
+    {
+        VerdictClass.LostWrite => "lost-write",
+        VerdictClass.IoError => "io-error",
+        VerdictClass.KernelWarn => "kernel-warn",
+        _ => c.ToString().ToLowerInvariant(),
+    };
+}
+
+/// <summary>One finding: what was expected and what was seen, where, and which step is to blame.</summary>
+/// <param name="Check">Index of the check step (or the failing step for step-level findings).</param>
+/// <param name="File">"data" or an output file's name; null for step-level findings.</param>
+/// <param name="Culprit">The step whose write went missing, or that wrote what should not be there.</param>
+public sealed record Finding(
+    VerdictClass Class,
+    int Check,
+    string? File,
+    ReadPath? Path,
+    int? Block,
+    string Expected,
+    string Observed,
+    int? Culprit,
+    string Note);
+
+/// <summary>A step the kernel refused (a pin that failed), for the table and for policy comparison.</summary>
+public sealed record Refusal(int Step, string Text, string Errno);
+
+/// <summary>The oracle's judgement of one scenario run.</summary>
+public sealed record ScenarioVerdict(
+    string Scenario,
+    VerdictClass Class,
+    IReadOnlyList<Finding> Findings,
+    IReadOnlyList<Refusal> Refusals,
+    string? SkipReason)
+{
+    public bool HasFindings => Class.IsFinding();
+}

@@ -1,0 +1,46 @@
+namespace Bridge.Core.Scenarios;
+
+using Bridge.Core.Blocks;
+
+/// <summary>Access a long-term pin asks for. For RDMA these are the ibv_reg_mr access flags; io_uring buffer
+/// registration always pins for writing.</summary>
+[Flags]
+public enum PinAccess
+{
+    None = 0,
+    LocalWrite = 1,
+    RemoteWrite = 2,
+    RemoteRead = 4,
+}
+
+/// <summary>A long-term pin path: a row of facts, like a row of gup_longterm.c's test table.</summary>
+/// <param name="DeviceWriter">The writer recorded in blocks the "device" writes through this pin.</param>
+/// <param name="AccessFlags">Access names the scenario may give; empty when the path has no choice.</param>
+/// <param name="DefaultAccess">Access when the scenario gives none.</param>
+public sealed record PinPathInfo(string Name, Writer DeviceWriter, IReadOnlyDictionary<string, PinAccess> AccessFlags, PinAccess DefaultAccess, string Description)
+{
+    /// <summary>Whether a pin with this access asks GUP for FOLL_WRITE — the bit the 6.5+ file-mapping rule keys on.
+    /// ib_umem_get: writable unless the MR is remote-read only (drivers/infiniband/core/umem.c,
+    /// ib_access_writable); io_uring_register buffers: always FOLL_WRITE (io_uring/rsrc.c).</summary>
+    public static bool IsWritable(PinAccess access) => (access & (PinAccess.LocalWrite | PinAccess.RemoteWrite)) != 0;
+}
+
+public static class PinPaths
+{
+    public static readonly IReadOnlyList<PinPathInfo> All =
+    [
+        new("uring-register", Writer.Uring, new Dictionary<string, PinAccess>(), PinAccess.LocalWrite | PinAccess.RemoteRead,
+            "io_uring_register_buffers over the mapping (FOLL_WRITE | FOLL_LONGTERM); the device is READ_FIXED / WRITE_FIXED"),
+        new("rdma-mr", Writer.Rdma,
+            new Dictionary<string, PinAccess>
+            {
+                ["local-write"] = PinAccess.LocalWrite,
+                ["remote-write"] = PinAccess.RemoteWrite,
+                ["remote-read"] = PinAccess.RemoteRead,
+            },
+            PinAccess.LocalWrite | PinAccess.RemoteWrite,
+            "ibv_reg_mr over the mapping on a soft-RoCE (rdma_rxe) device; the device is RDMA WRITE / READ on a self-connected RC QP"),
+    ];
+
+    public static PinPathInfo? Find(string name) => All.FirstOrDefault(p => p.Name == name);
+}

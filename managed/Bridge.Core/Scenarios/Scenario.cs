@@ -1,0 +1,31 @@
+using Bridge.Core.Blocks;
+
+namespace Bridge.Core.Scenarios;
+
+public enum MapKind { Shared, Private }
+
+/// <summary>What the file holds before the first step: generation 0 in every block, synced; or a sparse file.</summary>
+public enum InitialFill { Data, Hole }
+
+/// <summary>A parsed, validated scenario: the backing, the file, the mapping and the steps.
+/// <see cref="Text"/> is its source (for a matrix instance, the template with the variables substituted, same
+/// line numbers), which is what travels to an agent inside a VM or container.</summary>
+public sealed record Scenario(
+    string Name,
+    string SourceFile,
+    BackingInfo Backing,
+    MapKind Map,
+    BlockGeometry Geometry,
+    InitialFill Init,
+    IReadOnlyList<Step> Steps,
+    string Text)
+{
+    /// <summary>Every step, race bodies included, in index order.</summary>
+    public IEnumerable<Step> AllSteps() => Steps.SelectMany(s => s.Body.Count == 0 ? [s] : s.Body.Prepend(s));
+
+    public int StepCount => AllSteps().Count();
+
+    public Step StepAt(int index) => AllSteps().First(s => s.Index == index);
+
+    public string Label => $"{Backing.Name}/{Map.ToString().ToLowerInvariant()}";
+}
