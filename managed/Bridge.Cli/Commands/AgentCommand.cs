@@ -1,0 +1,27 @@
+using System.CommandLine;
+using Bridge.Targets.Agent;
+
+namespace Bridge.Cli.Commands;
+
+/// <summary><c>bridge agent</c>: the side of a container or VM run that executes scenarios inside the target.</summary>
+public static class AgentCommand
+{
+    public static Command Create()
+    {
+        var request = new Option<string>("--request") { Description = "the request JSON file (- for standard input)", Required = true };
+        var output = new Option<string?>("--output") { Description = "where to stream results (a virtio-serial port, a file); default standard output" };
+        var command = new Command("agent", "Run the scenarios of a request on this kernel and stream observations (used inside containers and VMs).")
+        {
+            request, output,
+        };
+        command.SetAction(parse =>
+        {
+            var path = parse.GetValue(request)!;
+            var json = path == "-" ? Console.In.ReadToEnd() : File.ReadAllText(path);
+            var target = parse.GetValue(output);
+            using var writer = target is null ? null : new StreamWriter(File.Open(target, FileMode.Append, FileAccess.Write));
+            return AgentRunner.Run(AgentProtocol.DecodeRequest(json), writer ?? Console.Out);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using Bridge.Core.Reports;
+using Bridge.Core.Scenarios;
+using Bridge.Targets;
+
+namespace Bridge.Cli.Commands;
+
+/// <summary><c>bridge run</c>: scenarios on a real kernel, judged by the oracle.</summary>
+public static class RunCommand
+{
+    public static Command Create()
+    {
+        var files = new Argument<string[]>("files") { Arity = ArgumentArity.ZeroOrMore, Description = "scenario files (.scn), single or matrix" };
+        var suite = new Option<string[]>("--suite") { Description = "run every scenario under scenarios/NAME (repeatable): default, seed, policy, …", AllowMultipleArgumentsPerToken = true };
+        var target = TargetOption.Create();
+        var report = new ReportWriter();
+        var command = new Command("run", "Run scenarios on a real kernel and judge every block with the oracle. Exit 0: every verdict allowed; 1: findings; 2: usage or input errors.")
+        {
+            files, suite, target,
+        };
+        report.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            var scenarios = ScenarioLoader.Load(parse.GetValue(files) ?? [], parse.GetValue(suite) ?? []);
+            await using var t = TargetOption.Open(parse.GetValue(target)!);
+            var result = await Execute(t, scenarios, ct);
+            report.Write(parse, result, Console.Out);
+            return result.ExitCode;
+        });
+        return command;
+    }
+
+    /// <summary>Runs on the target and judges each observation as it arrives.</summary>
+    public static async Task<RunReport> Execute(ITarget target, IReadOnlyList<Scenario> scenarios, CancellationToken ct)
+    {
+        var byName = scenarios.ToDictionary(s => s.Name);
+        var runs = new List<ScenarioRun>();
+        await foreach (var observation in target.RunAsync(scenarios, ct))
+        {
+            var scenario = byName[observation.Scenario];
+            var verdict = Core.Oracle.Oracle.Judge(scenario, observation);
+            runs.Add(new ScenarioRun(scenario, observation, verdict));
+            if (!Console.IsErrorRedirected)
+                Console.Error.WriteLine($"[{runs.Count}/{scenarios.Count}] {scenario.Name} [{scenario.Label}]: {verdict.Class.ToString().ToLowerInvariant()}");
+        }
+        return new RunReport(runs);
+    }
+}

@@ -1,0 +1,35 @@
+using System.CommandLine;
+using Bridge.Cli;
+using Bridge.Cli.Commands;
+using Bridge.Core.Scenarios;
+
+var root = new RootCommand("Bridge: does data that a pinning path (O_DIRECT, io_uring fixed buffers, RDMA MRs) puts into file-backed pages reach the file? Runs scenarios on real kernels and on a model, judged by one oracle.")
+{
+    RunCommand.Create(),
+    CheckCommand.Create(),
+    AgentCommand.Create(),
+};
+
+var parse = root.Parse(args);
+if (parse.Errors.Count > 0)
+{
+    foreach (var error in parse.Errors)
+        Console.Error.WriteLine($"bridge: {error.Message}");
+    Console.Error.WriteLine("Try 'bridge --help'.");
+    return 2;
+}
+try
+{
+    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (ScenarioException e)
+{
+    foreach (var error in e.Errors)
+        Console.Error.WriteLine(error);
+    return 2;
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine($"bridge: {e.Message}");
+    return 2;
+}

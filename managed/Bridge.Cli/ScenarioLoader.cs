@@ -1,0 +1,67 @@
+using Bridge.Core.Scenarios;
+
+namespace Bridge.Cli;
+
+/// <summary>Finds and parses scenario files and suites. A suite is a directory under scenarios/ (default: the
+/// repository's, found from the binary or the working directory; $BRIDGE_SCENARIOS overrides).</summary>
+public static class ScenarioLoader
+{
+    public static string ScenariosRoot()
+    {
+        if (Environment.GetEnvironmentVariable("BRIDGE_SCENARIOS") is { Length: > 0 } env)
+            return env;
+        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "scenarios");
+                if (Directory.Exists(Path.Combine(candidate, "default")))
+                    return candidate;
+            }
+        }
+        throw new UsageException("cannot find the scenarios/ directory (looked upward from the binary and the working directory); set BRIDGE_SCENARIOS");
+    }
+
+    public static IReadOnlyList<string> Suites() =>
+        Directory.GetDirectories(ScenariosRoot()).Select(Path.GetFileName).OfType<string>().Order().ToList();
+
+    /// <summary>Every scenario of the files and suites given; all files are parsed before anything runs, and any
+    /// error in any of them stops the run (exit 2).</summary>
+    public static IReadOnlyList<Scenario> Load(IEnumerable<string> files, IEnumerable<string> suites)
+    {
+        var paths = files.ToList();
+        foreach (var suite in suites)
+        {
+            var dir = Path.Combine(ScenariosRoot(), suite);
+            if (!Directory.Exists(dir))
+                throw new UsageException($"no suite '{suite}'; expected one of: {string.Join(", ", Suites())}");
+            paths.AddRange(Directory.GetFiles(dir, "*.scn", SearchOption.AllDirectories).Order());
+        }
+        if (paths.Count == 0)
+            throw new UsageException("no scenarios given; expected FILE.scn… or --suite NAME");
+        var scenarios = new List<Scenario>();
+        var errors = new List<ScenarioError>();
+        foreach (var path in paths)
+        {
+            if (!File.Exists(path))
+            {
+                errors.Add(new ScenarioError(new SourceSpan(path, 0, 0), "no such file; expected a path to a .scn file"));
+                continue;
+            }
+            try
+            {
+                scenarios.AddRange(ScenarioFile.Parse(File.ReadAllText(path), Path.GetRelativePath(Directory.GetCurrentDirectory(), path)));
+            }
+            catch (ScenarioException e)
+            {
+                errors.AddRange(e.Errors);
+            }
+        }
+        foreach (var dup in scenarios.GroupBy(s => s.Name).Where(g => g.Count() > 1))
+            errors.Add(new ScenarioError(new SourceSpan(dup.Last().SourceFile, 1, 1), $"scenario name '{dup.Key}' is used twice (also in {dup.First().SourceFile}); expected unique names"));
+        return errors.Count > 0 ? throw new ScenarioException(errors) : scenarios;
+    }
+}
+
+/// <summary>A usage or input error: printed as is, exit code 2.</summary>
+public sealed class UsageException(string message) : Exception(message);

@@ -1,0 +1,26 @@
+using Bridge.Linux.Interop;
+
+namespace Bridge.Linux.Backings;
+
+/// <summary>One scenario's memory: the data file (none for anonymous memory), how to map it, and a directory
+/// on an O_DIRECT-capable filesystem for the source and output files.</summary>
+public sealed class BackingInstance(FileDescriptor? data, string? reopenPath, int mapFlags, string auxDirectory, string? fsType, Action? release = null) : IDisposable
+{
+    /// <summary>The data file, opened read-write without O_DIRECT; null for anonymous memory.</summary>
+    public FileDescriptor? Data { get; } = data;
+
+    /// <summary>A path that opens the same file again (for the O_DIRECT descriptor); /proc/self/fd/N for a memfd.</summary>
+    public string? ReopenPath { get; } = reopenPath;
+
+    /// <summary>MAP_ANONYMOUS / MAP_HUGETLB and the like; MAP_SHARED or MAP_PRIVATE is added from the scenario.</summary>
+    public int MapFlags { get; } = mapFlags;
+
+    public string AuxDirectory { get; } = auxDirectory;
+    public string? FsType { get; } = fsType;
+
+    public void Dispose()
+    {
+        Data?.Dispose();
+        release?.Invoke();
+    }
+}

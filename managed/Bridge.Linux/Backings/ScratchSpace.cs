@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using Bridge.Linux.Interop;
+
+namespace Bridge.Linux.Backings;
+
+/// <summary>
+/// The scratch area of one run: a directory under /var/tmp (or $BRIDGE_SCRATCH) holding filesystem images,
+/// their mount points and per-scenario directories. Loop-mounted filesystems are made once per run and shared by
+/// its scenarios. Dispose unmounts everything (the loop devices detach themselves: LO_FLAGS_AUTOCLEAR) and
+/// deletes the directory, whatever state the run ended in.
+/// </summary>
+public sealed class ScratchSpace : IDisposable
+{
+    private readonly Dictionary<string, string> _mounted = [];
+    private readonly List<string> _mountPoints = [];
+    private readonly Lock _lock = new();
+    private int _next;
+
+    public ScratchSpace(string? root = null)
+    {
+        var parent = root ?? Environment.GetEnvironmentVariable("BRIDGE_SCRATCH") ?? "/var/tmp";
+        Root = Path.Combine(parent, $"bridge-{Environment.ProcessId}-{Guid.NewGuid():N}"[..24]);
+        Directory.CreateDirectory(Root);
+    }
+
+    public string Root { get; }
+
+    /// <summary>A new empty directory for one scenario on the given filesystem root.</summary>
+    public string NewDirectory(string under)
+    {
+        var dir = Path.Combine(under, $"s{Interlocked.Increment(ref _next)}");
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    /// <summary>Mounts (once per run) a fresh <paramref name="fsType"/> filesystem on a loop device and returns its
+    /// mount point.</summary>
+    public string Filesystem(string fsType, string mkfs, IReadOnlyList<string> mkfsArgs, long imageSize)
+    {
+        lock (_lock)
+        {
+            if (_mounted.TryGetValue(fsType, out var existing))
+                return existing;
+            var image = Path.Combine(Root, $"{fsType}.img");
+            using (var f = File.Create(image))
+                f.SetLength(imageSize);
+            RunTool(mkfs, [.. mkfsArgs, image]);
+            var mountPoint = Path.Combine(Root, fsType);
+            Directory.CreateDirectory(mountPoint);
+            var (device, path) = LoopDevice.Attach(image);
+            using (device)
+                Mounts.Mount(path, mountPoint, fsType);
+            _mountPoints.Add(mountPoint);
+            return _mounted[fsType] = mountPoint;
+        }
+    }
+
+    /// <summary>Mounts a private filesystem that needs no device (tmpfs, hugetlbfs) once per run.</summary>
+    public string VirtualFilesystem(string fsType, string? options)
+    {
+        lock (_lock)
+        {
+            if (_mounted.TryGetValue(fsType, out var existing))
+                return existing;
+            var mountPoint = Path.Combine(Root, fsType);
+            Directory.CreateDirectory(mountPoint);
+            Mounts.Mount(fsType, mountPoint, fsType, options);
+            _mountPoints.Add(mountPoint);
+            return _mounted[fsType] = mountPoint;
+        }
+    }
+
+    private static void RunTool(string tool, IReadOnlyList<string> args)
+    {
+        var psi = new ProcessStartInfo(tool) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in args)
+            psi.ArgumentList.Add(a);
+        Process process;
+        try
+        {
+            process = Process.Start(psi)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new BackingUnavailableException($"{tool} not found ({e.Message}); install its Debian package (make install)");
+        }
+        using (process)
+        {
+            var stderr = process.StandardError.ReadToEndAsync();
+            process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+                throw new BackingUnavailableException($"{tool} {string.Join(' ', args)} failed ({process.ExitCode}): {stderr.Result.Trim()}");
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            foreach (var mp in Enumerable.Reverse(_mountPoints))
+                Mounts.Unmount(mp);
+            _mountPoints.Clear();
+            _mounted.Clear();
+        }
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A lazily detached mount may still hold a directory for a moment; it is empty and harmless.
+        }
+    }
+}
+
+/// <summary>The backing cannot be had here (not root, tool missing, no huge pages); the scenario is skipped with this reason.</summary>
+public sealed class BackingUnavailableException(string reason) : Exception(reason);

@@ -1,0 +1,140 @@
+using Bridge.Core.Blocks;
+using Bridge.Core.Scenarios;
+using Bridge.Linux.Backings;
+using Bridge.Linux.Interop;
+using Bridge.Linux.PinPaths;
+using static Tmds.Linux.LibC;
+
+namespace Bridge.Linux.Execution;
+
+/// <summary>
+/// Everything one scenario holds open while it runs: the data file (buffered and O_DIRECT descriptors), the
+/// mapping, per-step source files, output files and the pin. Built by <see cref="ScenarioRunner"/>; disposed in
+/// reverse order of need: pin, mapping, files, backing.
+/// </summary>
+public sealed class RunContext : IDisposable
+{
+    private readonly Dictionary<int, SourceFile> _sources = [];
+
+    public RunContext(Scenario scenario, ulong runId, BackingInstance backing)
+    {
+        Scenario = scenario;
+        RunId = runId;
+        Backing = backing;
+    }
+
+    public Scenario Scenario { get; }
+    public ulong RunId { get; }
+    public BackingInstance Backing { get; }
+    public BlockGeometry Geometry => Scenario.Geometry;
+
+    /// <summary>The data file opened O_RDONLY|O_DIRECT, or null with <see cref="DirectUnavailable"/> saying why.</summary>
+    public FileDescriptor? DataDirect { get; set; }
+    public string? DirectUnavailable { get; set; }
+
+    public MappedRegion? Mapping { get; set; }
+    public string? MappingGone { get; set; }
+    public string? ReadOnlySince { get; set; }
+
+    public Dictionary<string, OutputFile> Outputs { get; } = [];
+
+    public IPinnedRange? Pin { get; set; }
+    public long PinOffset { get; set; }
+    public Writer PinWriter { get; set; }
+    public string? PinFailure { get; set; }
+
+    /// <summary>Blocks the file has now (after truncates); anonymous memory always has them all.</summary>
+    public int FileBlocks => Backing.Data is { } fd ? (int)(fd.Size() / Geometry.BlockSize) : Geometry.BlockCount;
+
+    public SourceFile Source(Step step) => _sources[step.Index];
+
+    /// <summary>Creates the source and output files every step of the scenario will need, before the first step
+    /// runs: races then only touch files that exist.</summary>
+    public void PrepareFiles()
+    {
+        foreach (var step in Scenario.AllSteps())
+        {
+            if (step.Effect is Effect.WriteMapping or Effect.WriteThroughPin && step.Keyword != "store")
+                _sources[step.Index] = new SourceFile(Path.Combine(Backing.AuxDirectory, $"src-{step.Index}"), Geometry);
+            if (step.Args.Target is { } name && !Outputs.ContainsKey(name))
+                Outputs[name] = new OutputFile(name, Path.Combine(Backing.AuxDirectory, $"out-{name}"), Geometry.FileSize);
+        }
+    }
+
+    public void Dispose()
+    {
+        Pin?.Dispose();
+        Mapping?.Dispose();
+        DataDirect?.Dispose();
+        foreach (var s in _sources.Values)
+            s.Dispose();
+        foreach (var o in Outputs.Values)
+            o.Dispose();
+        Backing.Dispose();
+    }
+}
+
+/// <summary>Where the "device" and O_DIRECT reads get their data: a file of the data file's size holding, at the
+/// blocks a step reads, that step's generation (stamped as the data file's blocks, so the copy verifies where it
+/// lands), and the same bytes in page-aligned memory.</summary>
+public sealed class SourceFile : IDisposable
+{
+    public SourceFile(string path, BlockGeometry geometry)
+    {
+        Direct = FileDescriptor.OpenOrThrow(path, O_RDWR | O_CREAT | O_TRUNC | O_DIRECT);
+        Direct.Truncate(geometry.FileSize).ThrowIfFailed($"ftruncate {path}");
+        Buffer = new AlignedBuffer(geometry.FileSize);
+    }
+
+    public FileDescriptor Direct { get; }
+    public AlignedBuffer Buffer { get; }
+
+    /// <summary>Stamps the blocks with (gen, iteration) in memory and writes them to the file (O_DIRECT, so the
+    /// read that follows finds them on disk).</summary>
+    public SysResult Prepare(BlockGeometry geometry, BlockSet blocks, in BlockStamp stamp)
+    {
+        foreach (var b in blocks.Blocks)
+            BlockCodec.Stamp(Buffer.Span(geometry.OffsetOf(b), geometry.BlockSize), stamp with { Block = b });
+        foreach (var (first, count) in blocks.Runs())
+        {
+            var r = Direct.PWrite(Buffer.Address + (nint)geometry.OffsetOf(first), (long)count * geometry.BlockSize, geometry.OffsetOf(first));
+            if (!r.Ok)
+                return r;
+        }
+        return default;
+    }
+
+    public void Dispose()
+    {
+        Direct.Dispose();
+        Buffer.Dispose();
+    }
+}
+
+/// <summary>A file that steps copy the mapping (or the pinned pages) into: sparse at the data file's size, written
+/// with O_DIRECT, read back by checks through O_DIRECT and the page cache.</summary>
+public sealed class OutputFile : IDisposable
+{
+    public OutputFile(string name, string path, long size)
+    {
+        Name = name;
+        Direct = FileDescriptor.OpenOrThrow(path, O_RDWR | O_CREAT | O_TRUNC | O_DIRECT);
+        Direct.Truncate(size).ThrowIfFailed($"ftruncate {path}");
+        Buffered = FileDescriptor.OpenOrThrow(path, O_RDONLY);
+        Bounce = new AlignedBuffer(size);
+    }
+
+    public string Name { get; }
+    public FileDescriptor Direct { get; }
+    public FileDescriptor Buffered { get; }
+
+    /// <summary>Memory for paths whose device reads into memory before the file write (RDMA READ).</summary>
+    public AlignedBuffer Bounce { get; }
+
+    public void Dispose()
+    {
+        Direct.Dispose();
+        Buffered.Dispose();
+        Bounce.Dispose();
+    }
+}

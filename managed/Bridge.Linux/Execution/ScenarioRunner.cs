@@ -1,0 +1,182 @@
+using Bridge.Core.Blocks;
+using Bridge.Core.Observations;
+using Bridge.Core.Scenarios;
+using Bridge.Linux.Backings;
+using Bridge.Linux.Interop;
+using Bridge.Linux.PinPaths;
+using static Tmds.Linux.LibC;
+
+namespace Bridge.Linux.Execution;
+
+/// <summary>
+/// Runs scenarios on the kernel this process runs on and records an <see cref="Observation"/> for each: sets up
+/// the backing and the file (generation 0 in every block, synced), maps it, runs each step recording ok/errno and
+/// timing, reads every path at each check, and captures the kernel log. It judges nothing: the oracle does.
+/// </summary>
+public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
+{
+    /// <summary>A step that has not returned after this long is a hang; later steps are not run.</summary>
+    public TimeSpan StepTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    public Observation Run(Scenario scenario, ulong? runId = null)
+    {
+        var id = runId ?? (ulong)Random.Shared.NextInt64();
+        var env = new RunEnvironment(target, SystemInfo.KernelRelease, null);
+        if (Unavailable(scenario) is { } why)
+            return new Observation(scenario.Name, id, env, [], [], [], why);
+        BackingInstance backing;
+        try
+        {
+            backing = BackingProviders.For(scenario.Backing).Create(scratch, scenario);
+        }
+        catch (BackingUnavailableException e)
+        {
+            return new Observation(scenario.Name, id, env, [], [], [], e.Message);
+        }
+        env = env with { FsType = backing.FsType };
+        using var kernelLog = new KernelLog();
+        var ctx = new RunContext(scenario, id, backing);
+        var hung = false;
+        try
+        {
+            Setup(ctx, BackingProviders.For(scenario.Backing));
+            var results = new List<StepResult>();
+            var checks = new List<CheckObservation>();
+            foreach (var step in scenario.Steps)
+            {
+                if (hung)
+                {
+                    results.AddRange(step.Body.Prepend(step).Select(s => StepResult.Skipped(s.Index, "an earlier step hung")));
+                    continue;
+                }
+                var stepResults = step.Effect switch
+                {
+                    Effect.Check => Check(ctx, step, checks),
+                    Effect.Race => RaceRunner.Run(ctx, step).ToList(),
+                    _ => [RunStep(ctx, step)],
+                };
+                results.AddRange(stepResults);
+                hung = stepResults.Any(r => r.Outcome == Outcome.Timeout);
+            }
+            return new Observation(scenario.Name, id, env, results, checks, kernelLog.Drain());
+        }
+        catch (SysException e)
+        {
+            return new Observation(scenario.Name, id, env, [], [], kernelLog.Drain(), $"setup failed: {e.Message}");
+        }
+        finally
+        {
+            // A hung step may still be inside a syscall on the mapping or a file: leave them to the process's end
+            // rather than unmapping memory under a running call.
+            if (!hung)
+                ctx.Dispose();
+        }
+    }
+
+    /// <summary>Why the scenario cannot run here at all, or null.</summary>
+    public static string? Unavailable(Scenario scenario)
+    {
+        foreach (var step in scenario.AllSteps())
+        {
+            if (step.Effect is not (Effect.Check or Effect.Race) && !StepHandlers.All.ContainsKey(step.Keyword))
+                return $"'{step.Keyword}' is not available in this executor";
+            if (step.Args.PinPath is { } path && PinPathRegistry.Unavailable(path) is { } why)
+                return why;
+        }
+        return null;
+    }
+
+    private static List<StepResult> Check(RunContext ctx, Step step, List<CheckObservation> checks)
+    {
+        var start = MonotonicClock.Now;
+        checks.Add(CheckReader.Read(ctx, step.Index));
+        return [StepResult.Success(step.Index, start, MonotonicClock.Now)];
+    }
+
+    /// <summary>Runs one step on a worker thread so that a call that never returns becomes a Timeout result.</summary>
+    private StepResult RunStep(RunContext ctx, Step step)
+    {
+        StepCall call = default;
+        Exception? failure = null;
+        var worker = new Thread(() =>
+        {
+            try
+            {
+                call = StepHandlers.All[step.Keyword](ctx, step, 0);
+            }
+            catch (Exception e) when (e is SysException or IOException)
+            {
+                failure = e;
+            }
+        }) { IsBackground = true, Name = $"step #{step.Index}" };
+        var start = MonotonicClock.Now;
+        worker.Start();
+        if (!worker.Join(StepTimeout))
+            return new StepResult(step.Index, Outcome.Timeout, Detail: $"no return after {StepTimeout.TotalSeconds:0}s", Start: start, End: MonotonicClock.Now);
+        if (failure is not null)
+            throw failure;
+        if (call.NotRun is { } why)
+            return StepResult.Skipped(step.Index, why);
+        return call.Result.Ok
+            ? StepResult.Success(step.Index, call.Start, call.End, call.Detail)
+            : StepResult.Failure(step.Index, call.Result.ErrnoName, call.Result.Errno, call.Start, call.End, call.Detail);
+    }
+
+    /// <summary>Sizes and fills the file (generation 0 or a hole), syncs it, opens the O_DIRECT descriptor and maps.</summary>
+    private static void Setup(RunContext ctx, BackingProvider provider)
+    {
+        var scenario = ctx.Scenario;
+        var g = scenario.Geometry;
+        var fill = scenario.Init == InitialFill.Data;
+        if (ctx.Backing.Data is { } data)
+        {
+            data.Truncate(g.FileSize).ThrowIfFailed("ftruncate data");
+            if (fill && provider.SupportsWrite)
+                FillWithWrites(ctx, data);
+            else if (fill)
+                FillThroughMapping(ctx, MAP_SHARED | ctx.Backing.MapFlags, data.Fd);
+            data.Fsync().ThrowIfFailed("fsync data after the initial fill");
+            var (direct, r) = FileDescriptor.Open(ctx.Backing.ReopenPath!, O_RDONLY | O_DIRECT);
+            ctx.DataDirect = direct;
+            ctx.DirectUnavailable = direct is null ? $"O_DIRECT open on {ctx.Backing.FsType}: {r.ErrnoName}" : null;
+        }
+        var flags = (scenario.Map == MapKind.Shared ? MAP_SHARED : MAP_PRIVATE) | ctx.Backing.MapFlags;
+        var (mapping, m) = MappedRegion.Map(g.FileSize, PROT_READ | PROT_WRITE, flags, ctx.Backing.Data?.Fd ?? -1);
+        ctx.Mapping = mapping ?? throw new SysException($"mmap {scenario.Map} {scenario.Backing.Name}", m.Errno);
+        if (fill && ctx.Backing.Data is null)
+            Stamp(ctx, ctx.Mapping);
+        ctx.PrepareFiles();
+    }
+
+    private static void FillWithWrites(RunContext ctx, FileDescriptor data)
+    {
+        var g = ctx.Geometry;
+        var chunk = Math.Min(g.BlockCount, 256);
+        using var buffer = new AlignedBuffer((long)chunk * g.BlockSize);
+        for (var first = 0; first < g.BlockCount; first += chunk)
+        {
+            var count = Math.Min(chunk, g.BlockCount - first);
+            for (var i = 0; i < count; i++)
+                BlockCodec.Stamp(buffer.Span((long)i * g.BlockSize, g.BlockSize), InitialStamp(ctx, first + i));
+            StepHandlers.Complete(data.PWrite(buffer.Address, (long)count * g.BlockSize, g.OffsetOf(first)), (long)count * g.BlockSize)
+                .ThrowIfFailed("initial fill");
+        }
+    }
+
+    /// <summary>hugetlbfs has no write(2): the initial generation goes in through a shared mapping.</summary>
+    private static void FillThroughMapping(RunContext ctx, int flags, int fd)
+    {
+        var (region, r) = MappedRegion.Map(ctx.Geometry.FileSize, PROT_READ | PROT_WRITE, flags, fd);
+        using var mapping = region ?? throw new SysException("mmap for the initial fill", r.Errno);
+        Stamp(ctx, mapping);
+    }
+
+    private static void Stamp(RunContext ctx, MappedRegion mapping)
+    {
+        var g = ctx.Geometry;
+        for (var b = 0; b < g.BlockCount; b++)
+            BlockCodec.Stamp(mapping.Span(g.OffsetOf(b), g.BlockSize), InitialStamp(ctx, b));
+    }
+
+    private static BlockStamp InitialStamp(RunContext ctx, int block) => new(ctx.RunId, 1, block, 0, 0, Writer.Initial, -1);
+}

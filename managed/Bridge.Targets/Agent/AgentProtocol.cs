@@ -1,0 +1,52 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Bridge.Core.Observations;
+using Bridge.Core.Scenarios;
+
+namespace Bridge.Targets.Agent;
+
+/// <summary>A scenario as it travels to an agent: its (expanded) source text, file name for errors, and name.</summary>
+public sealed record ScenarioText(string Name, string File, string Text)
+{
+    public static ScenarioText From(Scenario s) => new(s.Name, s.SourceFile, s.Text);
+
+    public Scenario Parse() => ScenarioFile.ParseOne(Text, File, Name);
+}
+
+/// <summary>What the host asks of an agent: the scenarios, and the target name to record in observations.</summary>
+public sealed record AgentRequest(string Target, IReadOnlyList<ScenarioText> Scenarios);
+
+/// <summary>
+/// One line of the agent's output stream. The agent writes one JSON object per line and flushes after each, so the
+/// host has every finished scenario even if the kernel panics during the next one:
+/// <c>hello</c> (kernel release) → <c>observation</c> per scenario → <c>done</c>; <c>error</c> on a failure.
+/// </summary>
+public sealed record AgentMessage(string Kind, string? Release = null, Observation? Observation = null, string? Error = null)
+{
+    public const string Marker = "@bridge ";
+}
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    UseStringEnumConverter = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(AgentRequest))]
+[JsonSerializable(typeof(AgentMessage))]
+internal sealed partial class AgentJsonContext : JsonSerializerContext;
+
+public static class AgentProtocol
+{
+    /// <summary>Messages are prefixed with a marker so they can share a stream (a console) with other output.</summary>
+    public static string Encode(AgentMessage message) => AgentMessage.Marker + JsonSerializer.Serialize(message, AgentJsonContext.Default.AgentMessage);
+
+    public static AgentMessage? Decode(string line)
+    {
+        var at = line.IndexOf(AgentMessage.Marker, StringComparison.Ordinal);
+        return at < 0 ? null : JsonSerializer.Deserialize(line[(at + AgentMessage.Marker.Length)..], AgentJsonContext.Default.AgentMessage);
+    }
+
+    public static string EncodeRequest(AgentRequest request) => JsonSerializer.Serialize(request, AgentJsonContext.Default.AgentRequest);
+
+    public static AgentRequest DecodeRequest(string json) =>
+        JsonSerializer.Deserialize(json, AgentJsonContext.Default.AgentRequest) ?? throw new InvalidDataException("empty agent request");
+}

@@ -1,0 +1,32 @@
+using System.Runtime.CompilerServices;
+using Bridge.Core.Observations;
+using Bridge.Core.Scenarios;
+using Bridge.Linux.Backings;
+using Bridge.Linux.Execution;
+
+namespace Bridge.Targets.Host;
+
+/// <summary>The kernel this process runs on, driven in-process: the agent without a transport.</summary>
+public sealed class HostTarget(string name = "host") : ITarget
+{
+    private readonly ScratchSpace _scratch = new();
+
+    public string Name => name;
+
+    public async IAsyncEnumerable<Observation> RunAsync(IReadOnlyList<Scenario> scenarios, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var runner = new ScenarioRunner(_scratch, name);
+        foreach (var scenario in scenarios)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            // Scenarios block in syscalls; keep them off the caller's context.
+            yield return await Task.Run(() => runner.Run(scenario), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _scratch.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,17 @@
+using Bridge.Core.Observations;
+using Bridge.Core.Scenarios;
+
+namespace Bridge.Targets;
+
+/// <summary>
+/// Where scenarios run: this host's kernel (in-process), a privileged container (same kernel, other userspace) or
+/// a VM booting any kernel. A target only executes and streams back Observations; the oracle judges them on the
+/// host side, so every target is judged by the same code.
+/// </summary>
+public interface ITarget : IAsyncDisposable
+{
+    /// <summary>host, container:IMAGE, vm:NAME …</summary>
+    string Name { get; }
+
+    IAsyncEnumerable<Observation> RunAsync(IReadOnlyList<Scenario> scenarios, CancellationToken cancellationToken);
+}
