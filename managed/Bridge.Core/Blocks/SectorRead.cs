@@ -16,9 +16,10 @@ public enum SectorKind : byte
 /// <summary>One decoded sector. Header fields are meaningful only for <see cref="SectorKind.Valid"/>.</summary>
 public readonly record struct SectorRead(SectorKind Kind, SectorHeader Header)
 {
+    /// <summary>What the sector holds — for a bad-crc sector, what its header claims.</summary>
     public Content Content => Kind switch
     {
-        SectorKind.Valid => Content.Data(Header.Gen, Header.Iteration),
+        SectorKind.Valid or SectorKind.BadCrc => Content.Data(Header.Gen, Header.Iteration),
         SectorKind.Zero => Content.Hole,
         _ => default,
     };

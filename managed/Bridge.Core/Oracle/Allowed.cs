@@ -6,8 +6,9 @@ namespace Bridge.Core.Oracle;
 /// <summary>
 /// What a block may hold on one path at one moment: any of the listed contents, plus — for a step repeated in a
 /// race — any iteration up to a bound of its generation (a race of a million iterations stays one entry).
-/// When <see cref="MixOk"/>, a sector-wise mix of allowed contents is allowed too (writeback caught the page
-/// between two writes; racing writers interleaved). Each content remembers the step that wrote it (-1: setup).
+/// When <see cref="MixOk"/>, a mix of allowed contents is allowed too — sector by sector, and inside a sector
+/// (a bad crc32c whose header names an allowed content): writeback or a copy caught the page while a writer was
+/// changing it, and without stable pages nothing orders the two. Each content remembers the step that wrote it (-1: setup).
 /// </summary>
 public sealed record Allowed(
     ImmutableDictionary<Content, int> Origins,

@@ -15,6 +15,7 @@ namespace Bridge.Linux.Execution;
 public sealed class RunContext : IDisposable
 {
     private readonly Dictionary<int, SourceFile> _sources = [];
+    private readonly Dictionary<int, UringRing> _rings = [];
 
     public RunContext(Scenario scenario, ulong runId, BackingInstance backing)
     {
@@ -48,6 +49,9 @@ public sealed class RunContext : IDisposable
 
     public SourceFile Source(Step step) => _sources[step.Index];
 
+    /// <summary>The io_uring ring of a uring-read/uring-write step, made before the first step runs.</summary>
+    public UringRing Ring(Step step) => _rings[step.Index];
+
     /// <summary>Creates the source and output files every step of the scenario will need, before the first step
     /// runs: races then only touch files that exist.</summary>
     public void PrepareFiles()
@@ -56,6 +60,8 @@ public sealed class RunContext : IDisposable
         {
             if (step.Effect is Effect.WriteMapping or Effect.WriteThroughPin && step.Keyword != "store")
                 _sources[step.Index] = new SourceFile(Path.Combine(Backing.AuxDirectory, $"src-{step.Index}"), Geometry);
+            if (step.Keyword is "uring-read" or "uring-write")
+                _rings[step.Index] = UringRing.Create().Ring ?? throw new SysException("io_uring_queue_init", 0);
             if (step.Args.Target is { } name && !Outputs.ContainsKey(name))
                 Outputs[name] = new OutputFile(name, Path.Combine(Backing.AuxDirectory, $"out-{name}"), Geometry.FileSize);
         }
@@ -68,6 +74,8 @@ public sealed class RunContext : IDisposable
         DataDirect?.Dispose();
         foreach (var s in _sources.Values)
             s.Dispose();
+        foreach (var r in _rings.Values)
+            r.Dispose();
         foreach (var o in Outputs.Values)
             o.Dispose();
         Backing.Dispose();

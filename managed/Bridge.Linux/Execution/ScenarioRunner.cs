@@ -82,6 +82,8 @@ public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
                 return $"'{step.Keyword}' is not available in this executor";
             if (step.Args.PinPath is { } path && PinPathRegistry.Unavailable(path) is { } why)
                 return why;
+            if (step.Keyword is "uring-read" or "uring-write" && UringRing.Unavailable is { } noUring)
+                return noUring;
         }
         return null;
     }

@@ -24,6 +24,8 @@ public static partial class StepHandlers
         ["store"] = Store,
         ["odirect-read"] = ODirectRead,
         ["odirect-write"] = ODirectWrite,
+        ["uring-read"] = UringSteps.Read,
+        ["uring-write"] = UringSteps.Write,
         ["msync"] = Msync,
         ["fsync"] = (ctx, _, _) => StepCall.Time(() => ctx.Backing.Data!.Fsync()),
         ["fdatasync"] = (ctx, _, _) => StepCall.Time(() => ctx.Backing.Data!.Fdatasync()),

@@ -1,0 +1,44 @@
+# Bridge — `make run` (install, build, run the default suite on this kernel) and `make test`.
+SHELL := /bin/bash
+CONFIG ?= Release
+DOTNET ?= dotnet
+BRIDGE := artifacts/bin/Bridge.Cli/$(shell echo $(CONFIG) | tr A-Z a-z)/bridge
+PACKAGE_LISTS := containers/host-packages.txt $(wildcard containers/vm/packages.txt containers/image/packages.txt)
+SUITE ?= default
+
+.PHONY: all install native build run test bench format clean
+
+all: build
+
+# Installs the Debian packages every list names, once: `apt-get update` only when something is missing.
+install:
+	@missing=$$(grep -hv '^\s*\(#\|$$\)' $(PACKAGE_LISTS) | sort -u | while read -r p; do \
+	  dpkg-query -W -f='$${Status}\n' "$$p" 2>/dev/null | grep -q '^install ok installed' || echo "$$p"; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:" $$missing; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+native:
+	$(MAKE) -C native
+
+build: install native
+	$(DOTNET) build Bridge.sln -c $(CONFIG) -nologo -v quiet
+
+run: build
+	$(BRIDGE) run --suite $(SUITE)
+
+test: build
+	$(DOTNET) test Bridge.sln -c $(CONFIG) --no-build -nologo
+
+bench: build
+	@for b in bench/*/run.sh; do echo "== $$b"; bash "$$b" || exit 1; done
+
+format:
+	$(DOTNET) format Bridge.sln --verify-no-changes
+	clang-format --dry-run --Werror native/*.c native/*.h
+
+clean:
+	rm -rf artifacts
+	$(MAKE) -C native clean
