@@ -44,26 +44,30 @@ internal static class BlockJudge
             }
         }
         var contents = sectors.Select(s => s.Content).Distinct().ToList();
-        var outsider = contents.FirstOrDefault(c => !expected.Contains(c), Content.BeyondEof);
-        if (outsider.Kind != ContentKind.BeyondEof)
-        {
-            var sector = sectors.First(s => s.Content == outsider);
-            return Classify(outsider, sector.Kind == SectorKind.Valid ? (int)sector.Header.Step : -1, path, expected, history, Make, torn: true);
-        }
-        return expected.MixOk ? null : Make(VerdictClass.Torn, $"sectors of {string.Join(", ", contents)} where one content is required");
+        var outsiders = contents.Where(c => !expected.Contains(c)).ToList();
+        if (outsiders.Count == 0 && (expected.MixOk || contents.Count == 1))
+            return null;
+        if (contents.Count == 1)
+            return Classify(contents[0], StepOf(sectors[0]), path, expected, history, Make);
+        // Several contents in one block: torn, whatever else is wrong with the parts.
+        var culprit = outsiders.Count > 0 ? StepOf(sectors.First(s => s.Content == outsiders[0])) : -1;
+        var why = outsiders.Count == 0 ? "no mix is allowed here"
+            : string.Join("; ", outsiders.Select(o => $"{o} {(history.OriginOf(o) is { } step ? $"is an older write (step {Name(step)})" : "was never written here")}"));
+        return Make(VerdictClass.Torn, $"sectors of {string.Join(", ", contents)}: {why}", culprit >= 0 ? culprit : null);
     }
 
+    private static int StepOf(SectorRead sector) => sector.Kind == SectorKind.Valid ? (int)sector.Header.Step : -1;
+
     private static Finding Classify(Content seen, int writerStep, ReadPath path, Allowed expected, Allowed history,
-        Func<VerdictClass, string, int?, Finding> make, bool torn = false)
+        Func<VerdictClass, string, int?, Finding> make)
     {
-        var prefix = torn ? "torn block: part " : "";
         if (seen.Kind == ContentKind.Hole)
-            return make(VerdictClass.Zeroed, $"{prefix}zeros where data is required", null);
+            return make(VerdictClass.Zeroed, $"zeros where data is required", null);
         if (history.OriginOf(seen) is { } olderStep)
             return path == ReadPath.Disk
-                ? make(VerdictClass.LostWrite, $"{prefix}{seen} (step {Name(olderStep)}) is on disk; the required write never reached it", null)
-                : make(VerdictClass.Stale, $"{prefix}{seen} (step {Name(olderStep)}) is still visible through the {path.ToString().ToLowerInvariant()} path", null);
-        return make(VerdictClass.Phantom, $"{prefix}{seen} was never written to this block by a completed step (header names step {writerStep})", writerStep >= 0 ? writerStep : null);
+                ? make(VerdictClass.LostWrite, $"{seen} (step {Name(olderStep)}) is on disk; the required write never reached it", null)
+                : make(VerdictClass.Stale, $"{seen} (step {Name(olderStep)}) is still visible through the {path.ToString().ToLowerInvariant()} path", null);
+        return make(VerdictClass.Phantom, $"{seen} was never written to this block by a completed step (header names step {writerStep})", writerStep >= 0 ? writerStep : null);
     }
 
     private static string Name(int step) => step < 0 ? "setup" : $"#{step}";

@@ -20,6 +20,8 @@ internal sealed class ScenarioParser
     private BlockGeometry? _geometry;
     private InitialFill _init = InitialFill.Data;
     private int _nextIndex;
+    private bool _sawBacking, _sawFile;
+    private int _rejectedRaces; // a nested race is reported once; its 'end' is consumed silently
     private (Step Race, List<Step> Body, int Line)? _race;
     private (BlockSet Blocks, int Line)? _pin;
     private int? _unmappedAt;
@@ -56,6 +58,7 @@ internal sealed class ScenarioParser
                 return;
             case "backing":
                 HeaderBeforeSteps(head, line);
+                _sawBacking = true;
                 if (tokens.Count != 2 || Backings.Find(tokens[1].Text) is not { } backing)
                     Error(line, tokens.Count > 1 ? tokens[1].Column : head.Column, $"expected 'backing NAME' with NAME one of: {string.Join(", ", Backings.All.Select(b => b.Name))}");
                 else _backing = backing;
@@ -68,6 +71,7 @@ internal sealed class ScenarioParser
                 return;
             case "file":
                 HeaderBeforeSteps(head, line);
+                _sawFile = true;
                 ParseFileHeader(tokens, line);
                 return;
             case "end":
@@ -81,7 +85,8 @@ internal sealed class ScenarioParser
         }
         if (_geometry is not { } geometry)
         {
-            Error(line, head.Column, "expected 'file size=S [block=B]' before the first step");
+            if (!_sawFile)
+                Error(line, head.Column, "expected 'file size=S [block=B]' before the first step");
             return;
         }
         var args = ParseArgs(verb, tokens, line, geometry);
@@ -93,7 +98,10 @@ internal sealed class ScenarioParser
         if (verb.Effect == Effect.Race)
         {
             if (_race is { } open)
+            {
                 Error(line, head.Column, $"a race cannot contain a race; close the one at line {open.Line} with 'end' first");
+                _rejectedRaces++;
+            }
             else
                 _race = (step, [], line);
             return;
@@ -347,6 +355,11 @@ internal sealed class ScenarioParser
 
     private void EndRace(Token head, int line)
     {
+        if (_rejectedRaces > 0)
+        {
+            _rejectedRaces--;
+            return;
+        }
         if (_race is not { } race)
         {
             Error(line, head.Column, "'end' without a race; expected 'race for=…' before it");
@@ -362,9 +375,9 @@ internal sealed class ScenarioParser
     {
         if (_race is { } open)
             Error(open.Line, open.Race.At.Column, "race is not closed; expected 'end'");
-        if (_backing is null)
+        if (!_sawBacking)
             Error(1, 1, $"expected a 'backing NAME' header ({string.Join(", ", Backings.All.Select(b => b.Name))})");
-        if (_geometry is null && !_errors.Any(e => e.Message.Contains("'file")))
+        if (!_sawFile && !_errors.Any(e => e.Message.StartsWith("expected 'file", StringComparison.Ordinal)))
             Error(1, 1, "expected a 'file size=S [block=B]' header");
         if (_steps.Count > 0 && !_steps.Any(s => s.Effect == Effect.Check))
             Error(lineCount, 1, "expected at least one 'check' step: without one nothing is judged");

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using Bridge.Core.Policy;
+
+namespace Bridge.Cli.Commands;
+
+/// <summary><c>bridge policy</c>: the pin-policy table the running kernel actually applies, with the data.</summary>
+public static class PolicyCommand
+{
+    public static Command Create()
+    {
+        var paths = new Option<string[]>("--path") { Description = "pin paths to probe (default: all): uring-register, rdma-mr", AllowMultipleArgumentsPerToken = true };
+        var target = TargetOption.Create();
+        var report = new ReportWriter();
+        var command = new Command("policy", "Probe every backing × shared/private × pin path × access on the target's kernel: whether the long-term pin is allowed (or its errno) and whether data through it reached the file.")
+        {
+            paths, target,
+        };
+        report.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            var requested = parse.GetValue(paths) is { Length: > 0 } p ? p : null;
+            IReadOnlyList<PolicyRow> rows;
+            try
+            {
+                rows = PolicyMatrix.Rows(requested);
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException($"{e.Message}; expected one of: {string.Join(", ", Core.Scenarios.PinPaths.All.Select(x => x.Name))}");
+            }
+            var scenarios = rows.Select(PolicyMatrix.ScenarioFor).ToList();
+            await using var t = TargetOption.Open(parse.GetValue(target)!);
+            var result = await RunCommand.Execute(t, scenarios, ct);
+            if (parse.GetValue(report.Json) || parse.GetValue(report.Tap))
+            {
+                report.Write(parse, result, Console.Out);
+            }
+            else
+            {
+                var cells = rows.Zip(result.Runs).Select(x => PolicyCell.From(x.First, x.Second.Scenario, x.Second.Observation, x.Second.Verdict)).ToList();
+                var kernel = result.Runs.FirstOrDefault()?.Observation.Environment.KernelRelease ?? "?";
+                Console.Write(PolicyTable.Render(cells, kernel));
+            }
+            return result.ExitCode;
+        });
+        return command;
+    }
+}

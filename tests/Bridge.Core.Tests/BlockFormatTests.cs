@@ -1,0 +1,87 @@
+using Bridge.Core.Blocks;
+
+namespace Bridge.Core.Tests;
+
+public class BlockFormatTests
+{
+    private const ulong Run = 0x1234_5678_9abc_def0;
+
+    [Theory]
+    [InlineData("123456789", 0xE3069283u)] // the CRC-32C check value (RFC 3720 B.4 / Castagnoli)
+    [InlineData("", 0x00000000u)]
+    public void Crc32cMatchesTheStandardCheckValues(string text, uint expected) =>
+        Assert.Equal(expected, Crc32c.Compute(System.Text.Encoding.ASCII.GetBytes(text)));
+
+    [Fact]
+    public void Crc32cOf32ZeroBytesMatchesRfc3720() => Assert.Equal(0x8A9136AAu, Crc32c.Compute(new byte[32]));
+
+    [Fact]
+    public void AStampedBlockDecodesAsUniformWithItsGenerationWriterAndStep()
+    {
+        var block = Stamp(7, 3, 2, Writer.ODirect, step: 5);
+        var read = BlockCodec.Decode(block, 7, Run, 1);
+        Assert.Equal(ReadState.Uniform, read.State);
+        Assert.Equal(Content.Data(3, 2), read.Content);
+        Assert.Equal(Writer.ODirect, read.Writer);
+        Assert.Equal(5, read.Step);
+    }
+
+    [Fact]
+    public void PayloadDiffersForEveryGenerationIterationAndOffset()
+    {
+        var a = Stamp(1, 1, 0);
+        Assert.NotEqual(a[64..512], Stamp(1, 2, 0)[64..512]);
+        Assert.NotEqual(a[64..512], Stamp(1, 1, 1)[64..512]);
+        Assert.NotEqual(a[64..512], Stamp(2, 1, 0)[64..512]);
+        Assert.NotEqual(a[64..512], a[576..1024]);
+    }
+
+    [Fact]
+    public void AFlippedByteFailsTheCrcOfItsSectorOnly()
+    {
+        var block = Stamp(0, 1, 0);
+        block[3 * 512 + 100] ^= 0x40;
+        var read = BlockCodec.Decode(block, 0, Run, 1);
+        Assert.Equal(ReadState.Mixed, read.State);
+        Assert.Equal([SectorKind.Valid, SectorKind.Valid, SectorKind.Valid, SectorKind.BadCrc, SectorKind.Valid, SectorKind.Valid, SectorKind.Valid, SectorKind.Valid],
+            read.Sectors!.Select(s => s.Kind));
+    }
+
+    [Fact]
+    public void ZerosAreAHoleAndOtherBytesAreForeign()
+    {
+        Assert.Equal(Content.Hole, BlockCodec.Decode(new byte[4096], 0, Run, 1).Content);
+        var junk = Enumerable.Repeat((byte)0x5a, 4096).ToArray();
+        var read = BlockCodec.Decode(junk, 0, Run, 1);
+        Assert.Equal(ReadState.Mixed, read.State);
+        Assert.All(read.Sectors!, s => Assert.Equal(SectorKind.Foreign, s.Kind));
+    }
+
+    [Fact]
+    public void ABlockReadAtAnotherOffsetIsNotUniform()
+    {
+        var read = BlockCodec.Decode(Stamp(4, 1, 0), 5, Run, 1);
+        Assert.Equal(ReadState.Mixed, read.State);
+        Assert.All(read.Sectors!, s => Assert.Equal(SectorKind.Valid, s.Kind));
+        Assert.Equal(4ul * 4096, read.Sectors![0].Header.Offset);
+    }
+
+    [Fact]
+    public void ImageVerifierFindsTheRunAndTheBadBlocks()
+    {
+        var image = new byte[4 * 4096];
+        for (var b = 0; b < 4; b++)
+            Stamp(b, 1, 0).CopyTo(image, b * 4096);
+        image[2 * 4096 + 10] ^= 1;
+        Assert.Equal(Run, ImageVerifier.DetectRunId(image));
+        var reads = ImageVerifier.Verify(image, 4096, Run);
+        Assert.Equal([false, false, true, false], reads.Select(ImageVerifier.IsBad));
+    }
+
+    internal static byte[] Stamp(int block, uint gen, uint iteration, Writer writer = Writer.Cpu, int step = 1, int size = 4096)
+    {
+        var bytes = new byte[size];
+        BlockCodec.Stamp(bytes, new BlockStamp(Run, 1, block, gen, iteration, writer, step));
+        return bytes;
+    }
+}
