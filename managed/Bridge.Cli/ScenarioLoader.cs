@@ -39,15 +39,13 @@ public static class ScenarioLoader
         }
         if (paths.Count == 0)
             throw new UsageException("no scenarios given; expected FILE.scn… or --suite NAME");
+        var missing = paths.Where(p => !File.Exists(p)).ToList();
+        if (missing.Count > 0)
+            throw new UsageException($"{string.Join(", ", missing)}: no such file; expected paths to .scn files or options (bridge run --help)");
         var scenarios = new List<Scenario>();
         var errors = new List<ScenarioError>();
         foreach (var path in paths)
         {
-            if (!File.Exists(path))
-            {
-                errors.Add(new ScenarioError(new SourceSpan(path, 0, 0), "no such file; expected a path to a .scn file"));
-                continue;
-            }
             try
             {
                 scenarios.AddRange(ScenarioFile.Parse(File.ReadAllText(path), Path.GetRelativePath(Directory.GetCurrentDirectory(), path)));

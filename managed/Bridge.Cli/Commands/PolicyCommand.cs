@@ -26,7 +26,7 @@ public static class PolicyCommand
             }
             catch (ArgumentException e)
             {
-                throw new UsageException($"{e.Message}; expected one of: {string.Join(", ", Core.Scenarios.PinPaths.All.Select(x => x.Name))}");
+                throw new UsageException($"{e.Message}; expected one of: {string.Join(", ", Core.Scenarios.PinPathTable.All.Select(x => x.Name))}");
             }
             var scenarios = rows.Select(PolicyMatrix.ScenarioFor).ToList();
             await using var t = TargetOption.Open(parse.GetValue(target)!);

@@ -26,9 +26,9 @@ public static class PolicyMatrix
 
     public static IReadOnlyList<PolicyRow> Rows(IEnumerable<string>? pinPaths = null)
     {
-        var paths = pinPaths?.Select(p => PinPaths.Find(p) ?? throw new ArgumentException($"unknown pin path '{p}'")).ToList()
-                    ?? PinPaths.All.ToList();
-        return (from backing in Backings.All
+        var paths = pinPaths?.Select(p => PinPathTable.Find(p) ?? throw new ArgumentException($"unknown pin path '{p}'")).ToList()
+                    ?? PinPathTable.All.ToList();
+        return (from backing in BackingTable.All
                 from map in new[] { MapKind.Shared, MapKind.Private }
                 from path in paths
                 from access in Accesses(path)

@@ -59,8 +59,8 @@ internal sealed class ScenarioParser
             case "backing":
                 HeaderBeforeSteps(head, line);
                 _sawBacking = true;
-                if (tokens.Count != 2 || Backings.Find(tokens[1].Text) is not { } backing)
-                    Error(line, tokens.Count > 1 ? tokens[1].Column : head.Column, $"expected 'backing NAME' with NAME one of: {string.Join(", ", Backings.All.Select(b => b.Name))}");
+                if (tokens.Count != 2 || BackingTable.Find(tokens[1].Text) is not { } backing)
+                    Error(line, tokens.Count > 1 ? tokens[1].Column : head.Column, $"expected 'backing NAME' with NAME one of: {string.Join(", ", BackingTable.All.Select(b => b.Name))}");
                 else _backing = backing;
                 return;
             case "map":
@@ -246,8 +246,8 @@ internal sealed class ScenarioParser
                 expected = $"one of: {string.Join(", ", spec.Choices!)}";
                 return spec.Choices!.Contains(value) ? args with { Mode = value } : null;
             case ArgKind.PinPath:
-                expected = $"a pin path, one of: {string.Join(", ", PinPaths.All.Select(p => p.Name))}";
-                return PinPaths.Find(value) is not null ? args with { PinPath = value } : null;
+                expected = $"a pin path, one of: {string.Join(", ", PinPathTable.All.Select(p => p.Name))}";
+                return PinPathTable.Find(value) is not null ? args with { PinPath = value } : null;
             case ArgKind.Access:
                 return ParseAccess(value, args, out expected);
             default:
@@ -257,7 +257,7 @@ internal sealed class ScenarioParser
 
     private static StepArgs? ParseAccess(string value, StepArgs args, out string expected)
     {
-        var path = args.PinPath is null ? null : PinPaths.Find(args.PinPath);
+        var path = args.PinPath is null ? null : PinPathTable.Find(args.PinPath);
         if (path is null || path.AccessFlags.Count == 0)
         {
             expected = path is null ? "the pin path before access=" : $"no access= ({path.Name} always pins for writing)";
@@ -283,7 +283,7 @@ internal sealed class ScenarioParser
             Blocks = args.Blocks ?? (hasBlocks ? pinned ?? BlockSet.Range(0, geometry.BlockCount - 1) : null),
             Target = args.Target ?? (verb.Args.Any(a => a.Kind == ArgKind.Target) ? "out" : null),
             Mode = args.Mode ?? verb.Args.FirstOrDefault(a => a.Kind == ArgKind.Mode)?.Choices?[0],
-            Access = args.Access ?? (args.PinPath is { } p ? PinPaths.Find(p)!.DefaultAccess : null),
+            Access = args.Access ?? (args.PinPath is { } p ? PinPathTable.Find(p)!.DefaultAccess : null),
         };
     }
 
@@ -294,7 +294,7 @@ internal sealed class ScenarioParser
     /// <summary>Rules that need the steps before this one: pins, unmapping, file-less backings, unique generations.</summary>
     private void Validate(Step step, int line, int column)
     {
-        var backing = _backing ?? Backings.Find("ext4")!;
+        var backing = _backing ?? BackingTable.Find("ext4")!;
         if (step.Verb.NeedsFile && !backing.HasFile)
             Error(line, column, $"'{step.Keyword}' needs a file; backing {backing.Name} has none");
         var needsMapping = step.Effect is Effect.WriteMapping or Effect.CopyFromMapping or Effect.Pin or Effect.Unmap || step.Keyword is "msync" or "mprotect";
@@ -376,7 +376,7 @@ internal sealed class ScenarioParser
         if (_race is { } open)
             Error(open.Line, open.Race.At.Column, "race is not closed; expected 'end'");
         if (!_sawBacking)
-            Error(1, 1, $"expected a 'backing NAME' header ({string.Join(", ", Backings.All.Select(b => b.Name))})");
+            Error(1, 1, $"expected a 'backing NAME' header ({string.Join(", ", BackingTable.All.Select(b => b.Name))})");
         if (!_sawFile && !_errors.Any(e => e.Message.StartsWith("expected 'file", StringComparison.Ordinal)))
             Error(1, 1, "expected a 'file size=S [block=B]' header");
         if (_steps.Count > 0 && !_steps.Any(s => s.Effect == Effect.Check))

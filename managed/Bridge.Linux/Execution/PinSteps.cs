@@ -25,7 +25,7 @@ internal static class PinSteps
         {
             ctx.Pin = pin;
             ctx.PinOffset = offset;
-            ctx.PinWriter = Core.Scenarios.PinPaths.Find(path.Name)!.DeviceWriter;
+            ctx.PinWriter = Core.Scenarios.PinPathTable.Find(path.Name)!.DeviceWriter;
             ctx.PinFailure = null;
         }
         else

@@ -19,7 +19,7 @@ public enum BackingKind
 /// <param name="FsType">The filesystem type statfs reports, if any.</param>
 public sealed record BackingInfo(string Name, BackingKind Kind, bool HasFile, bool HasStorage, string? FsType, string Description);
 
-public static class Backings
+public static class BackingTable
 {
     public static readonly IReadOnlyList<BackingInfo> All =
     [

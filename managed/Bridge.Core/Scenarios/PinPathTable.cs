@@ -25,7 +25,7 @@ public sealed record PinPathInfo(string Name, Writer DeviceWriter, IReadOnlyDict
     public static bool IsWritable(PinAccess access) => (access & (PinAccess.LocalWrite | PinAccess.RemoteWrite)) != 0;
 }
 
-public static class PinPaths
+public static class PinPathTable
 {
     public static readonly IReadOnlyList<PinPathInfo> All =
     [

@@ -1,0 +1,112 @@
+using System.Text.Json;
+using Bridge.Core.Blocks;
+using Bridge.Linux.Interop;
+
+namespace Bridge.Cli.Tests;
+
+public class CliTests
+{
+    [Fact]
+    public void HelpDocumentsEveryVerb()
+    {
+        var (code, stdout, _) = BridgeProcess.Run("--help");
+        Assert.Equal(0, code);
+        foreach (var verb in new[] { "run", "check", "policy", "agent" })
+            Assert.Contains(verb, stdout);
+    }
+
+    [Fact]
+    public void AScenarioWithErrorsExitsTwoWithFileLineColumnAndRunsNothing()
+    {
+        var path = BridgeProcess.TempScenario("backing ext4\nfile size=64K\nstor gen=1\nstore gen=x\ncheck\n");
+        try
+        {
+            var (code, stdout, stderr) = BridgeProcess.Run("run", path);
+            Assert.Equal(2, code);
+            Assert.Contains($"{Path.GetFileName(path)}:3:1: unknown step 'stor'", stderr);
+            Assert.Contains(":4:11: expected a generation number", stderr);
+            Assert.Equal("", stdout);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Theory]
+    [InlineData("--target", "mars")]
+    [InlineData("--suite", "nosuch")]
+    [InlineData("--frobnicate")]
+    public void UsageErrorsExitTwo(params string[] args)
+    {
+        var (code, _, stderr) = BridgeProcess.Run(["run", .. args]);
+        Assert.Equal(2, code);
+        Assert.StartsWith("bridge: ", stderr);
+    }
+
+    [SkippableFact]
+    public void TapOutputIsKselftestStyle()
+    {
+        Skip.IfNot(SystemInfo.IsRoot, "needs root for the ext4 loop mount");
+        var path = BridgeProcess.TempScenario("scenario tap-one\nbacking ext4\nfile size=64K\nstore gen=1\nfsync\ncheck\n");
+        try
+        {
+            var (code, stdout, _) = BridgeProcess.Run("run", path, "--tap");
+            Assert.Equal(0, code);
+            var lines = stdout.Split('\n');
+            Assert.Equal("TAP version 13", lines[0]);
+            Assert.Contains("1..1", lines);
+            Assert.Contains("ok 1 tap-one [ext4/shared]", lines);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void CheckVerifiesAnImageAndNamesTheBadBlock()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"bridge-image-{Guid.NewGuid():N}");
+        var image = new byte[8 * 4096];
+        for (var b = 0; b < 8; b++)
+            BlockCodec.Stamp(image.AsSpan(b * 4096, 4096), new BlockStamp(0xabc, 1, b, 3, 0, Writer.Cpu, 2));
+        try
+        {
+            File.WriteAllBytes(path, image);
+            var (ok, okOut, _) = BridgeProcess.Run("check", path);
+            Assert.Equal(0, ok);
+            Assert.Contains("0-7          g3 cpu step 2", okOut);
+
+            image[6 * 4096 + 1000] ^= 1;
+            File.WriteAllBytes(path, image);
+            var (bad, badOut, _) = BridgeProcess.Run("check", path);
+            Assert.Equal(1, bad);
+            Assert.Contains("6            BAD", badOut);
+            Assert.Contains("1 bad blocks", badOut);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>The default suite on the host kernel: zero findings, and no skip without its reason.</summary>
+    [SkippableFact]
+    public void TheDefaultSuiteOnTheHostKernelHasNoFindings()
+    {
+        Skip.IfNot(SystemInfo.IsRoot, "the default suite loop-mounts filesystems: needs root");
+        var (code, stdout, stderr) = BridgeProcess.Run("run", "--suite", "default", "--json");
+        using var json = JsonDocument.Parse(stdout);
+        var scenarios = json.RootElement.GetProperty("scenarios").EnumerateArray().ToList();
+        Assert.True(scenarios.Count > 100, $"only {scenarios.Count} scenarios in the default suite");
+        var findings = scenarios
+            .Where(s => s.GetProperty("verdict").GetProperty("findings").GetArrayLength() > 0)
+            .Select(s => s.GetProperty("name").GetString() + ": " + s.GetProperty("verdict").GetProperty("findings")[0].GetProperty("note").GetString())
+            .ToList();
+        Assert.True(findings.Count == 0, string.Join("\n", findings) + stderr);
+        Assert.Equal(0, code);
+        foreach (var s in scenarios.Where(s => s.GetProperty("verdict").GetProperty("class").GetString() == "Skipped"))
+            Assert.False(string.IsNullOrWhiteSpace(s.GetProperty("verdict").GetProperty("skipReason").GetString()));
+    }
+}

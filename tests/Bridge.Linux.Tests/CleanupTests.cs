@@ -1,0 +1,48 @@
+using Bridge.Core.Scenarios;
+using Bridge.Linux.Backings;
+using Bridge.Linux.Execution;
+using Bridge.Linux.Interop;
+
+namespace Bridge.Linux.Tests;
+
+/// <summary>Nothing outlives a run: mounts, loop devices, huge page reservations, the scratch directory.</summary>
+public class CleanupTests
+{
+    [SkippableFact]
+    public void ARunOverEveryBackingLeavesNoMountLoopDeviceHugePageOrDirectory()
+    {
+        Skip.IfNot(SystemInfo.IsRoot, "needs root");
+        var hugePagesBefore = HugePages.Total();
+        string root;
+        using (var scratch = new ScratchSpace())
+        {
+            root = scratch.Root;
+            var runner = new ScenarioRunner(scratch);
+            foreach (var backing in BackingTable.All)
+            {
+                var text = $"backing {backing.Name}\nfile size=2M\nstore gen=1\npin uring-register\ndma gen=2 blocks=0-1\ncheck\n";
+                var observation = runner.Run(ScenarioFile.Parse(text, "c.scn")[0]);
+                Assert.Null(observation.Skip);
+            }
+            Assert.NotEmpty(Mounts.Under(root));
+            Assert.NotEmpty(LoopDevice.BackedBy(root));
+            Assert.Equal(hugePagesBefore, HugePages.Total()); // each hugetlb scenario gives its pages back
+        }
+        Assert.Empty(Mounts.Under(root));
+        Assert.Empty(LoopDevice.BackedBy(root));
+        Assert.False(Directory.Exists(root));
+    }
+
+    [SkippableFact]
+    public void AScenarioThisHostCannotRunIsASkipWithItsReasonAndLeavesNothing()
+    {
+        Skip.IfNot(SystemInfo.IsRoot, "needs root");
+        Skip.If(PinPaths.PinPathRegistry.Unavailable("rdma-mr") is null, "this host has an RDMA device");
+        using var scratch = new ScratchSpace();
+        var scenario = ScenarioFile.Parse("backing memfd\nfile size=64K\npin rdma-mr\ncheck\n", "r.scn")[0];
+        var observation = new ScenarioRunner(scratch).Run(scenario);
+        Assert.False(string.IsNullOrWhiteSpace(observation.Skip));
+        Assert.Empty(observation.Steps);
+        Assert.Empty(Directory.GetFileSystemEntries(scratch.Root));
+    }
+}

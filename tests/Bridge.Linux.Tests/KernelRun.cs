@@ -1,0 +1,28 @@
+using Bridge.Core.Observations;
+using Bridge.Core.Oracle;
+using Bridge.Core.Scenarios;
+using Bridge.Linux.Backings;
+using Bridge.Linux.Execution;
+using Bridge.Linux.Interop;
+
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace Bridge.Linux.Tests;
+
+/// <summary>Runs scenario text on the host kernel and judges it, for tests.</summary>
+internal static class KernelRun
+{
+    public static (Scenario Scenario, Observation Observation, ScenarioVerdict Verdict) Run(string text, string name = "t")
+    {
+        Skip.IfNot(SystemInfo.IsRoot, "the real-kernel executor tests need root (loop mounts, drop_caches, hugetlb)");
+        var scenario = ScenarioFile.Parse(text, name + ".scn")[0];
+        using var scratch = new ScratchSpace();
+        var observation = new ScenarioRunner(scratch, "test").Run(scenario);
+        return (scenario, observation, Core.Oracle.Oracle.Judge(scenario, observation));
+    }
+
+    public static string Explain(Scenario scenario, Observation observation, ScenarioVerdict verdict) =>
+        string.Join("\n", verdict.Findings.Select(f => Core.Reports.TableReport.Describe(new Core.Reports.ScenarioRun(scenario, observation, verdict), f))
+            .Concat(observation.Steps.Where(s => !s.Ok).Select(s => $"{scenario.StepAt(s.Step)}: {s} {s.Detail}"))
+            .Append(observation.Skip ?? ""));
+}
