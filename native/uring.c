@@ -67,7 +67,8 @@ static int64_t submit_and_wait(bridge_ring *ring, struct io_uring_sqe *sqe, int 
 	int ret = io_uring_submit(&ring->ring);
 	if (ret < 0)
 		return ret;
-	struct __kernel_timespec ts = { .tv_sec = timeout_ms / 1000, .tv_nsec = (long long)(timeout_ms % 1000) * 1000000 };
+	struct __kernel_timespec ts = {.tv_sec = timeout_ms / 1000,
+				       .tv_nsec = (long long)(timeout_ms % 1000) * 1000000};
 	for (;;) {
 		struct io_uring_cqe *cqe;
 		ret = io_uring_wait_cqe_timeout(&ring->ring, &cqe, &ts);
@@ -95,7 +96,8 @@ int64_t bridge_uring_read_fixed(bridge_ring *ring, int fd, void *buf, uint32_t l
 	return submit_and_wait(ring, sqe, timeout_ms);
 }
 
-int64_t bridge_uring_write_fixed(bridge_ring *ring, int fd, const void *buf, uint32_t len, int64_t offset, int timeout_ms)
+int64_t bridge_uring_write_fixed(bridge_ring *ring, int fd, const void *buf, uint32_t len, int64_t offset,
+				 int timeout_ms)
 {
 	struct io_uring_sqe *sqe = next_sqe(ring);
 	if (!sqe)
@@ -110,7 +112,7 @@ int64_t bridge_uring_readv(bridge_ring *ring, int fd, void *buf, uint32_t len, i
 	if (!sqe)
 		return -EBUSY;
 	/* liburing keeps a pointer to the iovec until submission, which happens before we return. */
-	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct iovec iov = {.iov_base = buf, .iov_len = len};
 	io_uring_prep_readv(sqe, fd, &iov, 1, (uint64_t)offset);
 	return submit_and_wait(ring, sqe, timeout_ms);
 }
@@ -120,7 +122,7 @@ int64_t bridge_uring_writev(bridge_ring *ring, int fd, const void *buf, uint32_t
 	struct io_uring_sqe *sqe = next_sqe(ring);
 	if (!sqe)
 		return -EBUSY;
-	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
 	io_uring_prep_writev(sqe, fd, &iov, 1, (uint64_t)offset);
 	return submit_and_wait(ring, sqe, timeout_ms);
 }

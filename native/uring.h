@@ -20,7 +20,8 @@ int bridge_uring_unregister(bridge_ring *ring);
 /* One I/O submitted and waited for (up to timeout_ms; -ETIME when it did not complete in time).
  * *_fixed use registered buffer 0, the others a plain iovec (short-term pin for the I/O). */
 int64_t bridge_uring_read_fixed(bridge_ring *ring, int fd, void *buf, uint32_t len, int64_t offset, int timeout_ms);
-int64_t bridge_uring_write_fixed(bridge_ring *ring, int fd, const void *buf, uint32_t len, int64_t offset, int timeout_ms);
+int64_t bridge_uring_write_fixed(bridge_ring *ring, int fd, const void *buf, uint32_t len, int64_t offset,
+				 int timeout_ms);
 int64_t bridge_uring_readv(bridge_ring *ring, int fd, void *buf, uint32_t len, int64_t offset, int timeout_ms);
 int64_t bridge_uring_writev(bridge_ring *ring, int fd, const void *buf, uint32_t len, int64_t offset, int timeout_ms);
 

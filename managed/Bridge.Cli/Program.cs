@@ -8,6 +8,7 @@ var root = new RootCommand("Bridge: does data that a pinning path (O_DIRECT, io_
     RunCommand.Create(),
     CheckCommand.Create(),
     PolicyCommand.Create(),
+    VerbsCommand.Create(),
     AgentCommand.Create(),
 };
 

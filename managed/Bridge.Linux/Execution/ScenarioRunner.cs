@@ -110,7 +110,8 @@ public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
             {
                 failure = e;
             }
-        }) { IsBackground = true, Name = $"step #{step.Index}" };
+        })
+        { IsBackground = true, Name = $"step #{step.Index}" };
         var start = MonotonicClock.Now;
         worker.Start();
         if (!worker.Join(StepTimeout))

@@ -1,0 +1,68 @@
+using Bridge.Core.Observations;
+using Bridge.Core.Scenarios;
+using Bridge.Linux.Interop;
+using Bridge.Targets.Agent;
+using Bridge.Targets.Host;
+
+namespace Bridge.Targets.Tests;
+
+public class AgentProtocolTests
+{
+    private const string Matrix = """
+        matrix agent
+        vary backing = memfd ext4
+        backing {backing}
+        file size=64K
+        store gen=1
+        pin uring-register
+        dma gen=2 blocks=0-3
+        check
+        """;
+
+    [SkippableFact]
+    public async Task TheAgentStreamsWhatTheInProcessHostObserves()
+    {
+        Skip.IfNot(SystemInfo.IsRoot, "ext4 loop mounts need root");
+        var scenarios = ScenarioFile.Parse(Matrix, "agent.scn");
+        var request = AgentProtocol.DecodeRequest(AgentProtocol.EncodeRequest(new AgentRequest("agent-test", scenarios.Select(ScenarioText.From).ToList())));
+        var output = new StringWriter();
+        Assert.Equal(0, AgentRunner.Run(request, output));
+
+        var messages = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(AgentProtocol.Decode).ToList();
+        Assert.Equal(["hello", "observation", "observation", "done"], messages.Select(m => m!.Kind));
+        Assert.Equal(SystemInfo.KernelRelease, messages[0]!.Release);
+        var viaAgent = messages.Where(m => m!.Kind == "observation").Select(m => m!.Observation!).ToList();
+
+        var viaHost = new List<Observation>();
+        await using (var host = new HostTarget())
+            await foreach (var o in host.RunAsync(scenarios, CancellationToken.None))
+                viaHost.Add(o);
+
+        Assert.Equal(viaHost.Select(Summary), viaAgent.Select(Summary));
+        Assert.All(viaAgent, o => Assert.Equal("agent-test", o.Environment.Target));
+        // What the agent saw is judged on this side, by the same oracle.
+        Assert.Equal(
+            viaHost.Select((o, i) => Core.Oracle.Oracle.Judge(scenarios[i], o).Class),
+            viaAgent.Select((o, i) => Core.Oracle.Oracle.Judge(scenarios[i], o).Class));
+    }
+
+    private static string Summary(Observation o) =>
+        $"{o.Scenario}: {string.Join(' ', o.Steps.Select(s => s.ToString()))} | {string.Join(' ', o.Checks.SelectMany(c => c.Views).Select(v => v.Path + ":" + string.Join(',', v.Blocks.Select(b => b.ToString()))))}";
+
+    [Fact]
+    public void MessagesFindTheirMarkerAmidConsoleNoise()
+    {
+        var line = "[    2.345] random console text " + AgentProtocol.Encode(new AgentMessage("hello", Release: "6.12.117+deb12-amd64"));
+        Assert.Equal("6.12.117+deb12-amd64", AgentProtocol.Decode(line)!.Release);
+        Assert.Null(AgentProtocol.Decode("no marker here"));
+    }
+
+    [Fact]
+    public void AMatrixInstanceTravelsAsTextAndParsesBackUnderItsName()
+    {
+        var s = ScenarioFile.Parse(Matrix, "agent.scn")[1];
+        var back = ScenarioText.From(s).Parse();
+        Assert.Equal(s.Name, back.Name);
+        Assert.Equal(s.AllSteps().Select(x => x.ToString()), back.AllSteps().Select(x => x.ToString()));
+    }
+}
