@@ -18,6 +18,7 @@ public static class Errnos
         [6] = "ENXIO",
         [7] = "E2BIG",
         [9] = "EBADF",
+        [10] = "ECHILD",
         [11] = "EAGAIN",
         [12] = "ENOMEM",
         [13] = "EACCES",

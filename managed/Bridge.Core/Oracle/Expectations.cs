@@ -54,6 +54,11 @@ internal sealed class Expectations
                 foreach (var b in step.Blocks.Blocks)
                     WriteThroughMapping(b, Allowed.Exactly(Content.Data(step.Gen), step.Index), Allowed.Exactly(Content.Data(step.Gen), step.Index));
                 break;
+            case Effect.ForkWrite when _scenario.Map == MapKind.Shared:
+                // The child's stores land in the shared pages; with a private mapping they stay in its COW copies.
+                foreach (var b in step.Blocks.Blocks)
+                    WriteThroughMapping(b, Allowed.Exactly(Content.Data(step.Gen), step.Index), Allowed.Exactly(Content.Data(step.Gen), step.Index));
+                break;
             case Effect.WriteThroughPin:
                 foreach (var b in step.Blocks.Blocks)
                     WriteThroughPin(b, Allowed.Exactly(Content.Data(step.Gen), step.Index), Allowed.Exactly(Content.Data(step.Gen), step.Index));
@@ -74,8 +79,7 @@ internal sealed class Expectations
                 Resize((int)(step.Args.Size!.Value / _scenario.Geometry.BlockSize));
                 break;
             case Effect.Drop:
-                foreach (var b in step.Blocks.Blocks)
-                    RemovePage(b, Content.Hole, keepPrivate: true);
+                Punch(step.Blocks);
                 break;
             case Effect.Pin:
                 Pin(step);
@@ -131,9 +135,9 @@ internal sealed class Expectations
         if (_pin is null)
             return;
         var state = _blocks[block];
-        if (_pin.Epochs[block] != state.Epoch)
+        if (!PinnedPageIsCurrent(block))
             _pin.Orphans[block] = final; // the page left the file: the device writes into nothing the file owns
-        else if (PrivateFileMapping && _pin.Writable)
+        else if (_pin.HoldsPrivateCopies)
             state.Private = final;
         else
             WriteFile(block, final, written);
@@ -174,7 +178,7 @@ internal sealed class Expectations
             return _blocks[block].Memory;
         if (_pin.Orphans.TryGetValue(block, out var orphan))
             return orphan;
-        return PrivateFileMapping && _pin.Writable ? MappingView(block) : _blocks[block].Memory;
+        return _pin.HoldsPrivateCopies ? _blocks[block].Private ?? _blocks[block].Memory : _blocks[block].Memory;
     }
 
     internal Dictionary<int, Allowed> Output(string name) =>
@@ -183,12 +187,18 @@ internal sealed class Expectations
     private void Pin(Step step)
     {
         var writable = PinPathInfo.IsWritable(step.Args.Access ?? PinAccess.None);
-        _pin = new PinState(step.Blocks.Blocks.ToDictionary(b => b, b => _blocks[b].Epoch), writable);
-        if (!PrivateFileMapping || !writable)
+        var privateCopies = PrivateFileMapping && writable;
+        _pin = new PinState(step.Blocks.Blocks.ToDictionary(b => b, b => privateCopies ? _blocks[b].PrivateEpoch : _blocks[b].Epoch), writable, privateCopies);
+        if (!privateCopies)
             return;
         foreach (var b in step.Blocks.Blocks)
             _blocks[b].Private ??= _blocks[b].Memory; // FOLL_WRITE on a private mapping breaks COW at pin time
     }
+
+    /// <summary>Whether the page the pin holds for a block is still the one the file (or the private mapping) has.</summary>
+    private bool PinnedPageIsCurrent(int block) =>
+        _pin!.Epochs.TryGetValue(block, out var epoch) &&
+        epoch == (_pin.HoldsPrivateCopies ? _blocks[block].PrivateEpoch : _blocks[block].Epoch);
 
     private void Resize(int blocks)
     {
@@ -201,14 +211,40 @@ internal sealed class Expectations
         _fileBlocks = blocks;
     }
 
+    /// <summary>Punch hole: pages wholly inside the hole leave the file; a page only partly inside (a 2 MiB
+    /// hugetlbfs page under a 4 KiB punch) is zeroed in place and stays (hugetlbfs_zero_partial_page).</summary>
+    private void Punch(BlockSet blocks)
+    {
+        var perPage = Math.Max(1, (int)(_scenario.Backing.PageSize / _scenario.Geometry.BlockSize));
+        foreach (var page in blocks.Blocks.GroupBy(b => b / perPage))
+        {
+            var whole = Enumerable.Range(page.Key * perPage, perPage).All(blocks.Contains);
+            foreach (var b in page)
+            {
+                if (whole)
+                {
+                    RemovePage(b, Content.Hole, keepPrivate: true);
+                }
+                else
+                {
+                    _blocks[b].Memory = _blocks[b].Disk = Allowed.Exactly(Content.Hole, -1);
+                    _blocks[b].PersistedBy = null;
+                }
+            }
+        }
+    }
+
     /// <summary>Truncate and punch: the page leaves the page cache (a pin keeps it alive as an orphan). Punch leaves
     /// MAP_PRIVATE COW pages alone (truncate_pagecache_range unmaps with even_cows=0); truncate does not.</summary>
     private void RemovePage(int block, Content after, bool keepPrivate)
     {
         var state = _blocks[block];
-        if (_pin is not null && _pin.Epochs.TryGetValue(block, out var epoch) && epoch == state.Epoch)
-            _pin.Orphans[block] = PinnedView(block);
+        var pinnedPageGoes = _pin is not null && PinnedPageIsCurrent(block) && !(keepPrivate && _pin.HoldsPrivateCopies);
+        if (pinnedPageGoes)
+            _pin!.Orphans[block] = PinnedView(block);
         state.Epoch++;
+        if (!keepPrivate)
+            state.PrivateEpoch++;
         state.Memory = state.Disk = Allowed.Exactly(after, -1);
         state.PersistedBy = null;
         if (!keepPrivate)

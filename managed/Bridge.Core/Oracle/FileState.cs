@@ -20,15 +20,20 @@ internal sealed class BlockState(Allowed initial)
     /// <summary>Page identity: bumped when truncate or punch takes the page out of the file.</summary>
     public int Epoch { get; set; }
 
+    /// <summary>Identity of the MAP_PRIVATE copy: bumped when truncate unmaps it (punch leaves it mapped).</summary>
+    public int PrivateEpoch { get; set; }
+
     /// <summary>Every content a completed step wrote into the file's block, and by which step: what separates an
     /// old generation (lost-write, stale) from one that never belonged here (phantom).</summary>
     public Allowed Written { get; set; } = initial;
 }
 
-/// <summary>A long-term pin as the oracle sees it: which pages it holds (by epoch) and what the device wrote into
-/// pages that have since left the file.</summary>
-internal sealed class PinState(IReadOnlyDictionary<int, int> epochs, bool writable)
+/// <summary>A long-term pin as the oracle sees it: which pages it holds (by epoch — of the file page, or of the
+/// private copy when a writable pin broke COW) and what the device wrote into pages that have since left.</summary>
+internal sealed class PinState(IReadOnlyDictionary<int, int> epochs, bool writable, bool holdsPrivateCopies)
 {
+    public bool HoldsPrivateCopies { get; } = holdsPrivateCopies;
+
     public IReadOnlyDictionary<int, int> Epochs { get; } = epochs;
     public bool Writable { get; } = writable;
     public Dictionary<int, Allowed> Orphans { get; } = [];

@@ -17,7 +17,12 @@ public enum BackingKind
 /// <param name="HasFile">There is a file to fsync, truncate and read back through O_DIRECT and buffered I/O.</param>
 /// <param name="HasStorage">Data lives beyond the page cache, so writeback and persistence points matter.</param>
 /// <param name="FsType">The filesystem type statfs reports, if any.</param>
-public sealed record BackingInfo(string Name, BackingKind Kind, bool HasFile, bool HasStorage, string? FsType, string Description);
+public sealed record BackingInfo(string Name, BackingKind Kind, bool HasFile, bool HasStorage, string? FsType, string Description)
+{
+    /// <summary>The unit in which the page cache holds this backing: a punch that covers part of one zeroes it in
+    /// place (the page stays in the file, and a pin on it stays the file's); only whole pages leave.</summary>
+    public long PageSize => Kind == BackingKind.Hugetlb ? 2L << 20 : 4096;
+}
 
 public static class BackingTable
 {

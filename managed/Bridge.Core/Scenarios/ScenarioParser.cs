@@ -297,7 +297,7 @@ internal sealed class ScenarioParser
         var backing = _backing ?? BackingTable.Find("ext4")!;
         if (step.Verb.NeedsFile && !backing.HasFile)
             Error(line, column, $"'{step.Keyword}' needs a file; backing {backing.Name} has none");
-        var needsMapping = step.Effect is Effect.WriteMapping or Effect.CopyFromMapping or Effect.Pin or Effect.Unmap || step.Keyword is "msync" or "mprotect";
+        var needsMapping = step.Effect is Effect.WriteMapping or Effect.CopyFromMapping or Effect.Pin or Effect.Unmap or Effect.ForkWrite || step.Keyword is "msync" or "mprotect";
         if (_unmappedAt is { } unmapped && needsMapping)
             Error(line, column, $"'{step.Keyword}' needs the mapping, which line {unmapped} unmapped");
         switch (step.Effect)
@@ -330,7 +330,7 @@ internal sealed class ScenarioParser
                 Error(line, column, "expected 'race for=DURATION' or 'race count=N' (one of them)");
                 break;
         }
-        if (step.Effect is Effect.WriteMapping or Effect.WriteThroughPin)
+        if (step.Effect is Effect.WriteMapping or Effect.WriteThroughPin or Effect.ForkWrite)
         {
             foreach (var block in step.Blocks.Blocks)
             {

@@ -27,6 +27,9 @@ public enum Effect
     Unpin,
     /// <summary>Unmaps the mapping; pins keep their pages.</summary>
     Unmap,
+    /// <summary>A forked child writes a generation through its copy of the mapping: shared mappings see it,
+    /// private ones (COW) must not.</summary>
+    ForkWrite,
     Check,
     Race,
 }
@@ -83,6 +86,8 @@ public static class Verbs
             "the device writes generation N into the pinned pages (READ_FIXED from a source file / RDMA WRITE)"),
         new("dma-read", Effect.CopyThroughPin, 0, [Blocks, To], true, false,
             "the device reads the pinned pages out to another file (WRITE_FIXED / RDMA READ)"),
+        new("fork", Effect.ForkWrite, Writer.Cpu, [Gen, Blocks], false, false,
+            "fork(); the child stores generation N into the blocks through its copy of the mapping and exits"),
         new("munmap", Effect.Unmap, 0, [], false, false, "munmap the mapping (pins keep their pages)"),
         new("check", Effect.Check, 0, [], false, false,
             "read every block via O_DIRECT, buffered I/O and the mapping; the oracle judges what each path saw"),

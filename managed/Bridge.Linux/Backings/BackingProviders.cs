@@ -64,10 +64,11 @@ public static class BackingProviders
         return new BackingInstance(fd, $"/proc/{Environment.ProcessId}/fd/{fd.Fd}", 0, AuxDirectory(s), fsType, release);
     }
 
-    /// <summary>Enough 2 MiB pages for the file twice over: a private mapping's COW copies are huge pages too.</summary>
+    /// <summary>Enough 2 MiB pages for the file four times over: a private mapping's COW copies are huge pages too,
+    /// and fork must copy pinned ones for the child (mm/hugetlb.c copy_hugetlb_page_range).</summary>
     private static BackingInstance Hugetlb(ScratchSpace s, Scenario scenario)
     {
-        var reservation = HugePages.Reserve(pages: (int)(2 * scenario.Geometry.FileSize / HugePages.Size));
+        var reservation = HugePages.Reserve(pages: (int)(4 * scenario.Geometry.FileSize / HugePages.Size));
         return Memfd(s, MFD_HUGETLB, "hugetlbfs", reservation.Dispose);
     }
 }

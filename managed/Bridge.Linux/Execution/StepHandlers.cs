@@ -36,6 +36,7 @@ public static partial class StepHandlers
         ["truncate"] = (ctx, step, _) => StepCall.Time(() => ctx.Backing.Data!.Truncate(step.Args.Size!.Value)),
         ["punch"] = (ctx, step, _) => OverRuns(ctx, step, (off, len) => ctx.Backing.Data!.Fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, len)),
         ["munmap"] = Munmap,
+        ["fork"] = ForkSteps.Fork,
         ["pin"] = PinSteps.Pin,
         ["unpin"] = PinSteps.Unpin,
         ["dma"] = PinSteps.DeviceWrite,
