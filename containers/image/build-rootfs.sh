@@ -35,13 +35,17 @@ packages=$(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$here/image-packages.txt" | g
 mkdir -p "$(dirname "$out")"
 work=$(mktemp -d "$(dirname "$out")/rootfs.XXXXXX")
 cleanup() {
+    # Runs on every exit; it must not change the exit status (set -e would turn a grep without match into one).
+    local status=$?
+    set +e
     # debootstrap mounts proc/sys inside the target while it configures packages and may leave them behind when
     # it fails; unmount before deleting so rm never walks into the host's /proc or /sys.
     if [ -d "$work" ]; then
-        findmnt -rn -o TARGET | grep -F "$work/" | sort -r | while read -r m; do umount -l "$m" || true; done
+        findmnt -rn -o TARGET | grep -F "$work/" | sort -r | while read -r m; do umount -l "$m"; done
         rm -rf --one-file-system "$work"
     fi
     rm -f "$out.partial"
+    exit "$status"
 }
 trap cleanup EXIT
 

@@ -52,7 +52,8 @@ public sealed class ImageBuilder
         if (!File.Exists(tarball))
         {
             log?.Invoke($"building rootfs for {recipe.Reference} with {recipe.BuildScript} (debootstrap; about a minute)");
-            var outcome = await ExternalProcess.RunAsync("/bin/bash", [recipe.BuildScript, tarball, recipe.Hash], log, ct);
+            var outcome = await ExternalProcess.RunAsync("/bin/bash", [recipe.BuildScript, tarball, recipe.Hash],
+                line => { if (!IsPerPackageChatter(line)) log?.Invoke(line); }, ct);
             if (outcome.ExitCode != 0 || !File.Exists(tarball))
                 throw new ContainerException($"{recipe.BuildScript} exited {outcome.ExitCode} without writing {tarball}:\n{string.Join('\n', outcome.Tail)}");
             built = true;
@@ -73,6 +74,13 @@ public sealed class ImageBuilder
             ?? throw new ContainerException($"{_engine} accepted the import of {tarball} but has no image {recipe.Reference} afterwards");
         return new ImageBuildResult(recipe.Reference, image.ID, true, built, image.Size, DateTime.UtcNow - started);
     }
+
+    /// <summary>debootstrap prints five lines per package (~900 in all); the failure tail keeps them, the live log
+    /// does not.</summary>
+    private static bool IsPerPackageChatter(string line) =>
+        line.StartsWith("I: ", StringComparison.Ordinal) &&
+        (line.AsSpan(3).StartsWith("Retrieving ") || line.AsSpan(3).StartsWith("Validating ") || line.AsSpan(3).StartsWith("Extracting ") ||
+         line.AsSpan(3).StartsWith("Unpacking ") || line.AsSpan(3).StartsWith("Configuring "));
 
     private async Task ImportAsync(ImageRecipe recipe, string tarball, CancellationToken ct)
     {
