@@ -22,7 +22,7 @@ public readonly record struct OutputLine(OutputStream Stream, string Text)
 /// <summary>How a container run ended. The container is always removed before this is returned.</summary>
 /// <param name="ContainerId">The removed container's id.</param>
 /// <param name="ExitCode">The command's exit status (137 after a kill on timeout).</param>
-/// <param name="TimedOut">The command outlived <see cref="ContainerSpec.Timeout"/> and was killed.</param>
+/// <param name="TimedOut">The command outlived <see cref="ContainerRunSpec.Timeout"/> and was killed.</param>
 /// <param name="Privilege">The privilege mode used (see <see cref="PrivilegeRequest.Probe"/>).</param>
 /// <param name="CapabilitiesGranted">CapAdd under <see cref="PrivilegeMode.ExplicitCapabilities"/>; empty when privileged.</param>
 /// <param name="Duration">From the create call to the container's removal.</param>

@@ -33,7 +33,7 @@ public sealed partial class ContainerRunner(DockerEngine engine)
     /// <exception cref="ContainerException">The image is missing or the engine refused the container in every
     /// privilege mode tried; nothing is left behind.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="ct"/> fired; the container was killed and removed.</exception>
-    public async Task<ContainerResult> RunAsync(ContainerSpec spec, Action<OutputLine>? onLine = null, CancellationToken ct = default)
+    public async Task<ContainerResult> RunAsync(ContainerRunSpec spec, Action<OutputLine>? onLine = null, CancellationToken ct = default)
     {
         spec.Validate();
         var clock = Stopwatch.StartNew();
@@ -172,7 +172,7 @@ public sealed partial class ContainerRunner(DockerEngine engine)
     };
 
     private async Task<(string Id, MultiplexedStream Stream, PrivilegeMode Mode, IReadOnlyList<string> Granted)> CreateAndStartAsync(
-        ContainerSpec spec, string name, EngineQuirks quirks, List<string> notes, CancellationToken ct)
+        ContainerRunSpec spec, string name, EngineQuirks quirks, List<string> notes, CancellationToken ct)
     {
         var modes = ModesToTry(spec.Privilege, quirks).ToList();
         if (spec.Privilege == PrivilegeRequest.Probe && quirks.PrivilegedRefused)
@@ -229,7 +229,7 @@ public sealed partial class ContainerRunner(DockerEngine engine)
         return [.. host.Present.Where(c => !quirks.UnknownCapabilities.ContainsKey(c))];
     }
 
-    private async Task<string> CreateAsync(ContainerSpec spec, string name, PrivilegeMode mode, List<string> capabilities, EngineQuirks quirks, List<string> notes, CancellationToken ct)
+    private async Task<string> CreateAsync(ContainerRunSpec spec, string name, PrivilegeMode mode, List<string> capabilities, EngineQuirks quirks, List<string> notes, CancellationToken ct)
     {
         while (true)
         {
@@ -255,7 +255,7 @@ public sealed partial class ContainerRunner(DockerEngine engine)
         }
     }
 
-    private static CreateContainerParameters Parameters(ContainerSpec spec, string name, PrivilegeMode mode, List<string> capabilities)
+    private static CreateContainerParameters Parameters(ContainerRunSpec spec, string name, PrivilegeMode mode, List<string> capabilities)
     {
         var mounts = spec.Mounts
             .Select(m => new Mount { Type = "bind", Source = m.HostPath, Target = m.ContainerPath, ReadOnly = m.ReadOnly })

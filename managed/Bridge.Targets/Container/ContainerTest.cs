@@ -68,7 +68,7 @@ public static class ContainerTest
             var environment = new Dictionary<string, string>(dotnet.ContainerEnvironment) { ["BRIDGE_IN_CONTAINER"] = "1" };
             if (Environment.GetEnvironmentVariable("CI") is { Length: > 0 } ci)
                 environment["CI"] = ci;
-            var spec = new ContainerSpec
+            var spec = new ContainerRunSpec
             {
                 Image = image.Reference,
                 Command = ["/bin/bash", "-c", InContainerScript, "container-test", .. options.Command],

@@ -179,6 +179,8 @@ public sealed class DockerEngine : IDisposable
         "--exec-root", layout.ExecRoot,
         "--pidfile", layout.PidFile,
         "--host", "unix://" + layout.Socket,
+        // Its containers' processes go under a cgroup of its own, so a stop after a crash can find and end them.
+        "--cgroup-parent", "/" + layout.CgroupParent,
     ];
 
     private static bool IsPrivateDockerd(int pid, PrivateEngineLayout layout)
@@ -306,21 +308,33 @@ public sealed class DockerEngine : IDisposable
         return new EngineDownReport(pid is not null, pid, sigkill, ended, unmounted);
     }
 
-    /// <summary>Ends processes that name this layout's exec root (its containerd and shims, which outlive a
-    /// SIGKILLed dockerd) and detaches mounts left under its data root and run directory. Called only when no
-    /// dockerd of the layout runs.</summary>
+    /// <summary>Ends what of the engine outlives a SIGKILLed dockerd: processes that name this layout's exec root
+    /// (containerd, shims), its containers' processes (found by the layout's cgroup parent), their empty cgroups,
+    /// and mounts under its data root and run directory. Called only when no dockerd of the layout runs.</summary>
     private static async Task<(IReadOnlyList<int> Ended, IReadOnlyList<string> Unmounted)> RemoveLeftoversAsync(PrivateEngineLayout layout)
     {
+        var ended = new List<int>();
+        // Container processes first, with SIGKILL: their engine is gone, and a container's pid 1 may ignore SIGTERM.
+        foreach (var pid in ContainerCgroups(layout).SelectMany(ProcessesIn).Distinct().ToList())
+        {
+            HostProcesses.Signal(pid, Signum.SIGKILL);
+            if (!await HostProcesses.WaitExitAsync(pid, TimeSpan.FromSeconds(10)))
+                throw new ContainerException($"container process {pid} of the private engine survived SIGKILL for 10 s");
+            ended.Add(pid);
+        }
         var marker = layout.ExecRoot + "/";
         var self = Environment.ProcessId;
-        var ended = new List<int>();
-        foreach (var pid in HostProcesses.AllPids().Where(p => p != self).ToList())
+        foreach (var pid in HostProcesses.AllPids().Where(pid => pid != self).ToList())
         {
             if (!HostProcesses.CommandLine(pid).Any(arg => arg.Contains(marker, StringComparison.Ordinal)))
                 continue;
             await HostProcesses.TerminateAsync(pid, TimeSpan.FromSeconds(5));
             ended.Add(pid);
         }
+        // Deepest first: a cgroup directory can be removed only once it has no children and no processes.
+        foreach (var cgroup in ContainerCgroups(layout).OrderByDescending(d => d.Length))
+            Directory.Delete(cgroup);
+
         var unmounted = new List<string>();
         foreach (var mount in HostProcesses.MountPointsUnder(layout.RunDirectory).Concat(HostProcesses.MountPointsUnder(layout.DataRoot)))
         {
@@ -331,6 +345,31 @@ public sealed class DockerEngine : IDisposable
         }
         return (ended, unmounted);
     }
+
+    /// <summary>The layout's cgroup parent and every cgroup below it, in each mounted hierarchy (cgroup v1
+    /// controllers under /sys/fs/cgroup/*, or the v2 tree at /sys/fs/cgroup itself).</summary>
+    private static List<string> ContainerCgroups(PrivateEngineLayout layout)
+    {
+        const string root = "/sys/fs/cgroup";
+        if (!Directory.Exists(root))
+            return [];
+        var found = new List<string>();
+        foreach (var hierarchy in Directory.EnumerateDirectories(root).Prepend(root))
+        {
+            var parent = Path.Combine(hierarchy, layout.CgroupParent);
+            if (!File.Exists(Path.Combine(parent, "cgroup.procs")))
+                continue;
+            found.Add(parent);
+            found.AddRange(Directory.EnumerateDirectories(parent, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
+                .Where(d => File.Exists(Path.Combine(d, "cgroup.procs"))));
+        }
+        return found;
+    }
+
+    private static IEnumerable<int> ProcessesIn(string cgroup) =>
+        File.ReadAllLines(Path.Combine(cgroup, "cgroup.procs"))
+            .Select(l => int.TryParse(l, out var pid) ? pid : 0)
+            .Where(pid => pid > 0);
 
     private static string LogTail(PrivateEngineLayout layout, int lines = 15)
     {

@@ -27,6 +27,8 @@ public sealed record PrivateEngineLayout
     public string LockFile => Path.Combine(RunDirectory, "engine.lock");
     public string ContainerdSocket => Path.Combine(ExecRoot, "containerd", "containerd.sock");
     public Uri Endpoint => new("unix://" + Socket);
+    /// <summary>The cgroup (in every hierarchy) its containers go under: the run directory's name, e.g. bridge-docker.</summary>
+    public string CgroupParent => Path.GetFileName(RunDirectory);
 
     private static string Check(string path, string name)
     {

@@ -17,7 +17,7 @@ public enum PrivilegeRequest
 }
 
 /// <summary>What to run in a container and how.</summary>
-public sealed record ContainerSpec
+public sealed record ContainerRunSpec
 {
     public required string Image { get; init; }
     /// <summary>argv; no shell is implied (pass "/bin/bash", "-c", "…" for one).</summary>
@@ -61,7 +61,7 @@ public sealed record ContainerSpec
             if (mount.ContainerPath.TrimEnd('/').Length == 0)
                 throw new ArgumentException($"bind mount of '{mount.HostPath}' targets '/', which would hide the image (expected a directory such as /src)", nameof(Mounts));
             if (!targets.Add(mount.ContainerPath.TrimEnd('/')))
-                throw new ArgumentException($"two bind mounts target '{mount.ContainerPath}'", nameof(Mounts));
+                throw new ArgumentException($"two bind mounts target '{mount.ContainerPath.TrimEnd('/')}'", nameof(Mounts));
         }
         if (ScratchDirectory is not null)
         {
