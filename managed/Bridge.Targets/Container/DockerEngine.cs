@@ -251,14 +251,7 @@ public sealed class DockerEngine : IDisposable
             $"{none}, and dockerd is not installed (Debian: apt-get install docker.io, listed in containers/image/packages.txt)");
     }
 
-    private static string? FindDockerd()
-    {
-        // /usr/sbin is often missing from PATH outside login shells; dockerd lives there on Debian.
-        var path = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries);
-        return path.Concat(["/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin", "/sbin"])
-            .Select(dir => Path.Combine(dir, "dockerd"))
-            .FirstOrDefault(File.Exists);
-    }
+    private static string? FindDockerd() => ExternalProcess.Find("dockerd");
 
     private static async Task LaunchDetachedAsync(string dockerd, IReadOnlyList<string> arguments, string logFile, CancellationToken ct)
     {

@@ -8,8 +8,18 @@ internal static class ExternalProcess
     /// <summary>Exit code and the last lines of output (stdout and stderr interleaved as they arrived).</summary>
     public sealed record Outcome(int ExitCode, IReadOnlyList<string> Tail);
 
+    /// <summary>A bare program name resolved on PATH, then in the sbin directories, which are often missing from
+    /// PATH outside login shells (losetup, umount and dockerd live there on Debian); null when none has it.</summary>
+    public static string? Find(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Concat(["/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin", "/sbin", "/bin"])
+            .Select(dir => Path.Combine(dir, program))
+            .FirstOrDefault(File.Exists);
+
     public static async Task<Outcome> RunAsync(string fileName, IEnumerable<string> arguments, Action<string>? onLine, CancellationToken ct, int tailLines = 40)
     {
+        if (!fileName.Contains('/'))
+            fileName = Find(fileName) ?? throw new ContainerException($"'{fileName}' is not installed (looked on PATH and in the sbin directories)");
         var start = new ProcessStartInfo(fileName)
         {
             RedirectStandardOutput = true,
