@@ -9,6 +9,7 @@ var root = new RootCommand("Bridge: does data that a pinning path (O_DIRECT, io_
     CheckCommand.Create(),
     PolicyCommand.Create(),
     VerbsCommand.Create(),
+    EngineCommand.Create(),
     AgentCommand.Create(),
 };
 

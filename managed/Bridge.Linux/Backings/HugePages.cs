@@ -33,6 +33,10 @@ public sealed class HugePages : IDisposable
                 throw new BackingUnavailableException($"no free 2 MiB huge pages ({FreePages()} free) and not root to reserve {pages}");
             var before = Total();
             Write(before + pages);
+            // Pages of the previous scenario may still be on their way back: an io_uring ring's buffers are
+            // unpinned by io_ring_exit_work, after close() has returned.
+            for (var waited = 0; FreePages() < pages + _reserved && waited < 3000; waited += 20)
+                Thread.Sleep(20);
             if (FreePages() < pages + _reserved)
             {
                 Write(before);
@@ -61,5 +65,17 @@ public sealed class HugePages : IDisposable
         File.ReadLines("/proc/meminfo").First(l => l.StartsWith("HugePages_Free:", StringComparison.Ordinal)).Split(':')[1].Trim(),
         System.Globalization.CultureInfo.InvariantCulture);
 
-    private static void Write(int pages) => File.WriteAllText(NrHugepages, pages.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    /// <summary>Writes vm.nr_hugepages; a read-only /proc/sys (a container without full privilege) makes hugetlb
+    /// unavailable rather than an error.</summary>
+    private static void Write(int pages)
+    {
+        try
+        {
+            File.WriteAllText(NrHugepages, pages.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new BackingUnavailableException($"cannot reserve huge pages: writing {NrHugepages} failed ({e.Message.Trim()})");
+        }
+    }
 }

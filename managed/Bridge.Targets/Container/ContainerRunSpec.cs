@@ -37,6 +37,8 @@ public sealed record ContainerRunSpec
     public long ShmSizeBytes { get; init; } = 1L << 30;
     /// <summary>How many of the last output lines the result keeps.</summary>
     public int LogTailLines { get; init; } = 200;
+    /// <summary>Lines longer than this are delivered in pieces (64 Ki chars suits logs; an agent's JSON needs more).</summary>
+    public int MaxLineChars { get; init; } = 64 * 1024;
     /// <summary>Extra labels; Bridge adds its own (org.bridge.*).</summary>
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 

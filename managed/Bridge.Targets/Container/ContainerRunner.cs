@@ -43,7 +43,7 @@ public sealed partial class ContainerRunner(DockerEngine engine)
         var quirks = QuirksByEngine.GetOrAdd(engine.Endpoint + " " + engine.ServerVersion, _ => new EngineQuirks());
         var name = "bridge-" + Guid.NewGuid().ToString("N")[..16];
         var notes = new List<string>();
-        var pump = new OutputPump(spec.LogTailLines, onLine);
+        var pump = new OutputPump(spec.LogTailLines, onLine, spec.MaxLineChars);
         string? id = null;
         MultiplexedStream? stream = null;
         Task? pumping = null;
@@ -282,6 +282,10 @@ public sealed partial class ContainerRunner(DockerEngine engine)
             // Block major 7 (loop): lets the harness use loop devices that loop-control creates after start,
             // once it has made their nodes (mknod).
             host.DeviceCgroupRules = ["b 7:* rwm"];
+            // As --privileged does: /proc/sys writable (vm.nr_hugepages, vm.drop_caches) and nothing in /proc masked
+            // (/proc/kcore aside, the harness reads /proc/self and /dev/kmsg only; an empty list means "none").
+            host.ReadonlyPaths = [];
+            host.MaskedPaths = [];
         }
         var labels = new Dictionary<string, string>(spec.Labels)
         {

@@ -5,14 +5,13 @@ namespace Bridge.Targets.Container;
 
 /// <summary>Reads a container's multiplexed stdout/stderr as it arrives, splits each stream into lines (UTF-8 across
 /// frame boundaries), hands them to a callback and keeps the last ones.</summary>
-internal sealed class OutputPump(int tailLines, Action<OutputLine>? onLine)
+/// <param name="maxLineChars">A line longer than this (a progress bar redrawn with \r, a binary blob) is delivered
+/// in pieces; an agent's observation lines need far more than a log line.</param>
+internal sealed class OutputPump(int tailLines, Action<OutputLine>? onLine, int maxLineChars)
 {
-    // A line longer than this (a progress bar redrawn with \r, a binary blob) is delivered in pieces.
-    private const int MaxLineChars = 64 * 1024;
-
     private readonly Queue<OutputLine> _tail = new();
-    private readonly LineSplitter _stdout = new(OutputStream.StdOut);
-    private readonly LineSplitter _stderr = new(OutputStream.StdErr);
+    private readonly LineSplitter _stdout = new(OutputStream.StdOut, maxLineChars);
+    private readonly LineSplitter _stderr = new(OutputStream.StdErr, maxLineChars);
 
     public IReadOnlyList<OutputLine> Tail
     {
@@ -49,7 +48,7 @@ internal sealed class OutputPump(int tailLines, Action<OutputLine>? onLine)
         onLine?.Invoke(line);
     }
 
-    private sealed class LineSplitter(OutputStream stream)
+    private sealed class LineSplitter(OutputStream stream, int maxLineChars)
     {
         private readonly Decoder _decoder = Encoding.UTF8.GetDecoder();
         private readonly StringBuilder _line = new();
@@ -65,7 +64,7 @@ internal sealed class OutputPump(int tailLines, Action<OutputLine>? onLine)
             {
                 if (c == '\n')
                     EmitLine(emit);
-                else if (_line.Length >= MaxLineChars)
+                else if (_line.Length >= maxLineChars)
                 {
                     EmitLine(emit);
                     _line.Append(c);

@@ -1,0 +1,93 @@
+using System.Threading.Channels;
+using Bridge.Core.Observations;
+using Bridge.Core.Scenarios;
+
+namespace Bridge.Targets.Agent;
+
+/// <summary>
+/// The host side of an agent run, whatever carries its lines (container logs, a VM's virtio-serial port): turns
+/// them into Observations as they arrive, and when the run ends, accounts for every scenario the agent never
+/// reported — the one in flight when the target died gets the failure (a panic's console tail lands in its kernel
+/// log, a time-out becomes a hang), the rest are skipped with the reason.
+/// </summary>
+public sealed class AgentStream
+{
+    private readonly Channel<Observation> _observations = Channel.CreateUnbounded<Observation>();
+    private readonly HashSet<string> _seen = [];
+    private readonly List<string> _errors = [];
+
+    public string? Release { get; private set; }
+    public bool Done { get; private set; }
+    public IReadOnlyList<string> Errors => _errors;
+
+    public void OnLine(string line)
+    {
+        AgentMessage? message;
+        try
+        {
+            message = AgentProtocol.Decode(line);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            _errors.Add($"garbled agent line ({e.Message}): {line[..Math.Min(line.Length, 200)]}");
+            return;
+        }
+        switch (message?.Kind)
+        {
+            case "hello":
+                Release = message.Release;
+                break;
+            case "observation" when message.Observation is { } o:
+                lock (_seen)
+                    _seen.Add(o.Scenario);
+                _observations.Writer.TryWrite(o);
+                break;
+            case "error":
+                _errors.Add(message.Error ?? "agent error");
+                break;
+            case "done":
+                Done = true;
+                break;
+        }
+    }
+
+    public IAsyncEnumerable<Observation> ReadAllAsync(CancellationToken ct) => _observations.Reader.ReadAllAsync(ct);
+
+    /// <summary>How a target run ended early.</summary>
+    public enum EndingKind
+    {
+        /// <summary>Killed for running too long: the scenario in flight hung.</summary>
+        Hang,
+        /// <summary>The kernel died (panic, oops that killed the agent): a kernel finding for the scenario in flight.</summary>
+        KernelCrash,
+        /// <summary>The target could not start or the agent failed on its own: nothing is known, scenarios are skipped.</summary>
+        Failed,
+    }
+
+    /// <summary>How a target run ended, for the scenarios the agent did not report.</summary>
+    public sealed record Ending(string Reason, EndingKind Kind, IReadOnlyList<string> ConsoleTail);
+
+    /// <summary>Completes the stream, first adding an Observation for every requested scenario never reported.</summary>
+    public void Finish(IReadOnlyList<Scenario> requested, string target, Ending? ending)
+    {
+        var first = true;
+        foreach (var scenario in requested)
+        {
+            lock (_seen)
+                if (_seen.Contains(scenario.Name))
+                    continue;
+            var env = new RunEnvironment(target, Release ?? "unknown", null);
+            var reason = ending?.Reason ?? (_errors.FirstOrDefault(e => e.StartsWith(scenario.Name + ":", StringComparison.Ordinal)) ?? "the agent did not report it");
+            _observations.Writer.TryWrite(first && ending is { Kind: not EndingKind.Failed }
+                ? InFlight(scenario, env, ending)
+                : new Observation(scenario.Name, 0, env, [], [], [], $"not run: {reason}"));
+            first = false;
+        }
+        _observations.Writer.TryComplete();
+    }
+
+    /// <summary>The scenario the target died in: a hang is a timed-out step, a crash a kernel-log finding.</summary>
+    private static Observation InFlight(Scenario scenario, RunEnvironment env, Ending ending) => ending.Kind == EndingKind.Hang
+        ? new Observation(scenario.Name, 0, env, [new StepResult(scenario.Steps[0].Index, Outcome.Timeout, Detail: ending.Reason)], [], [.. ending.ConsoleTail])
+        : new Observation(scenario.Name, 0, env, [], [], [.. ending.ConsoleTail, $"BUG: the target's kernel died during this scenario: {ending.Reason}"]);
+}

@@ -1,0 +1,90 @@
+using System.Runtime.CompilerServices;
+using Bridge.Core.Observations;
+using Bridge.Core.Scenarios;
+using Bridge.Targets.Agent;
+
+namespace Bridge.Targets.Container;
+
+/// <summary>
+/// A privileged container on the local Docker engine (a private dockerd when none answers): the same kernel as the
+/// host, the test image's userspace. The agent runs inside from this very build (bound read-only with the host's
+/// dotnet), streams Observations over the container's output, and the oracle judges them here.
+/// </summary>
+public sealed class ContainerTarget(string? image = null) : ITarget
+{
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(30);
+
+    public string Name => image is null ? "container" : $"container:{image}";
+
+    public async IAsyncEnumerable<Observation> RunAsync(IReadOnlyList<Scenario> scenarios, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var stream = new AgentStream();
+        var run = Task.Run(() => RunAgentAsync(scenarios, stream, cancellationToken), cancellationToken);
+        await foreach (var observation in stream.ReadAllAsync(cancellationToken))
+            yield return observation;
+        await run;
+    }
+
+    private async Task RunAgentAsync(IReadOnlyList<Scenario> scenarios, AgentStream stream, CancellationToken ct)
+    {
+        AgentStream.Ending? ending = null;
+        DockerEngine? engine = null;
+        var scratch = Path.Combine("/var/tmp", $"bridge-agent-{Guid.NewGuid():N}"[..26]);
+        try
+        {
+            engine = await DockerEngine.EngineUpAsync(new EngineUpOptions { Log = _ => { } }, ct);
+            var reference = image ?? (await new ImageBuilder(engine).EnsureAsync(ImageRecipe.FromRepository(RepositoryRoot()), _ => { }, ct)).Reference;
+            Directory.CreateDirectory(scratch);
+            var request = new AgentRequest(Name, scenarios.Select(ScenarioText.From).ToList());
+            await File.WriteAllTextAsync(Path.Combine(scratch, "request.json"), AgentProtocol.EncodeRequest(request), ct);
+            var build = AppContext.BaseDirectory.TrimEnd('/');
+            if (!File.Exists(Path.Combine(build, "bridge.dll")))
+                throw new ContainerException($"bridge.dll (the agent) is not in {build}; the container runs this build's `bridge agent`");
+            var dotnet = HostDotnet.Locate();
+            var spec = new ContainerRunSpec
+            {
+                Image = reference,
+                Command = [Path.Combine(dotnet.Root, "dotnet"), Path.Combine(build, "bridge.dll"), "agent", "--request", "/scratch/request.json"],
+                Environment = new Dictionary<string, string>(dotnet.ContainerEnvironment) { ["BRIDGE_SCRATCH"] = "/scratch" },
+                Mounts = [new BindMount(build, build, ReadOnly: true), .. dotnet.Mounts],
+                ScratchDirectory = scratch,
+                Timeout = RunTimeout,
+                MaxLineChars = 1 << 28,
+                LogTailLines = 20,
+            };
+            var result = await new ContainerRunner(engine).RunAsync(spec, line => stream.OnLine(line.Text), ct);
+            if (result.TimedOut)
+                ending = new AgentStream.Ending($"the container ran longer than {RunTimeout.TotalMinutes:0} minutes and was killed", AgentStream.EndingKind.Hang, result.LogTail.Select(l => l.Text).ToList());
+            else if (result.ExitCode != 0 || !stream.Done)
+                ending = new AgentStream.Ending($"the agent exited {result.ExitCode} before finishing: {string.Join(" | ", result.LogTail.TakeLast(5).Select(l => l.Text))}", AgentStream.EndingKind.Failed, []);
+        }
+        catch (Exception e) when (e is ContainerException or EngineUnavailableException or IOException)
+        {
+            ending = new AgentStream.Ending($"container target unavailable: {e.Message}", AgentStream.EndingKind.Failed, []);
+        }
+        finally
+        {
+            stream.Finish(scenarios, Name, ending);
+            if (Directory.Exists(scratch))
+                Directory.Delete(scratch, recursive: true);
+            if (engine is not null)
+            {
+                var started = engine.StartedByThisCall;
+                engine.Dispose();
+                if (started)
+                    await DockerEngine.EngineDownAsync();
+            }
+        }
+    }
+
+    /// <summary>The checkout holding containers/image (the recipe), found upward from the build.</summary>
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (Directory.Exists(Path.Combine(dir.FullName, "containers", "image")))
+                return dir.FullName;
+        throw new ContainerException("cannot find containers/image/ (the image recipe) above the Bridge build; give --target container:IMAGE");
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}

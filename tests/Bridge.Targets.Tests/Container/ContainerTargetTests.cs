@@ -1,0 +1,71 @@
+using Bridge.Core.Observations;
+using Bridge.Core.Scenarios;
+using Bridge.Linux.Interop;
+using Bridge.Targets.Container;
+using Bridge.Targets.Host;
+using Docker.DotNet.Models;
+
+namespace Bridge.Targets.Tests.Container;
+
+/// <summary>The container target against the host target: the same kernel, so the same step results and verdicts
+/// (computed by both runs, not written down here), and nothing left behind.</summary>
+[Collection(EngineCollection.Name)]
+public sealed class ContainerTargetTests(EngineFixture fixture)
+{
+    private const string Suite = """
+        matrix in-container
+        vary backing = ext4 xfs memfd hugetlb anon
+        vary map = shared private
+        backing {backing}
+        map {map}
+        file size=2M block=4K
+        store gen=1 blocks=0-15
+        odirect-read gen=2 blocks=0-3
+        pin uring-register blocks=0-7
+        dma gen=3 blocks=4-7
+        dma-read blocks=0-7 to=out
+        check
+        unpin
+        check
+        """;
+
+    [EngineFact]
+    public async Task ASuiteInAContainerObservesWhatTheHostObserves()
+    {
+        var (engine, image) = fixture.Require();
+        Skip.IfNot(SystemInfo.IsRoot, "needs root");
+        var scenarios = ScenarioFile.Parse(Suite, "in-container.scn");
+
+        var host = await Collect(new HostTarget(), scenarios);
+        var inContainer = await Collect(new ContainerTarget(image.Reference), scenarios);
+
+        Assert.Equal(scenarios.Select(s => s.Name), inContainer.Select(o => o.Scenario));
+        Assert.All(inContainer, o => Assert.True(o.Skip is null, $"{o.Scenario}: {o.Skip}"));
+        Assert.All(inContainer, o => Assert.Equal(SystemInfo.KernelRelease, o.Environment.KernelRelease));
+        Assert.Equal(host.Select(Outcomes), inContainer.Select(Outcomes));
+        Assert.Equal(
+            host.Select((o, i) => Core.Oracle.Oracle.Judge(scenarios[i], o).Class),
+            inContainer.Select((o, i) => Core.Oracle.Oracle.Judge(scenarios[i], o).Class));
+
+        var left = await engine.Client.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [ContainerRunner.ManagedLabel] = true } },
+        });
+        Assert.Empty(left);
+        Assert.Empty(LoopDevice.BackedBy("/var/tmp/bridge-agent-"));
+        Assert.Empty(Mounts.Under("/var/tmp/bridge-agent-"));
+        Assert.Empty(Directory.GetDirectories("/var/tmp", "bridge-agent-*"));
+    }
+
+    private static async Task<List<Observation>> Collect(ITarget target, IReadOnlyList<Scenario> scenarios)
+    {
+        var list = new List<Observation>();
+        await using (target)
+            await foreach (var o in target.RunAsync(scenarios, CancellationToken.None))
+                list.Add(o);
+        return list;
+    }
+
+    private static string Outcomes(Observation o) => $"{o.Scenario}: {string.Join(' ', o.Steps.Select(s => s.ToString()))}";
+}
