@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# What a check costs: decoding self-checking blocks (crc32c of every sector, header, uniformity) against a bare
+# hardware crc32c loop over the same bytes in the same run. The checker should run near memory speed.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BENCH=artifacts/bin/Bridge.Bench/${CONFIG:-release}/Bridge.Bench
+"$BENCH" checker 256 | python3 -c '
+import sys
+f = sys.stdin.read().split()
+codec, raw = float(f[1]), float(f[3])
+print(f"block decode {codec/1e9:6.2f} GB/s  bare crc32c {raw/1e9:6.2f} GB/s  ratio {codec/raw:.2f}")'
