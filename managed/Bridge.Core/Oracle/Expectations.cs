@@ -59,8 +59,8 @@ internal sealed class Expectations
                     WriteThroughPin(b, Allowed.Exactly(Content.Data(step.Gen), step.Index), Allowed.Exactly(Content.Data(step.Gen), step.Index));
                 break;
             case Effect.CopyFromMapping:
-                foreach (var b in step.Blocks.Blocks)
-                    Output(step.Args.Target!)[b] = MappingView(b);
+                foreach (var b in step.Blocks.Blocks.Where(InFile))
+                    Output(step.Args.Target!)[b] = MappingView(b); // past EOF the mapping is SIGBUS: nothing is copied
                 break;
             case Effect.CopyThroughPin:
                 foreach (var b in step.Blocks.Blocks)
@@ -174,8 +174,13 @@ internal sealed class Expectations
             return _blocks[block].Memory;
         if (_pin.Orphans.TryGetValue(block, out var orphan))
             return orphan;
-        return PrivateFileMapping && _pin.Writable ? MappingView(block) : _blocks[block].Memory;
+        // A writable pin of a private mapping breaks COW at pin time; a read-only long-term pin unshares the page
+        // (gup_must_unshare), so the device sees what the process sees — including its later stores.
+        return PrivateFileMapping ? MappingView(block) : _blocks[block].Memory;
     }
+
+    /// <summary>Whether the block lies inside the file as it is now (truncate may have shortened it).</summary>
+    internal bool InFile(int block) => block < _fileBlocks;
 
     internal Dictionary<int, Allowed> Output(string name) =>
         _outputs.TryGetValue(name, out var blocks) ? blocks : _outputs[name] = [];

@@ -60,7 +60,7 @@ internal sealed class RaceRule(Expectations expectations, Step race)
         foreach (var r in runs.Where(r => r.Step.Effect is Effect.CopyFromMapping or Effect.CopyThroughPin && r.Stats.LastOkIteration >= 0))
         {
             var output = expectations.Output(r.Step.Args.Target!);
-            foreach (var b in r.Step.Blocks.Blocks)
+            foreach (var b in r.Step.Blocks.Blocks.Where(b => r.Step.Effect == Effect.CopyThroughPin || expectations.InFile(b)))
             {
                 var after = r.Step.Effect == Effect.CopyFromMapping ? expectations.MappingView(b) : expectations.PinnedView(b);
                 output[b] = !lastWriteEnd.TryGetValue(b, out var end) || r.Stats.LastOkStart > end
