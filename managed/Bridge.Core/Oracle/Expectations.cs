@@ -47,7 +47,12 @@ internal sealed class Expectations
     {
         var result = ResultOf(step);
         if (!result.Ok && step.Effect != Effect.Race)
+        {
+            if (step.Effect == Effect.Pin && PrivateFileMapping && PinPathInfo.IsWritable(step.Args.Access ?? PinAccess.None))
+                foreach (var b in step.Blocks.Blocks)
+                    _blocks[b].MaybePrivate = true; // a refusal may come after GUP already write-faulted (COW) the pages
             return;
+        }
         switch (step.Effect)
         {
             case Effect.WriteMapping:
@@ -74,7 +79,7 @@ internal sealed class Expectations
                 Resize((int)(step.Args.Size!.Value / _scenario.Geometry.BlockSize));
                 break;
             case Effect.Drop:
-                foreach (var b in step.Blocks.Blocks)
+                foreach (var b in step.Blocks.Blocks.Where(InFile)) // a hole punched past EOF changes nothing
                     RemovePage(b, Content.Hole, keepPrivate: true);
                 break;
             case Effect.Pin:
@@ -179,6 +184,10 @@ internal sealed class Expectations
         return PrivateFileMapping ? MappingView(block) : _blocks[block].Memory;
     }
 
+    /// <summary>Whether the pin (if any) still holds the page the mapping writes for this block.</summary>
+    internal bool PinSharesPage(int block) =>
+        _pin is null || !_pin.Epochs.TryGetValue(block, out var epoch) || epoch == _blocks[block].Epoch;
+
     /// <summary>Whether the block lies inside the file as it is now (truncate may have shortened it).</summary>
     internal bool InFile(int block) => block < _fileBlocks;
 
@@ -189,10 +198,12 @@ internal sealed class Expectations
     {
         var writable = PinPathInfo.IsWritable(step.Args.Access ?? PinAccess.None);
         _pin = new PinState(step.Blocks.Blocks.ToDictionary(b => b, b => _blocks[b].Epoch), writable);
-        if (!PrivateFileMapping || !writable)
+        if (!PrivateFileMapping)
             return;
+        // A long-term pin of a private mapping holds the process's own copy: FOLL_WRITE breaks COW, and a read-only
+        // long-term pin unshares the page (mm gup_must_unshare), so device and process keep seeing the same page.
         foreach (var b in step.Blocks.Blocks)
-            _blocks[b].Private ??= _blocks[b].Memory; // FOLL_WRITE on a private mapping breaks COW at pin time
+            _blocks[b].Private ??= _blocks[b].Memory;
     }
 
     private void Resize(int blocks)
@@ -211,12 +222,19 @@ internal sealed class Expectations
     private void RemovePage(int block, Content after, bool keepPrivate)
     {
         var state = _blocks[block];
-        if (_pin is not null && _pin.Epochs.TryGetValue(block, out var epoch) && epoch == state.Epoch)
-            _pin.Orphans[block] = PinnedView(block);
+        var pinned = _pin is not null && _pin.Epochs.TryGetValue(block, out var epoch) && epoch == state.Epoch;
+        var pinKeepsPrivateCopy = pinned && keepPrivate && PrivateFileMapping && state.Private is not null;
+        if (pinned && !pinKeepsPrivateCopy)
+            _pin!.Orphans[block] = PinnedView(block);
+        var before = state.Memory;
         state.Epoch++;
+        if (pinKeepsPrivateCopy)
+            _pin!.Epochs[block] = state.Epoch; // the pinned page is the private copy punch left mapped
         state.Memory = state.Disk = Allowed.Exactly(after, -1);
         state.PersistedBy = null;
         if (!keepPrivate)
             state.Private = null;
+        else if (state.Private is null && state.MaybePrivate)
+            state.Private = Allowed.Exactly(after, -1).Union(before); // the old copy, or the file's new content
     }
 }
