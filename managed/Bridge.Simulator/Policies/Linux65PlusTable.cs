@@ -33,7 +33,7 @@ internal static class Linux65PlusTable
             new SwitchRow(Switch.EvictReleasesBuffersOfReferencedPages, false,
                 "mm/truncate.c mapping_evict_folio (v6.12): refcount check before filemap_release_folio()"),
             new SwitchRow(Switch.DirectIoOnShmem, true,
-                "mm/shmem.c: tmpfs sets FMODE_CAN_ODIRECT ('tmpfs: trivial support for direct IO', v6.6; not in v6.5 itself); host 6.18 measured: open(O_DIRECT) on tmpfs and memfd succeeds"),
+                "mm/shmem.c shmem_file_open sets FMODE_CAN_ODIRECT ('tmpfs: trivial support for direct IO', v6.6; not in v6.5 itself); host 6.18 measured: open(O_DIRECT) on tmpfs and memfd succeeds"),
             new SwitchRow(Switch.ReadOnlyLongtermPinUnsharesCowPages, true,
                 "mm/internal.h gup_must_unshare(vma, flags, page) (v6.5+): a FOLL_LONGTERM R/O pin of a page-cache page in an is_cow_mapping() VMA faults with FAULT_FLAG_UNSHARE"),
 
