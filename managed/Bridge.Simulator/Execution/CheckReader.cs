@@ -12,7 +12,11 @@ namespace Bridge.Simulator.Execution;
 /// </summary>
 internal static class CheckReader
 {
-    public static IEnumerable<Yield> Read(Kernel k, int step, ulong runId, List<ViewRead> views, OpResult result)
+    private delegate ReadOnlySpan<Stamp> PageReader(int page);
+
+    private static readonly Stamp[] HolePage = Enumerable.Repeat(Stamp.Hole, Frame.SectorsPerPage).ToArray();
+
+    public static IEnumerable<Yield> Read(Kernel k, IReadOnlyList<string> outputs, ulong runId, List<ViewRead> views, OpResult result)
     {
         if (k.File is { } file)
         {
@@ -23,11 +27,11 @@ internal static class CheckReader
                     yield return y;
                 if (result.Hung)
                     yield break;
-                views.Add(View(k, "data", ReadPath.Disk, runId, p => file.DiskPage(p).ToArray()));
+                views.Add(View(k, "data", ReadPath.Disk, runId, p => file.DiskPage(p)));
             }
             else if (k.Policy.Is(Switch.DirectIoOnShmem))
             {
-                views.Add(View(k, "data", ReadPath.Disk, runId, p => CachedOrHole(file, p)));
+                views.Add(View(k, "data", ReadPath.Disk, runId, p => file.Cache[p]?.Sectors ?? HolePage));
             }
             else
             {
@@ -38,44 +42,47 @@ internal static class CheckReader
         views.Add(k.Vma.Mapped
             ? View(k, "data", ReadPath.Mapping, runId, p => k.Fault(p, write: false).Sectors)
             : new ViewRead("data", ReadPath.Mapping, [], "unmapped by munmap"));
-        foreach (var name in OutputNames(k))
+        foreach (var name in outputs)
         {
             var output = k.Output(name);
-            var blocks = Enumerable.Range(0, k.Scenario.Geometry.BlockCount)
-                .Select(b => BlockReads.From(Sectors(k, b, p => output.Page(p).ToArray()), b, runId))
-                .ToList();
+            var blocks = Blocks(k, runId, p => output.Page(p), allInFile: true);
             views.Add(new ViewRead(name, ReadPath.Disk, blocks));
             views.Add(new ViewRead(name, ReadPath.Buffered, blocks));
         }
     }
 
     /// <summary>Every output file the scenario names: the executor creates them before the first step.</summary>
-    public static IEnumerable<string> OutputNames(Kernel k) => k.Scenario.AllSteps()
+    public static IReadOnlyList<string> OutputNames(Bridge.Core.Scenarios.Scenario scenario) => scenario.AllSteps()
         .Where(s => s.Args.Target is not null)
         .Select(s => s.Args.Target!)
         .Distinct()
-        .Order(StringComparer.Ordinal);
+        .Order(StringComparer.Ordinal)
+        .ToList();
 
-    private static Stamp[] CachedOrHole(FileInode file, int page) =>
-        file.Cache[page]?.Sectors ?? Enumerable.Repeat(Stamp.Hole, Frame.SectorsPerPage).ToArray();
+    private static ViewRead View(Kernel k, string file, ReadPath path, ulong runId, PageReader page) =>
+        new(file, path, Blocks(k, runId, page, allInFile: false));
 
-    private static ViewRead View(Kernel k, string file, ReadPath path, ulong runId, Func<int, Stamp[]> page)
+    private static List<BlockRead> Blocks(Kernel k, ulong runId, PageReader page, bool allInFile)
     {
-        var blocks = new List<BlockRead>(k.Scenario.Geometry.BlockCount);
-        for (var b = 0; b < k.Scenario.Geometry.BlockCount; b++)
-            blocks.Add(k.InFile(b) ? BlockReads.From(Sectors(k, b, page), b, runId) : BlockRead.Eof(b));
-        return new ViewRead(file, path, blocks);
-    }
-
-    private static Stamp[] Sectors(Kernel k, int block, Func<int, Stamp[]> page)
-    {
-        var sectors = new Stamp[k.PagesPerBlock * Frame.SectorsPerPage];
-        var i = 0;
-        foreach (var p in k.PagesOf(block))
+        var count = k.Scenario.Geometry.BlockCount;
+        var blocks = new List<BlockRead>(count);
+        var buffer = k.PagesPerBlock == 1 ? null : new Stamp[k.PagesPerBlock * Frame.SectorsPerPage];
+        for (var b = 0; b < count; b++)
         {
-            page(p).CopyTo(sectors, i);
-            i += Frame.SectorsPerPage;
+            if (!allInFile && !k.InFile(b))
+            {
+                blocks.Add(BlockRead.Eof(b));
+                continue;
+            }
+            if (buffer is null)
+            {
+                blocks.Add(BlockReads.From(page(b), b, runId));
+                continue;
+            }
+            for (var i = 0; i < k.PagesPerBlock; i++)
+                page(k.FirstPage(b) + i).CopyTo(buffer.AsSpan(i * Frame.SectorsPerPage));
+            blocks.Add(BlockReads.From(buffer, b, runId));
         }
-        return sectors;
+        return blocks;
     }
 }

@@ -17,6 +17,7 @@ internal sealed class ScenarioRun
     private readonly ModelClock _clock = new();
     private readonly StepResult?[] _results;
     private readonly List<CheckObservation> _checks = [];
+    private readonly IReadOnlyList<string> _outputs;
     private string? _dead;
     private string? _pinFailure;
 
@@ -29,6 +30,7 @@ internal sealed class ScenarioRun
         _random = new SplitMix64(runId ^ 0x5EED_0F_B41D6EUL);
         _kernel = new Kernel(scenario, policy, _random);
         _results = new StepResult?[scenario.StepCount];
+        _outputs = CheckReader.OutputNames(scenario);
     }
 
     public Observation Execute()
@@ -92,7 +94,7 @@ internal sealed class ScenarioRun
         var result = new OpResult();
         var views = new List<ViewRead>();
         var start = _clock.Now;
-        Drain(CheckReader.Read(_kernel, step.Index, _runId, views, result));
+        Drain(CheckReader.Read(_kernel, _outputs, _runId, views, result));
         _clock.Tick();
         Store(Results.Of(step, result, start, _clock.Now, null));
         if (result.Ok)

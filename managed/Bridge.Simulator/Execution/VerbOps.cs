@@ -42,8 +42,7 @@ internal static class VerbOps
     private static Stamp StampOf(Step step, int iteration, Writer writer) =>
         new(Content.Data(step.Gen, (uint)iteration), writer, step.Index);
 
-    private static IEnumerable<int> PagesInFile(Kernel k, Step step) =>
-        step.Blocks.Blocks.Where(k.InFile).SelectMany(k.PagesOf);
+    private static List<int> PagesInFile(Kernel k, Step step) => k.PagesOf(step.Blocks, inFileOnly: true);
 
     private static int FirstPage(Kernel k, Step step) => step.Blocks.First * k.PagesPerBlock;
     private static int LastPage(Kernel k, Step step) => (step.Blocks.Last + 1) * k.PagesPerBlock - 1;
@@ -81,7 +80,7 @@ internal static class VerbOps
             result.Fail("EFAULT", "GUP FOLL_WRITE on a read-only mapping");
             yield break;
         }
-        var frames = PagesInFile(k, step).Select(p => k.GupPage(p, write: true, longTerm: false)).ToList();
+        var frames = PagesInFile(k, step).ConvertAll(p => k.GupPage(p, write: true, longTerm: false));
         foreach (var frame in frames)
             frame.ShortPins++;
         yield return Yield.Preempt; // the bio is in flight
@@ -104,8 +103,8 @@ internal static class VerbOps
     private static IEnumerable<Yield> CopyFromMapping(Kernel k, Step step, int iteration, OpResult result)
     {
         var output = k.Output(step.Args.Target!);
-        var pages = PagesInFile(k, step).ToList();
-        var frames = pages.Select(p => k.GupPage(p, write: false, longTerm: false)).ToList();
+        var pages = PagesInFile(k, step);
+        var frames = pages.ConvertAll(p => k.GupPage(p, write: false, longTerm: false));
         foreach (var frame in frames)
             frame.ShortPins++;
         for (var i = 0; i < pages.Count; i++)
@@ -155,7 +154,7 @@ internal static class VerbOps
             yield break;
         }
         var stamp = StampOf(step, iteration, pin.Path.DeviceWriter);
-        foreach (var p in step.Blocks.Blocks.SelectMany(k.PagesOf))
+        foreach (var p in k.PagesOf(step.Blocks, inFileOnly: false))
         {
             pin.Frames[p].Write(stamp);
             yield return Yield.Preempt;
@@ -167,7 +166,7 @@ internal static class VerbOps
     {
         var pin = k.Pin!;
         var output = k.Output(step.Args.Target!);
-        foreach (var p in step.Blocks.Blocks.SelectMany(k.PagesOf))
+        foreach (var p in k.PagesOf(step.Blocks, inFileOnly: false))
         {
             pin.Frames[p].Sectors.CopyTo(output.Page(p));
             yield return Yield.Preempt;

@@ -29,7 +29,7 @@ public sealed partial class Kernel
             result.Fail(decision.Errno!, $"{Policy.Name} refuses {path.Name} on {Memory}");
             return;
         }
-        var frames = blocks.Blocks.SelectMany(PagesOf).ToDictionary(p => p, p => GupPage(p, writable, longTerm: true));
+        var frames = PagesOf(blocks, inFileOnly: false).ToDictionary(p => p, p => GupPage(p, writable, longTerm: true));
         if (!decision.Allowed)
         {
             result.Fail(decision.Errno!, $"{Policy.Name} refuses {path.Name} on {Memory} after GUP faulted the pages in");

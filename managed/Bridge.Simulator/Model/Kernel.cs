@@ -46,10 +46,20 @@ public sealed partial class Kernel
     /// <summary>Pages of the mapping (and of the file at its initial size).</summary>
     public int MappingPages => Vma.Ptes.Length;
 
-    public IEnumerable<int> PagesOf(int block)
+    public int FirstPage(int block) => block * PagesPerBlock;
+
+    /// <summary>The pages of the blocks, in order; with <paramref name="inFileOnly"/>, only blocks inside the file.</summary>
+    public List<int> PagesOf(BlockSet blocks, bool inFileOnly)
     {
-        for (var i = 0; i < PagesPerBlock; i++)
-            yield return block * PagesPerBlock + i;
+        var pages = new List<int>(blocks.Count * PagesPerBlock);
+        foreach (var b in blocks.Blocks)
+        {
+            if (inFileOnly && !InFile(b))
+                continue;
+            for (var p = FirstPage(b); p < FirstPage(b + 1); p++)
+                pages.Add(p);
+        }
+        return pages;
     }
 
     /// <summary>Whether the whole block lies inside the file (always, for anonymous memory).</summary>
