@@ -108,7 +108,7 @@ public sealed partial class Kernel
         if (File is not { HasStorage: true })
             yield break;
         var started = new List<Frame>();
-        for (var p = first; p <= last && p < File.Capacity; p++)
+        for (var p = first; p <= last && p < File.Capacity && !result.Hung; p++)
             if (File.Cache[p] is { Dirty: true, Writeback: false } frame && StartWriteback(frame, result))
                 started.Add(frame);
         Invalidate(first, last);
