@@ -47,7 +47,12 @@ internal sealed class Expectations
     {
         var result = ResultOf(step);
         if (!result.Ok && step.Effect != Effect.Race)
+        {
+            if (step.Effect == Effect.Pin && PrivateFileMapping && PinPathInfo.IsWritable(step.Args.Access ?? PinAccess.None))
+                foreach (var b in step.Blocks.Blocks)
+                    _blocks[b].MaybePrivate = true; // a refusal may come after GUP already write-faulted (COW) the pages
             return;
+        }
         switch (step.Effect)
         {
             case Effect.WriteMapping:
@@ -64,8 +69,8 @@ internal sealed class Expectations
                     WriteThroughPin(b, Allowed.Exactly(Content.Data(step.Gen), step.Index), Allowed.Exactly(Content.Data(step.Gen), step.Index));
                 break;
             case Effect.CopyFromMapping:
-                foreach (var b in step.Blocks.Blocks)
-                    Output(step.Args.Target!)[b] = MappingView(b);
+                foreach (var b in step.Blocks.Blocks.Where(InFile))
+                    Output(step.Args.Target!)[b] = MappingView(b); // past EOF the mapping is SIGBUS: nothing is copied
                 break;
             case Effect.CopyThroughPin:
                 foreach (var b in step.Blocks.Blocks)
@@ -135,9 +140,9 @@ internal sealed class Expectations
         if (_pin is null)
             return;
         var state = _blocks[block];
-        if (!PinnedPageIsCurrent(block))
+        if (_pin.Epochs[block] != state.Epoch)
             _pin.Orphans[block] = final; // the page left the file: the device writes into nothing the file owns
-        else if (_pin.HoldsPrivateCopies)
+        else if (PrivateFileMapping && _pin.Writable)
             state.Private = final;
         else
             WriteFile(block, final, written);
@@ -178,8 +183,17 @@ internal sealed class Expectations
             return _blocks[block].Memory;
         if (_pin.Orphans.TryGetValue(block, out var orphan))
             return orphan;
-        return _pin.HoldsPrivateCopies ? _blocks[block].Private ?? _blocks[block].Memory : _blocks[block].Memory;
+        // A writable pin of a private mapping breaks COW at pin time; a read-only long-term pin unshares the page
+        // (gup_must_unshare), so the device sees what the process sees — including its later stores.
+        return PrivateFileMapping ? MappingView(block) : _blocks[block].Memory;
     }
+
+    /// <summary>Whether the pin (if any) still holds the page the mapping writes for this block.</summary>
+    internal bool PinSharesPage(int block) =>
+        _pin is null || !_pin.Epochs.TryGetValue(block, out var epoch) || epoch == _blocks[block].Epoch;
+
+    /// <summary>Whether the block lies inside the file as it is now (truncate may have shortened it).</summary>
+    internal bool InFile(int block) => block < _fileBlocks;
 
     internal Dictionary<int, Allowed> Output(string name) =>
         _outputs.TryGetValue(name, out var blocks) ? blocks : _outputs[name] = [];
@@ -187,18 +201,14 @@ internal sealed class Expectations
     private void Pin(Step step)
     {
         var writable = PinPathInfo.IsWritable(step.Args.Access ?? PinAccess.None);
-        var privateCopies = PrivateFileMapping && writable;
-        _pin = new PinState(step.Blocks.Blocks.ToDictionary(b => b, b => privateCopies ? _blocks[b].PrivateEpoch : _blocks[b].Epoch), writable, privateCopies);
-        if (!privateCopies)
+        _pin = new PinState(step.Blocks.Blocks.ToDictionary(b => b, b => _blocks[b].Epoch), writable);
+        if (!PrivateFileMapping)
             return;
+        // A long-term pin of a private mapping holds the process's own copy: FOLL_WRITE breaks COW, and a read-only
+        // long-term pin unshares the page (mm gup_must_unshare), so device and process keep seeing the same page.
         foreach (var b in step.Blocks.Blocks)
-            _blocks[b].Private ??= _blocks[b].Memory; // FOLL_WRITE on a private mapping breaks COW at pin time
+            _blocks[b].Private ??= _blocks[b].Memory;
     }
-
-    /// <summary>Whether the page the pin holds for a block is still the one the file (or the private mapping) has.</summary>
-    private bool PinnedPageIsCurrent(int block) =>
-        _pin!.Epochs.TryGetValue(block, out var epoch) &&
-        epoch == (_pin.HoldsPrivateCopies ? _blocks[block].PrivateEpoch : _blocks[block].Epoch);
 
     private void Resize(int blocks)
     {
@@ -212,11 +222,12 @@ internal sealed class Expectations
     }
 
     /// <summary>Punch hole: pages wholly inside the hole leave the file; a page only partly inside (a 2 MiB
-    /// hugetlbfs page under a 4 KiB punch) is zeroed in place and stays (hugetlbfs_zero_partial_page).</summary>
+    /// hugetlbfs page under a 4 KiB punch) is zeroed in place and stays (hugetlbfs_zero_partial_page). A hole
+    /// punched past EOF changes nothing.</summary>
     private void Punch(BlockSet blocks)
     {
         var perPage = Math.Max(1, (int)(_scenario.Backing.PageSize / _scenario.Geometry.BlockSize));
-        foreach (var page in blocks.Blocks.GroupBy(b => b / perPage))
+        foreach (var page in blocks.Blocks.Where(InFile).GroupBy(b => b / perPage))
         {
             var whole = Enumerable.Range(page.Key * perPage, perPage).All(blocks.Contains);
             foreach (var b in page)
@@ -239,15 +250,19 @@ internal sealed class Expectations
     private void RemovePage(int block, Content after, bool keepPrivate)
     {
         var state = _blocks[block];
-        var pinnedPageGoes = _pin is not null && PinnedPageIsCurrent(block) && !(keepPrivate && _pin.HoldsPrivateCopies);
-        if (pinnedPageGoes)
+        var pinned = _pin is not null && _pin.Epochs.TryGetValue(block, out var epoch) && epoch == state.Epoch;
+        var pinKeepsPrivateCopy = pinned && keepPrivate && PrivateFileMapping && state.Private is not null;
+        if (pinned && !pinKeepsPrivateCopy)
             _pin!.Orphans[block] = PinnedView(block);
+        var before = state.Memory;
         state.Epoch++;
-        if (!keepPrivate)
-            state.PrivateEpoch++;
+        if (pinKeepsPrivateCopy)
+            _pin!.Epochs[block] = state.Epoch; // the pinned page is the private copy punch left mapped
         state.Memory = state.Disk = Allowed.Exactly(after, -1);
         state.PersistedBy = null;
         if (!keepPrivate)
             state.Private = null;
+        else if (state.Private is null && state.MaybePrivate)
+            state.Private = Allowed.Exactly(after, -1).Union(before); // the old copy, or the file's new content
     }
 }

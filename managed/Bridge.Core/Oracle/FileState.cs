@@ -17,24 +17,23 @@ internal sealed class BlockState(Allowed initial)
     /// <summary>The MAP_PRIVATE copy once the block was copied-on-write; null while the mapping shares the file page.</summary>
     public Allowed? Private { get; set; }
 
+    /// <summary>A failed step may have copied the page on write in a private mapping (a pin refused after GUP
+    /// faulted it for writing): punch may then leave that copy visible instead of the hole.</summary>
+    public bool MaybePrivate { get; set; }
+
     /// <summary>Page identity: bumped when truncate or punch takes the page out of the file.</summary>
     public int Epoch { get; set; }
-
-    /// <summary>Identity of the MAP_PRIVATE copy: bumped when truncate unmaps it (punch leaves it mapped).</summary>
-    public int PrivateEpoch { get; set; }
 
     /// <summary>Every content a completed step wrote into the file's block, and by which step: what separates an
     /// old generation (lost-write, stale) from one that never belonged here (phantom).</summary>
     public Allowed Written { get; set; } = initial;
 }
 
-/// <summary>A long-term pin as the oracle sees it: which pages it holds (by epoch — of the file page, or of the
-/// private copy when a writable pin broke COW) and what the device wrote into pages that have since left.</summary>
-internal sealed class PinState(IReadOnlyDictionary<int, int> epochs, bool writable, bool holdsPrivateCopies)
+/// <summary>A long-term pin as the oracle sees it: which pages it holds (by epoch) and what the device wrote into
+/// pages that have since left the file.</summary>
+internal sealed class PinState(Dictionary<int, int> epochs, bool writable)
 {
-    public bool HoldsPrivateCopies { get; } = holdsPrivateCopies;
-
-    public IReadOnlyDictionary<int, int> Epochs { get; } = epochs;
+    public Dictionary<int, int> Epochs { get; } = epochs;
     public bool Writable { get; } = writable;
     public Dictionary<int, Allowed> Orphans { get; } = [];
 }

@@ -31,25 +31,28 @@ internal sealed class RaceRule(Expectations expectations, Step race)
         var blocks = writers.SelectMany(w => w.Step.Blocks.Blocks).Distinct().ToList();
         var lastWriteEnd = new Dictionary<int, long>();
         var before = blocks.ToDictionary(b => b, expectations.MappingView);
+        var beforePinned = blocks.ToDictionary(b => b, expectations.PinnedView);
 
         foreach (var b in blocks)
         {
             var mine = writers.Where(w => w.Step.Blocks.Contains(b)).ToList();
-            var completed = mine.Where(w => w.Stats.LastOkIteration >= 0).ToList();
-            var written = Written(b, writers);
-            if (completed.Count == 0)
+            // After truncate or punch the pin holds a page the file no longer has: the device and the CPU then
+            // write different pages, and each page ends with its own writers' last write.
+            var pages = expectations.PinSharesPage(b) ? [mine] : mine.GroupBy(w => w.Step.Effect).Select(g => g.ToList()).ToList();
+            foreach (var page in pages)
             {
-                // Every iteration failed: nothing is required, but what they may have left is allowed.
-                Write(mine[0].Step, b, expectations.MappingView(b).Union(written), written);
-                continue;
+                var completed = page.Where(w => w.Stats.LastOkIteration >= 0).ToList();
+                if (completed.Count == 0)
+                    continue; // every iteration failed: like a failed step outside a race, it contributes nothing
+                var written = Written(b, page);
+                var candidates = completed.Where(w => !completed.Any(y => y != w && y.Stats.LastOkStart > w.Stats.LastOkEnd)).ToList();
+                var final = candidates
+                    .Select(w => Allowed.Exactly(Content.Data(w.Step.Gen, (uint)w.Stats.LastOkIteration), w.Step.Index))
+                    .Aggregate((x, y) => x.Union(y))
+                    .WithMix(candidates.Count > 1);
+                lastWriteEnd[b] = Math.Max(lastWriteEnd.GetValueOrDefault(b), candidates.Max(w => w.Stats.LastOkEnd));
+                Write(candidates[0].Step, b, final, written);
             }
-            var candidates = completed.Where(w => !completed.Any(y => y != w && y.Stats.LastOkStart > w.Stats.LastOkEnd)).ToList();
-            var final = candidates
-                .Select(w => Allowed.Exactly(Content.Data(w.Step.Gen, (uint)w.Stats.LastOkIteration), w.Step.Index))
-                .Aggregate((x, y) => x.Union(y))
-                .WithMix(candidates.Count > 1);
-            lastWriteEnd[b] = candidates.Max(w => w.Stats.LastOkEnd);
-            Write(candidates[0].Step, b, final, written);
         }
 
         foreach (var p in runs.Where(r => r.Step.Effect == Effect.Persist && r.Stats.LastOkIteration >= 0))
@@ -57,15 +60,18 @@ internal sealed class RaceRule(Expectations expectations, Step race)
                 if (!lastWriteEnd.TryGetValue(b, out var end) || p.Stats.LastOkStart > end)
                     expectations.Persist(b, p.Step.Index);
 
+        var copied = new HashSet<(string, int)>();
         foreach (var r in runs.Where(r => r.Step.Effect is Effect.CopyFromMapping or Effect.CopyThroughPin && r.Stats.LastOkIteration >= 0))
         {
             var output = expectations.Output(r.Step.Args.Target!);
-            foreach (var b in r.Step.Blocks.Blocks)
+            foreach (var b in r.Step.Blocks.Blocks.Where(b => r.Step.Effect == Effect.CopyThroughPin || expectations.InFile(b)))
             {
                 var after = r.Step.Effect == Effect.CopyFromMapping ? expectations.MappingView(b) : expectations.PinnedView(b);
-                output[b] = !lastWriteEnd.TryGetValue(b, out var end) || r.Stats.LastOkStart > end
+                var copy = !lastWriteEnd.TryGetValue(b, out var end) || r.Stats.LastOkStart > end
                     ? after
-                    : before[b].Union(after).Union(Written(b, writers));
+                    : (r.Step.Effect == Effect.CopyFromMapping ? before[b] : beforePinned[b]).Union(after).Union(Written(b, writers));
+                // Two racing copies into one output block: either may finish last.
+                output[b] = copied.Add((r.Step.Args.Target!, b)) ? copy : output[b].Union(copy);
             }
         }
     }

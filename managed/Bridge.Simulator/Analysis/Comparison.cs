@@ -1,0 +1,92 @@
+using Bridge.Core.Observations;
+using Bridge.Core.Oracle;
+using Bridge.Core.Scenarios;
+
+namespace Bridge.Simulator.Analysis;
+
+/// <summary>
+/// Compares a real observation of a scenario with a simulated one: step by step (outcome and errno; a race's
+/// iteration counts legitimately differ and are not compared), check by check (which read paths were available),
+/// and block by block through the one oracle (verdict classes). Pure.
+/// </summary>
+public static class Comparison
+{
+    public static IReadOnlyList<Disagreement> Compare(Observation real, Observation sim, Scenario scenario)
+    {
+        if (real.Skip is { } skip)
+            return [new Disagreement(DisagreementKind.Skipped, null, null, null, null, "skipped", "ran", skip)];
+        var found = new List<Disagreement>();
+        found.AddRange(Steps(real, sim, scenario));
+        found.AddRange(Views(real, sim));
+        var realVerdict = Oracle.Judge(scenario, real);
+        var simVerdict = Oracle.Judge(scenario, sim);
+        found.AddRange(Blocks(realVerdict, simVerdict, Unavailable(real).Union(Unavailable(sim)).ToHashSet()));
+        var realWarn = realVerdict.Findings.Any(f => f.Class == VerdictClass.KernelWarn);
+        var simWarn = simVerdict.Findings.Any(f => f.Class == VerdictClass.KernelWarn);
+        if (realWarn != simWarn)
+            found.Add(new Disagreement(DisagreementKind.KernelWarn, null, null, null, null, Warned(realWarn), Warned(simWarn),
+                "the kernel log's warnings differ"));
+        if (realVerdict.Class != simVerdict.Class)
+            found.Add(new Disagreement(DisagreementKind.ScenarioVerdict, null, null, null, null, realVerdict.Class.Name(), simVerdict.Class.Name(),
+                "the scenario's verdict differs"));
+        return found;
+    }
+
+    private static string Warned(bool warned) => warned ? "warning" : "none";
+
+    private static IEnumerable<Disagreement> Steps(Observation real, Observation sim, Scenario scenario)
+    {
+        foreach (var step in scenario.AllSteps())
+        {
+            var r = real.ResultOf(step.Index);
+            var s = sim.ResultOf(step.Index);
+            var rs = r?.ToString() ?? "missing";
+            var ss = s?.ToString() ?? "missing";
+            if (rs != ss)
+                yield return new Disagreement(DisagreementKind.StepResult, step.Index, null, null, null, rs, ss, $"'{step.Text}' ({step.At})");
+        }
+    }
+
+    private static IEnumerable<Disagreement> Views(Observation real, Observation sim)
+    {
+        foreach (var rc in real.Checks)
+        {
+            if (sim.Checks.FirstOrDefault(c => c.Step == rc.Step) is not { } sc)
+                continue;
+            foreach (var rv in rc.Views)
+            {
+                var sv = sc.Views.FirstOrDefault(v => v.File == rv.File && v.Path == rv.Path);
+                var realState = rv.Unavailable ?? "available";
+                var simState = sv is null ? "not read" : sv.Unavailable ?? "available";
+                if ((rv.Unavailable is null) != (sv?.Unavailable is null) || sv is null)
+                    yield return new Disagreement(DisagreementKind.ViewAvailability, rc.Step, rv.File, rv.Path, null, realState, simState,
+                        "one side could read this path, the other could not");
+            }
+        }
+    }
+
+    private static HashSet<(int, string, ReadPath)> Unavailable(Observation o) =>
+        o.Checks.SelectMany(c => c.Views.Where(v => v.Unavailable is not null).Select(v => (c.Step, v.File, v.Path))).ToHashSet();
+
+    private static IEnumerable<Disagreement> Blocks(ScenarioVerdict real, ScenarioVerdict sim, HashSet<(int, string, ReadPath)> skip)
+    {
+        var r = Worst(real);
+        var s = Worst(sim);
+        foreach (var key in r.Keys.Union(s.Keys).Order())
+        {
+            if (skip.Contains((key.Check, key.File, key.Path)))
+                continue;
+            var rc = r.TryGetValue(key, out var rf) ? rf.Class : VerdictClass.Intact;
+            var sc = s.TryGetValue(key, out var sf) ? sf.Class : VerdictClass.Intact;
+            if (rc != sc)
+                yield return new Disagreement(DisagreementKind.BlockVerdict, key.Check, key.File, key.Path, key.Block, rc.Name(), sc.Name(),
+                    (rf ?? sf)!.Note);
+        }
+    }
+
+    private static Dictionary<(int Check, string File, ReadPath Path, int Block), Finding> Worst(ScenarioVerdict verdict) =>
+        verdict.Findings
+            .Where(f => f is { File: not null, Path: not null, Block: not null })
+            .GroupBy(f => (f.Check, f.File!, f.Path!.Value, f.Block!.Value))
+            .ToDictionary(g => g.Key, g => g.MaxBy(f => f.Class)!);
+}

@@ -1,0 +1,186 @@
+using Bridge.Core.Blocks;
+using Bridge.Core.Scenarios;
+using Bridge.Simulator.Model;
+
+namespace Bridge.Simulator.Execution;
+
+/// <summary>One verb's effect on the modelled kernel, for iteration <c>i</c> of its step (0 outside races).</summary>
+internal delegate IEnumerable<Yield> VerbOp(Kernel kernel, Step step, int iteration, OpResult result);
+
+/// <summary>
+/// The verbs of <see cref="Verbs"/>, each as the system calls the executor makes would act on the kernel.
+/// check and race are not here: the runner handles them.
+/// </summary>
+internal static class VerbOps
+{
+    public static readonly IReadOnlyDictionary<string, VerbOp> Table = new Dictionary<string, VerbOp>
+    {
+        ["store"] = Store,
+        ["odirect-read"] = DirectRead,
+        ["uring-read"] = DirectRead,
+        ["odirect-write"] = CopyFromMapping,
+        ["uring-write"] = CopyFromMapping,
+        ["msync"] = Msync,
+        ["fsync"] = (k, s, i, r) => k.WriteAndWait(0, k.MappingPages - 1, r),
+        ["fdatasync"] = (k, s, i, r) => k.WriteAndWait(0, k.MappingPages - 1, r),
+        ["sync-file-range"] = (k, s, i, r) => k.WriteAndWait(FirstPage(k, s), LastPage(k, s), r),
+        ["fadvise-dontneed"] = (k, s, i, r) => k.FadviseDontneed(FirstPage(k, s), LastPage(k, s), r),
+        ["drop-caches"] = DropCaches,
+        ["mprotect"] = Mprotect,
+        ["truncate"] = (k, s, i, r) => Instant(() => k.Truncate(s.Args.Size!.Value)),
+        ["punch"] = Punch,
+        ["pin"] = (k, s, i, r) => Instant(() => k.TakePin(PinPathTable.Find(s.Args.PinPath!)!, s.Args.Access ?? PinAccess.None, s.Blocks, r)),
+        ["unpin"] = (k, s, i, r) => Instant(k.ReleasePin),
+        ["dma"] = Dma,
+        ["dma-read"] = DmaRead,
+        ["munmap"] = Munmap,
+    };
+
+    /// <summary>Verbs that need the pin an earlier step took: not run when that pin failed.</summary>
+    public static bool NeedsPin(Step step) => step.Effect is Effect.WriteThroughPin or Effect.CopyThroughPin or Effect.Unpin;
+
+    private static Stamp StampOf(Step step, int iteration, Writer writer) =>
+        new(Content.Data(step.Gen, (uint)iteration), writer, step.Index);
+
+    private static List<int> PagesInFile(Kernel k, Step step) => k.PagesOf(step.Blocks, inFileOnly: true);
+
+    private static int FirstPage(Kernel k, Step step) => step.Blocks.First * k.PagesPerBlock;
+    private static int LastPage(Kernel k, Step step) => (step.Blocks.Last + 1) * k.PagesPerBlock - 1;
+
+    private static IEnumerable<Yield> Instant(Action action)
+    {
+        action();
+        return [];
+    }
+
+    /// <summary>CPU stores through the mapping. A store to a read-only VMA is SIGSEGV, which the executor reports as
+    /// EFAULT before storing anything; blocks past the end of the file are skipped (a store there is SIGBUS).</summary>
+    private static IEnumerable<Yield> Store(Kernel k, Step step, int iteration, OpResult result)
+    {
+        if (!k.Vma.VmWrite)
+        {
+            result.Fail("EFAULT", "store into a read-only mapping (SIGSEGV)");
+            yield break;
+        }
+        var stamp = StampOf(step, iteration, step.Verb.Writer);
+        foreach (var p in PagesInFile(k, step))
+        {
+            k.Fault(p, write: true).Write(stamp);
+            yield return Yield.Preempt;
+        }
+    }
+
+    /// <summary>pread(O_DIRECT) / io_uring READ from the source file into the mapping: GUP pins every page for
+    /// writing (faulting as a store would), the device fills them, and completion marks them dirty
+    /// (bio_set_pages_dirty / bio_check_pages_dirty) when the policy says so.</summary>
+    private static IEnumerable<Yield> DirectRead(Kernel k, Step step, int iteration, OpResult result)
+    {
+        if (!k.Vma.VmWrite)
+        {
+            result.Fail("EFAULT", "GUP FOLL_WRITE on a read-only mapping");
+            yield break;
+        }
+        var frames = PagesInFile(k, step).ConvertAll(p => k.GupPage(p, write: true, longTerm: false));
+        foreach (var frame in frames)
+            frame.ShortPins++;
+        yield return Yield.Preempt; // the bio is in flight
+        var stamp = StampOf(step, iteration, step.Verb.Writer);
+        foreach (var frame in frames)
+        {
+            frame.Write(stamp);
+            yield return Yield.Preempt;
+        }
+        foreach (var frame in frames)
+        {
+            if (k.Policy.Is(Policies.Switch.DirectIoDirtiesOnCompletion))
+                Kernel.SetPageDirty(frame);
+            frame.ShortPins--;
+        }
+    }
+
+    /// <summary>pwrite(O_DIRECT) / io_uring WRITE from the mapping to an output file: GUP read pins, the device
+    /// reads each page while the CPU may still be writing it.</summary>
+    private static IEnumerable<Yield> CopyFromMapping(Kernel k, Step step, int iteration, OpResult result)
+    {
+        var output = k.Output(step.Args.Target!);
+        var pages = PagesInFile(k, step);
+        var frames = pages.ConvertAll(p => k.GupPage(p, write: false, longTerm: false));
+        foreach (var frame in frames)
+            frame.ShortPins++;
+        for (var i = 0; i < pages.Count; i++)
+        {
+            frames[i].Sectors.CopyTo(output.Page(pages[i]));
+            yield return Yield.Preempt;
+        }
+        foreach (var frame in frames)
+            frame.ShortPins--;
+    }
+
+    /// <summary>msync: MS_ASYNC starts nothing (Linux ≥ 2.6.19); MS_SYNC (and MS_SYNC | MS_INVALIDATE, which is
+    /// what 'msync invalidate' passes) is vfs_fsync_range over the range — for a shared file mapping only.</summary>
+    private static IEnumerable<Yield> Msync(Kernel k, Step step, int iteration, OpResult result) =>
+        step.Args.Mode == "async" || k.File is null || !k.Vma.Shared
+            ? []
+            : k.WriteAndWait(FirstPage(k, step), LastPage(k, step), result);
+
+    private static IEnumerable<Yield> DropCaches(Kernel k, Step step, int iteration, OpResult result) =>
+        Instant(() => k.Invalidate(0, k.MappingPages - 1));
+
+    /// <summary>mprotect: PROT_READ clears VM_WRITE and every PTE's write bit; PROT_READ|PROT_WRITE restores VM_WRITE
+    /// (PTEs regain write permission at the next write fault).</summary>
+    private static IEnumerable<Yield> Mprotect(Kernel k, Step step, int iteration, OpResult result) => Instant(() =>
+    {
+        k.Vma.VmWrite = step.Args.Mode == "rw";
+        if (!k.Vma.VmWrite)
+            for (var p = 0; p < k.MappingPages; p++)
+                k.Vma.Ptes[p].Writable = false;
+    });
+
+    private static IEnumerable<Yield> Punch(Kernel k, Step step, int iteration, OpResult result) => Instant(() =>
+    {
+        foreach (var b in step.Blocks.Blocks)
+            k.Punch(b * k.PagesPerBlock, (b + 1) * k.PagesPerBlock - 1);
+    });
+
+    /// <summary>The device writes through the pin into whatever frames it holds — cached, orphaned or copied —
+    /// without any CPU page-table access, so nothing is dirtied. An MR without write access rejects the write
+    /// (the responder's remote access error), reported as EACCES.</summary>
+    private static IEnumerable<Yield> Dma(Kernel k, Step step, int iteration, OpResult result)
+    {
+        var pin = k.Pin!;
+        if (!pin.Writable)
+        {
+            result.Fail("EACCES", "the memory region does not allow the device to write");
+            yield break;
+        }
+        var stamp = StampOf(step, iteration, pin.Path.DeviceWriter);
+        foreach (var p in k.PagesOf(step.Blocks, inFileOnly: false))
+        {
+            pin.Frames[p].Write(stamp);
+            yield return Yield.Preempt;
+        }
+    }
+
+    /// <summary>The device reads the pinned frames out to an output file.</summary>
+    private static IEnumerable<Yield> DmaRead(Kernel k, Step step, int iteration, OpResult result)
+    {
+        var pin = k.Pin!;
+        var output = k.Output(step.Args.Target!);
+        foreach (var p in k.PagesOf(step.Blocks, inFileOnly: false))
+        {
+            pin.Frames[p].Sectors.CopyTo(output.Page(p));
+            yield return Yield.Preempt;
+        }
+    }
+
+    private static IEnumerable<Yield> Munmap(Kernel k, Step step, int iteration, OpResult result) => Instant(() =>
+    {
+        for (var p = 0; p < k.MappingPages; p++)
+        {
+            if (k.Vma.Ptes[p].Frame is { Owner: FrameOwner.Anon } anon && anon.Referenced)
+                anon.Owner = FrameOwner.Orphan;
+            k.Vma.Zap(p);
+        }
+        k.Vma.Mapped = false;
+    });
+}

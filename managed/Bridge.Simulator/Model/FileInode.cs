@@ -1,0 +1,57 @@
+using Bridge.Core.Scenarios;
+
+namespace Bridge.Simulator.Model;
+
+/// <summary>
+/// The scenario's file: its size, its page cache and — for a filesystem with storage — the disk's sectors.
+/// On shmem and hugetlbfs the page cache is the data: a page not in the cache is a hole.
+/// </summary>
+public sealed class FileInode
+{
+    public FileInode(BackingInfo backing, long size, Stamp initial)
+    {
+        Backing = backing;
+        Size = size;
+        Capacity = (int)(size / Frame.Size);
+        Cache = new Frame?[Capacity];
+        if (backing.HasStorage)
+        {
+            Disk = new Stamp[Capacity * Frame.SectorsPerPage];
+            Array.Fill(Disk, initial);
+        }
+        else if (initial != Stamp.Hole)
+        {
+            for (var p = 0; p < Capacity; p++)
+                Cache[p] = new Frame(FrameOwner.PageCache, p, initial) { Dirty = true };
+        }
+    }
+
+    public BackingInfo Backing { get; }
+    public long Size { get; set; }
+    public int SizePages => (int)(Size / Frame.Size);
+
+    /// <summary>Pages the file can ever have: scenarios never grow it past its initial size.</summary>
+    public int Capacity { get; }
+
+    public Frame?[] Cache { get; }
+
+    /// <summary>Sectors on storage; null on shmem/hugetlbfs.</summary>
+    public Stamp[]? Disk { get; }
+
+    public bool HasStorage => Disk is not null;
+
+    public Span<Stamp> DiskPage(int page) => Disk.AsSpan(page * Frame.SectorsPerPage, Frame.SectorsPerPage);
+
+    /// <summary>The cached page, or a new one read from storage (a hole on shmem). Pages read in are clean and
+    /// carry no buffers: ->readpage(s) need not attach them; ->page_mkwrite does.</summary>
+    public Frame GetOrReadPage(int page)
+    {
+        if (Cache[page] is { } cached)
+            return cached;
+        var frame = HasStorage
+            ? new Frame(FrameOwner.PageCache, page, DiskPage(page))
+            : new Frame(FrameOwner.PageCache, page, Stamp.Hole);
+        Cache[page] = frame;
+        return frame;
+    }
+}

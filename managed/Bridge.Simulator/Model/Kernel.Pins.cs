@@ -1,0 +1,56 @@
+using Bridge.Core.Scenarios;
+
+namespace Bridge.Simulator.Model;
+
+public sealed partial class Kernel
+{
+    /// <summary>
+    /// A long-term pin (io_uring_register_buffers / ibv_reg_mr). Every era: FOLL_WRITE on a VMA without VM_WRITE is
+    /// -EFAULT (mm/gup.c check_vma_flags; RDMA passes FOLL_FORCE only for read-only MRs), and so is a range past
+    /// the end of the file (the fault is SIGBUS). Then the policy's pin table decides; a refusal that comes after
+    /// GUP (io_uring's own check before 6.5) leaves the pages faulted in for writing, hence dirty.
+    /// </summary>
+    public void TakePin(PinPathInfo path, PinAccess access, BlockSet blocks, OpResult result)
+    {
+        var writable = PinPathInfo.IsWritable(access);
+        if (writable && !Vma.VmWrite)
+        {
+            result.Fail("EFAULT", "FOLL_WRITE on a read-only VMA");
+            return;
+        }
+        if (blocks.Blocks.Any(b => !InFile(b)))
+        {
+            result.Fail("EFAULT", "the range reaches past the end of the file");
+            return;
+        }
+        var decision = Policy.Pin(path.Name, Memory, writable);
+        if (!decision.Allowed && !decision.FaultsFirst)
+        {
+            result.Fail(decision.Errno!, $"{Policy.Name} refuses {path.Name} on {Memory}");
+            return;
+        }
+        var frames = PagesOf(blocks, inFileOnly: false).ToDictionary(p => p, p => GupPage(p, writable, longTerm: true));
+        if (!decision.Allowed)
+        {
+            result.Fail(decision.Errno!, $"{Policy.Name} refuses {path.Name} on {Memory} after GUP faulted the pages in");
+            return;
+        }
+        foreach (var frame in frames.Values)
+            frame.LongPins++;
+        Pin = new LongTermPin(path, writable, frames);
+    }
+
+    /// <summary>Releases the pin; a writable RDMA MR marks its pages dirty on the way out (per policy).</summary>
+    public void ReleasePin()
+    {
+        var pin = Pin!;
+        var dirty = pin.Writable && Policy.UnpinMarksDirty(pin.Path.Name);
+        foreach (var frame in pin.Frames.Values)
+        {
+            if (dirty)
+                SetPageDirty(frame);
+            frame.LongPins--;
+        }
+        Pin = null;
+    }
+}

@@ -1,0 +1,58 @@
+namespace Bridge.Simulator.Model;
+
+public sealed partial class Kernel
+{
+    /// <summary>
+    /// ftruncate: shrinking zaps every PTE past the new end — private COW copies included
+    /// (truncate_pagecache → unmap_mapping_range(even_cows=1)) — waits for writeback, and removes the pages from
+    /// the cache (truncate_inode_pages_range). A page a pin still holds is not freed: it lives on as an orphan
+    /// (page->mapping == NULL) that the device keeps writing into and nothing writes back. Its blocks are freed,
+    /// so growing the file again exposes holes.
+    /// </summary>
+    public void Truncate(long size)
+    {
+        var file = File!;
+        var newPages = (int)(size / Frame.Size);
+        for (var p = newPages; p < file.SizePages; p++)
+        {
+            ZapPte(p);
+            RemoveFromCache(p);
+            if (file.HasStorage)
+                file.DiskPage(p).Fill(Stamp.Hole);
+        }
+        file.Size = size;
+    }
+
+    /// <summary>fallocate(PUNCH_HOLE | KEEP_SIZE): truncate_pagecache_range unmaps with even_cows=0, so a private
+    /// mapping keeps its COW copies; the file's pages leave the cache (pinned ones as orphans); blocks become holes.</summary>
+    public void Punch(int firstPage, int lastPage)
+    {
+        var file = File!;
+        for (var p = firstPage; p <= lastPage && p < file.SizePages; p++)
+        {
+            if (Vma.Ptes[p].Frame is { Owner: FrameOwner.PageCache })
+                Vma.Zap(p);
+            RemoveFromCache(p);
+            if (file.HasStorage)
+                file.DiskPage(p).Fill(Stamp.Hole);
+        }
+    }
+
+    private void ZapPte(int page)
+    {
+        if (Vma.Ptes[page].Frame is { Owner: FrameOwner.Anon } copy && copy.Referenced)
+            copy.Owner = FrameOwner.Orphan; // a pinned COW copy outlives its mapping
+        Vma.Zap(page);
+    }
+
+    /// <summary>truncate_inode_page: cancel_dirty_page, drop buffers (do_invalidatepage), delete from the cache.</summary>
+    private void RemoveFromCache(int page)
+    {
+        if (File!.Cache[page] is not { } frame)
+            return;
+        frame.Dirty = false;
+        frame.HasBuffers = false;
+        frame.Owner = frame.Referenced ? FrameOwner.Orphan : FrameOwner.Freed;
+        File.Cache[page] = null;
+    }
+}

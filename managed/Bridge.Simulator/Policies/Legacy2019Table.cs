@@ -1,0 +1,60 @@
+namespace Bridge.Simulator.Policies;
+
+/// <summary>
+/// linux-2019-legacy: the kernel of the 2019 put_user_page() thread (v5.0/v5.1). Long-term pins are plain
+/// get_user_pages() references (no FOLL_PIN accounting); drivers end with set_page_dirty + put_page. Writeback
+/// cleans and write-protects pinned pages; invalidation strips the buffers of a pinned clean page; ext4 then BUGs
+/// on the buffer-less page a later set_page_dirty produced.
+/// </summary>
+internal static class Legacy2019Table
+{
+    private const string Umem = "drivers/infiniband/core/umem.c ib_umem_get (v5.0): get_user_pages_longterm(FOLL_WRITE, or FOLL_FORCE when the MR is not writable); mm/gup.c get_user_pages_longterm (v4.15-v5.1) refuses FS-DAX VMAs only";
+    private const string UringFile = "fs/io_uring.c io_sqe_buffer_register (v5.1): get_user_pages(FOLL_WRITE | FOLL_LONGTERM) first, then -EOPNOTSUPP for vma->vm_file && !is_file_hugepages(vma->vm_file)";
+    private const string UringOk = "fs/io_uring.c io_sqe_buffer_register (v5.1): no vm_file, or is_file_hugepages(): the buffer is registered";
+
+    public static Policy Create() => new(
+        "linux-2019-legacy",
+        "get_user_pages + set_page_dirty + put_page (v5.0/v5.1, the put_user_page() thread of March 2019)",
+        [
+            .. Enum.GetValues<MemoryClass>().SelectMany(m => new PolicyRow[]
+            {
+                new PinRow("rdma-mr", m, true, null, false, Umem),
+                new PinRow("rdma-mr", m, false, null, false, Umem),
+            }),
+            new PinRow("uring-register", MemoryClass.FileShared, true, "EOPNOTSUPP", true, UringFile),
+            new PinRow("uring-register", MemoryClass.FilePrivate, true, "EOPNOTSUPP", true, UringFile),
+            new PinRow("uring-register", MemoryClass.ShmemShared, true, "EOPNOTSUPP", true, UringFile + " (shmem is not exempt before vma_is_shmem was added)"),
+            new PinRow("uring-register", MemoryClass.ShmemPrivate, true, "EOPNOTSUPP", true, UringFile + " (shmem is not exempt before vma_is_shmem was added)"),
+            new PinRow("uring-register", MemoryClass.AnonShared, true, "EOPNOTSUPP", true, UringFile + " (MAP_SHARED|MAP_ANONYMOUS has a shmem vm_file)"),
+            new PinRow("uring-register", MemoryClass.Hugetlb, true, null, false, UringOk),
+            new PinRow("uring-register", MemoryClass.AnonPrivate, true, null, false, UringOk),
+
+            new SwitchRow(Switch.WritebackCleansPinnedPages, true,
+                "mm/page-writeback.c write_cache_pages → clear_page_dirty_for_io → page_mkclean (v5.0): no pin check; the PTEs are write-protected and PG_dirty cleared under the device"),
+            new SwitchRow(Switch.DirectIoDirtiesOnCompletion, true,
+                "fs/direct-io.c dio_bio_complete (v5.0): set_page_dirty_lock() on READ when dio->should_dirty; fs/iomap.c iomap_dio_bio_end_io: IOMAP_DIO_DIRTY → bio_check_pages_dirty"),
+            new SwitchRow(Switch.EvictReleasesBuffersOfReferencedPages, true,
+                "mm/truncate.c invalidate_inode_page → invalidate_complete_page (v5.0): try_to_release_page() drops the buffers, then remove_mapping() fails on the pin's extra reference; the page stays cached without buffers"),
+            new SwitchRow(Switch.DirectIoOnShmem, false,
+                "fs/open.c do_dentry_open (v5.0): O_DIRECT needs a_ops->direct_IO, which shmem lacks → EINVAL"),
+            new SwitchRow(Switch.ReadOnlyLongtermPinUnsharesCowPages, false,
+                "mm/gup.c follow_page_pte (v5.0): a read pin takes the page the PTE maps; no unshare of page-cache pages in COW mappings"),
+
+            new UnpinRow("rdma-mr", true,
+                "drivers/infiniband/core/umem.c __ib_umem_release (v5.0): set_page_dirty_lock() when umem->writable && dirty, then put_page()"),
+            new UnpinRow("uring-register", false,
+                "fs/io_uring.c io_sqe_buffer_unregister (v5.1): put_page() only"),
+
+            new BufferlessRow("ext4", BufferlessAction.Oops,
+                [
+                    "kernel BUG at /build/linux-fQ94TU/linux-4.4.0/fs/ext4/inode.c:1899!",
+                    "Call Trace:",
+                    " ext4_writepage",
+                    " __writepage",
+                    " write_cache_pages",
+                    " ext4_writepages",
+                    " do_writepages",
+                ],
+                "fs/ext4/inode.c mpage_prepare_extent_to_map / ext4_writepage (v5.0): page_buffers() BUG_ON(!PagePrivate). Log text as quoted from a 4.4 kernel in John Hubbard's 'mm/fs: put_user_page() proposal' cover letter (linux-fsdevel, July 2018, mail.spinics.net/lists/linux-fsdevel/msg129289.html); mechanism per Jan Kara's report (linux-fsdevel msg119989, Jan 2018)"),
+        ]);
+}

@@ -1,0 +1,49 @@
+namespace Bridge.Simulator.Policies;
+
+/// <summary>
+/// linux-6.5+ (measured: 6.12, 6.18): GUP refuses writable FOLL_LONGTERM pins of file mappings that need dirty
+/// tracking (EFAULT), io_uring delegates its check to GUP; shmem, hugetlb, anonymous and MAP_PRIVATE memory and
+/// read-only pins are allowed. tmpfs takes O_DIRECT (v6.6+).
+/// </summary>
+internal static class Linux65PlusTable
+{
+    private const string Gup = "mm/gup.c check_vma_flags → writable_file_mapping_allowed → vma_needs_dirty_tracking (8ac268436e6d, a6e79df92e4a, v6.5)";
+    private const string Umem = "drivers/infiniband/core/umem.c ib_umem_get (v6.12): pin_user_pages_fast(FOLL_LONGTERM | FOLL_WRITE if writable)";
+    private const string Uring = "io_uring/rsrc.c io_pin_pages (v6.5+): the VMA check is gone ('io_uring: rsrc: delegate VMA file-backed check to GUP'); pin_user_pages(FOLL_WRITE | FOLL_LONGTERM) decides";
+
+    public static Policy Create() => new(
+        "linux-6.5+",
+        "writable FOLL_LONGTERM of dirty-tracked file mappings refused with EFAULT by GUP, io_uring included (6.12, 6.18)",
+        [
+            new PinRow("rdma-mr", MemoryClass.FileShared, true, "EFAULT", false, $"{Umem}; {Gup}: shared, writable and the filesystem writes back → -EFAULT before any fault"),
+            new PinRow("rdma-mr", MemoryClass.FileShared, false, null, false, $"{Umem}; {Gup}: no FOLL_WRITE, so writable_file_mapping_allowed is not asked"),
+            .. Enum.GetValues<MemoryClass>().Where(m => m != MemoryClass.FileShared).SelectMany(m => new PolicyRow[]
+            {
+                new PinRow("rdma-mr", m, true, null, false, $"{Umem}; {Gup}: vma_needs_dirty_tracking() is false (not VM_SHARED|VM_WRITE, or shmem/hugetlbfs cannot write back)"),
+                new PinRow("rdma-mr", m, false, null, false, $"{Umem}: read-only pin"),
+            }),
+            new PinRow("uring-register", MemoryClass.FileShared, true, "EFAULT", false, $"{Uring}; {Gup} → -EFAULT"),
+            .. Enum.GetValues<MemoryClass>().Where(m => m != MemoryClass.FileShared).Select(m =>
+                new PinRow("uring-register", m, true, null, false, $"{Uring}; {Gup}: no dirty tracking needed → allowed (a private file mapping breaks COW)")),
+
+            new SwitchRow(Switch.WritebackCleansPinnedPages, true,
+                "mm/page-writeback.c folio_clear_dirty_for_io → folio_mkclean (v6.12, v6.18): unchanged; the fix refuses the pin instead (mm/gup.c)"),
+            new SwitchRow(Switch.DirectIoDirtiesOnCompletion, true,
+                "fs/iomap/direct-io.c iomap_dio_bio_end_io (v6.12): IOMAP_DIO_DIRTY → bio_check_pages_dirty(); host 6.18 measured: O_DIRECT read into an ext4 MAP_SHARED mapping reaches disk after fsync"),
+            new SwitchRow(Switch.EvictReleasesBuffersOfReferencedPages, false,
+                "mm/truncate.c mapping_evict_folio (v6.12): refcount check before filemap_release_folio()"),
+            new SwitchRow(Switch.DirectIoOnShmem, true,
+                "mm/shmem.c shmem_file_open sets FMODE_CAN_ODIRECT ('tmpfs: trivial support for direct IO', v6.6; not in v6.5 itself); host 6.18 measured: open(O_DIRECT) on tmpfs and memfd succeeds"),
+            new SwitchRow(Switch.ReadOnlyLongtermPinUnsharesCowPages, true,
+                "mm/internal.h gup_must_unshare(vma, flags, page) (v6.5+): a FOLL_LONGTERM R/O pin of a page-cache page in an is_cow_mapping() VMA faults with FAULT_FLAG_UNSHARE"),
+
+            new UnpinRow("rdma-mr", true,
+                "drivers/infiniband/core/umem.c __ib_umem_release (v6.12): unpin_user_page_range_dirty_lock(…, make_dirty = umem->writable && dirty)"),
+            new UnpinRow("uring-register", false,
+                "io_uring/rsrc.c io_buffer_unmap (v6.12): unpin_user_folio()/unpin_user_page() without dirtying"),
+
+            new BufferlessRow("ext4", BufferlessAction.WarnAndDrop,
+                ["EXT4-fs warning (device sim): mpage_prepare_extent_to_map: inode #12: comm bridge: page {0} does not have buffers attached"],
+                "fs/ext4/inode.c mpage_prepare_extent_to_map (v6.12): folio_buffers() NULL → ext4_warning_inode, folio_clear_dirty, skip"),
+        ]);
+}

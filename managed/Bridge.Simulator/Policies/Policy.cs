@@ -1,0 +1,80 @@
+using Bridge.Core.Scenarios;
+
+namespace Bridge.Simulator.Policies;
+
+/// <summary>The answer of a policy's pin table for one pin.</summary>
+public readonly record struct PinDecision(string? Errno, bool FaultsFirst)
+{
+    public bool Allowed => Errno is null;
+}
+
+/// <summary>
+/// A kernel policy: a named table of rules. The simulator asks it at every decision point where kernels differ;
+/// everything else (page faults, COW, writeback mechanics) is the same model for every era. Construction checks
+/// that the table is complete — one pin row per path × memory class × access, one row per switch and per
+/// unpin path — so a missing row is an error at load time, not a silent default.
+/// </summary>
+public sealed class Policy
+{
+    private readonly Dictionary<(string, MemoryClass, bool), PinRow> _pins = [];
+    private readonly Dictionary<Switch, bool> _switches = [];
+    private readonly Dictionary<string, bool> _unpinDirties = [];
+    private readonly Dictionary<string, BufferlessRow> _bufferless = [];
+
+    public Policy(string name, string description, IReadOnlyList<PolicyRow> rows)
+    {
+        Name = name;
+        Description = description;
+        Rows = rows;
+        foreach (var row in rows)
+        {
+            var fresh = row switch
+            {
+                PinRow p => _pins.TryAdd((p.Path, p.Memory, p.Writable), p),
+                SwitchRow s => _switches.TryAdd(s.Switch, s.On),
+                UnpinRow u => _unpinDirties.TryAdd(u.Path, u.MarksDirty),
+                BufferlessRow b => _bufferless.TryAdd(b.FsType, b),
+                _ => throw new ArgumentException($"unknown row type {row.GetType().Name}"),
+            };
+            if (!fresh)
+                throw new ArgumentException($"policy {name}: two rows for '{row.Key}'");
+        }
+        var missing = RequiredKeys().Except(rows.Select(r => r.Key)).ToList();
+        if (missing.Count > 0)
+            throw new ArgumentException($"policy {name}: no row for {string.Join("; ", missing)}");
+    }
+
+    public string Name { get; }
+    public string Description { get; }
+    public IReadOnlyList<PolicyRow> Rows { get; }
+
+    public PinDecision Pin(string path, MemoryClass memory, bool writable)
+    {
+        var row = _pins[(path, memory, writable)];
+        return new PinDecision(row.Errno, row.FaultsFirst);
+    }
+
+    public bool Is(Switch s) => _switches[s];
+
+    public bool UnpinMarksDirty(string path) => _unpinDirties[path];
+
+    /// <summary>The writeback action for a buffer-less dirty page; filesystems without a row write it back.</summary>
+    public BufferlessRow? Bufferless(string? fsType) => fsType is not null && _bufferless.TryGetValue(fsType, out var row) ? row : null;
+
+    /// <summary>A copy with one row replaced (matched by key): how tests prove that every row changes an outcome.</summary>
+    public Policy With(PolicyRow replacement) =>
+        new($"{Name}~{replacement.Key}={replacement.Value}", Description, Rows.Select(r => r.Key == replacement.Key ? replacement : r).ToList());
+
+    public override string ToString() => Name;
+
+    /// <summary>Pin paths whose access can be read-only (rdma-mr: remote-read only); io_uring always pins for writing.</summary>
+    public static IEnumerable<(string Path, bool Writable)> PinShapes() =>
+        PinPathTable.All.SelectMany(p => p.AccessFlags.Values.Any(a => !PinPathInfo.IsWritable(a))
+            ? new[] { (p.Name, true), (p.Name, false) }
+            : [(p.Name, true)]);
+
+    private static IEnumerable<string> RequiredKeys() =>
+        PinShapes().SelectMany(s => Enum.GetValues<MemoryClass>().Select(m => new PinRow(s.Path, m, s.Writable, null, false, "").Key))
+            .Concat(Enum.GetValues<Switch>().Select(Switches.Name))
+            .Concat(PinPathTable.All.Select(p => new UnpinRow(p.Name, false, "").Key));
+}

@@ -1,0 +1,31 @@
+namespace Bridge.Simulator.Policies;
+
+/// <summary>The kernel's on/off behaviours that differ between eras (or that a fix would change).</summary>
+public enum Switch
+{
+    /// <summary>Writeback cleans a page and write-protects its PTEs even while a device holds a writable pin on it
+    /// (off: a hypothetical fix that keeps pinned pages dirty, e.g. by bouncing them).</summary>
+    WritebackCleansPinnedPages,
+    /// <summary>An O_DIRECT / io_uring read into user pages marks them dirty when the I/O completes.</summary>
+    DirectIoDirtiesOnCompletion,
+    /// <summary>Page-cache invalidation (drop_caches, POSIX_FADV_DONTNEED) releases a clean page's buffers before it
+    /// finds that an extra reference (a pin) keeps the page in the cache — leaving it cached without buffers.</summary>
+    EvictReleasesBuffersOfReferencedPages,
+    /// <summary>open(O_DIRECT) works on tmpfs / memfd files (shmem has ->direct_IO / FMODE_CAN_ODIRECT).</summary>
+    DirectIoOnShmem,
+    /// <summary>A read-only long-term pin of a page-cache page in a MAP_PRIVATE (COW) mapping first unshares it into
+    /// an anonymous copy, so the pin keeps seeing what the process sees after it writes.</summary>
+    ReadOnlyLongtermPinUnsharesCowPages,
+}
+
+public static class Switches
+{
+    public static string Name(Switch s) => s switch
+    {
+        Switch.WritebackCleansPinnedPages => "writeback cleans pinned pages",
+        Switch.DirectIoDirtiesOnCompletion => "direct I/O dirties pages on completion",
+        Switch.EvictReleasesBuffersOfReferencedPages => "evict releases buffers of referenced pages",
+        Switch.DirectIoOnShmem => "O_DIRECT on shmem",
+        _ => "R/O long-term pin unshares COW pages",
+    };
+}
