@@ -27,7 +27,7 @@ internal static class CheckReader
         views.Add(StepHandlers.MappingProblem(ctx, forWrite: false) is { } gone
             ? new ViewRead("data", ReadPath.Mapping, [], gone)
             : new ViewRead("data", ReadPath.Mapping, ReadMapping(ctx)));
-        foreach (var output in ctx.Outputs.Values)
+        foreach (var output in ctx.Outputs.Values.OrderBy(o => o.Name, StringComparer.Ordinal))
         {
             views.Add(new ViewRead(output.Name, ReadPath.Disk, ReadFile(output.Direct, geometry, ctx.RunId)));
             views.Add(new ViewRead(output.Name, ReadPath.Buffered, ReadFile(output.Buffered, geometry, ctx.RunId)));

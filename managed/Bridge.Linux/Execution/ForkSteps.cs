@@ -4,9 +4,10 @@ using Bridge.Linux.Interop;
 
 namespace Bridge.Linux.Execution;
 
-/// <summary>fork: a child stores a generation through its copy of the mapping and exits. On a private mapping the
-/// child's stores land in its own COW copies; on a shared one, in the shared pages. Around a pin this is
-/// tools/testing/selftests/mm/cow.c's "fork() with an iouring fixed buffer" case.</summary>
+/// <summary>fork: a child stores a generation through its copy of the mapping and stays alive until the scenario
+/// ends. On a private mapping its stores land in its own COW copies and the parent's pages are COW-shared with it;
+/// on a shared one they land in the shared pages. Around a pin this is tools/testing/selftests/mm/cow.c's
+/// "fork() with an iouring fixed buffer": the parent's later stores must still reach the pinned pages.</summary>
 internal static class ForkSteps
 {
     public static StepCall Fork(RunContext ctx, Step step, uint iteration)
@@ -24,6 +25,15 @@ internal static class ForkSteps
             Src = staged.Address + (nint)g.OffsetOf(r.First),
             Len = (nuint)((long)r.Count * g.BlockSize),
         }).ToArray();
-        return StepCall.Time(() => ForkNative.ForkAndCopy(copies));
+        ForkedChild? child = null;
+        var call = StepCall.Time(() =>
+        {
+            var (c, r) = ForkedChild.Start(copies);
+            child = c;
+            return r;
+        });
+        if (child is not null)
+            ctx.Children.Add(child);
+        return call;
     }
 }

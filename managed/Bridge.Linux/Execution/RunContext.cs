@@ -39,6 +39,9 @@ public sealed class RunContext : IDisposable
 
     public Dictionary<string, OutputFile> Outputs { get; } = [];
 
+    /// <summary>Children of fork steps, alive until the scenario ends.</summary>
+    public List<ForkedChild> Children { get; } = [];
+
     public IPinnedRange? Pin { get; set; }
     public long PinOffset { get; set; }
     public Writer PinWriter { get; set; }
@@ -69,6 +72,8 @@ public sealed class RunContext : IDisposable
 
     public void Dispose()
     {
+        foreach (var child in Children)
+            child.Dispose();
         Pin?.Dispose();
         Mapping?.Dispose();
         DataDirect?.Dispose();
