@@ -7,6 +7,9 @@ var root = new RootCommand("Bridge: does data that a pinning path (O_DIRECT, io_
 {
     RunCommand.Create(),
     CheckCommand.Create(),
+    SimCommand.Create(),
+    CompareCommand.Create(),
+    ClassifyCommand.Create(),
     PolicyCommand.Create(),
     VerbsCommand.Create(),
     EngineCommand.Create(),

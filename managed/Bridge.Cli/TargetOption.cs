@@ -2,6 +2,8 @@ using System.CommandLine;
 using Bridge.Targets;
 using Bridge.Targets.Container;
 using Bridge.Targets.Host;
+using Bridge.Targets.Sim;
+using Bridge.Simulator.Policies;
 
 namespace Bridge.Cli;
 
@@ -10,7 +12,7 @@ public static class TargetOption
 {
     public static Option<string> Create() => new("--target")
     {
-        Description = "where to run: host (this kernel, in-process) | container[:IMAGE] (a privileged container on the local or a private Docker engine)",
+        Description = "where to run: host (this kernel, in-process) | container[:IMAGE] (a privileged container on the local or a private Docker engine) | sim:POLICY (the kernel model: linux-2019-legacy, linux-6.1, linux-6.5+)",
         DefaultValueFactory = _ => "host",
     };
 
@@ -19,6 +21,10 @@ public static class TargetOption
         "host" => new HostTarget(),
         "container" => new ContainerTarget(),
         _ when spec.StartsWith("container:", StringComparison.Ordinal) => new ContainerTarget(spec["container:".Length..]),
-        _ => throw new UsageException($"unknown target '{spec}'; expected: host, container[:IMAGE]"),
+        _ when spec.StartsWith("sim:", StringComparison.Ordinal) => new SimulatorTarget(Policy(spec["sim:".Length..])),
+        _ => throw new UsageException($"unknown target '{spec}'; expected: host, container[:IMAGE], sim:POLICY"),
     };
+
+    public static Policy Policy(string name) =>
+        PolicyCatalog.Find(name) ?? throw new UsageException($"unknown policy '{name}'; expected one of: {string.Join(", ", PolicyCatalog.All.Select(p => p.Name))}");
 }

@@ -39,6 +39,7 @@ public class RowMutationTests
         [EvictStrips] = (() => Repo.Load("policy/buffers-stripped-under-pin.scn"), 42, [AllowRdmaFileShared]),
         [Switches.Name(Switch.DirectIoOnShmem)] = (() => Repo.Load("policy/odirect-check-tmpfs.scn"), 42, []),
         [Switches.Name(Switch.ReadOnlyLongtermPinUnsharesCowPages)] = (() => Repo.Load("policy/readonly-pin-private-cow.scn"), 42, []),
+        [Switches.Name(Switch.ForkCopiesPinnedPages)] = (() => Repo.Load("policy/fork-with-pinned-buffer.scn"), 42, []),
         [new UnpinRow("rdma-mr", false, "").Key] = (() => Repo.Load("seed/lost-write-after-writeback.scn"), 42, [AllowRdmaFileShared]),
         [new UnpinRow("uring-register", false, "").Key] = (() => Repo.Parse(UringLostWrite), 42, [AllowUringFileShared]),
         [new BufferlessRow("ext4", BufferlessAction.Oops, [], "").Key] = (() => Repo.Load("policy/buffers-stripped-under-pin.scn"), 42, [AllowRdmaFileShared, EvictStrips]),

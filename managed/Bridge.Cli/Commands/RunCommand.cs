@@ -10,8 +10,8 @@ public static class RunCommand
 {
     public static Command Create()
     {
-        var files = new Argument<string[]>("files") { Arity = ArgumentArity.ZeroOrMore, Description = "scenario files (.scn), single or matrix" };
-        var suite = new Option<string[]>("--suite") { Description = "run every scenario under scenarios/NAME (repeatable): default, seed, policy, …", AllowMultipleArgumentsPerToken = true };
+        var files = ScenarioOptions.Files();
+        var suite = ScenarioOptions.Suite();
         var target = TargetOption.Create();
         var report = new ReportWriter();
         var command = new Command("run", "Run scenarios on a real kernel and judge every block with the oracle. Exit 0: every verdict allowed; 1: findings; 2: usage or input errors.")

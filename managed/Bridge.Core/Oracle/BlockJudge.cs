@@ -50,7 +50,9 @@ internal static class BlockJudge
         if (contents.Count == 1)
             return Classify(contents[0], StepOf(sectors[0]), path, expected, history, Make);
         // Several contents in one block: torn, whatever else is wrong with the parts.
-        var culprit = outsiders.Count > 0 ? StepOf(sectors.First(s => s.Content == outsiders[0])) : -1;
+        // To blame: the writer of content that never belonged here, else the write whose data is missing.
+        var phantom = outsiders.FirstOrDefault(o => history.OriginOf(o) is null, Content.BeyondEof);
+        var culprit = phantom.Kind != ContentKind.BeyondEof ? StepOf(sectors.First(s => s.Content == phantom)) : expected.SoleOrigin ?? -1;
         var why = outsiders.Count == 0 ? "no mix is allowed here"
             : string.Join("; ", outsiders.Select(o => $"{o} {(history.OriginOf(o) is { } step ? $"is an older write (step {Name(step)})" : "was never written here")}"));
         return Make(VerdictClass.Torn, $"sectors of {string.Join(", ", contents)}: {why}", culprit >= 0 ? culprit : null);

@@ -1,5 +1,6 @@
 using Bridge.Core.Blocks;
 using Bridge.Core.Observations;
+using Bridge.Core.Scenarios;
 using Bridge.Simulator.Model;
 using Bridge.Simulator.Policies;
 
@@ -28,6 +29,11 @@ internal static class CheckReader
                 if (result.Hung)
                     yield break;
                 views.Add(View(k, "data", ReadPath.Disk, runId, p => file.DiskPage(p)));
+            }
+            else if (k.Scenario.Backing.Kind == BackingKind.Hugetlb)
+            {
+                // hugetlbfs has never had ->direct_IO (nor FMODE_CAN_ODIRECT): open(O_DIRECT) fails.
+                views.Add(new ViewRead("data", ReadPath.Disk, [], "open(O_DIRECT) on hugetlbfs: EINVAL"));
             }
             else if (k.Policy.Is(Switch.DirectIoOnShmem))
             {

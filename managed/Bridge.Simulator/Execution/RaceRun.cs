@@ -82,6 +82,13 @@ internal sealed class RaceRun(Kernel kernel, ModelClock clock, SplitMix64 random
                 foreach (var y in VerbOps.Table[step.Keyword](kernel, step, i, result))
                     yield return y;
                 _last = clock.Now;
+                if (result.NotRunReason is { } why)
+                {
+                    // As the executor's race runner: a call it would not attempt ends this step's loop.
+                    if (_iterations == 0)
+                        _summary.NotRun(why);
+                    yield break;
+                }
                 _iterations++;
                 if (result.Hung)
                 {

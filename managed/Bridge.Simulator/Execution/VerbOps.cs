@@ -34,6 +34,7 @@ internal static class VerbOps
         ["dma"] = Dma,
         ["dma-read"] = DmaRead,
         ["munmap"] = Munmap,
+        ["fork"] = Fork,
     };
 
     /// <summary>Verbs that need the pin an earlier step took: not run when that pin failed.</summary>
@@ -53,15 +54,22 @@ internal static class VerbOps
         return [];
     }
 
-    /// <summary>CPU stores through the mapping. A store to a read-only VMA is SIGSEGV, which the executor reports as
-    /// EFAULT before storing anything; blocks past the end of the file are skipped (a store there is SIGBUS).</summary>
+    /// <summary>Why the executor would not attempt a step that touches the mapping: a store into a read-only VMA
+    /// would be SIGSEGV, any touch of a page past EOF SIGBUS (Bridge.Linux StepHandlers.MappingProblem / PastEof).</summary>
+    private static bool NotRunnable(Kernel k, Step step, bool store, OpResult result)
+    {
+        if (store && !k.Vma.VmWrite)
+            result.NotRun("the mapping is read-only; a CPU store would SIGSEGV");
+        else if (!k.InFile(step.Blocks.Last))
+            result.NotRun($"block {step.Blocks.Last} is past end of file: touching it through the mapping would SIGBUS");
+        return result.NotRunReason is not null;
+    }
+
+    /// <summary>CPU stores through the mapping.</summary>
     private static IEnumerable<Yield> Store(Kernel k, Step step, int iteration, OpResult result)
     {
-        if (!k.Vma.VmWrite)
-        {
-            result.Fail("EFAULT", "store into a read-only mapping (SIGSEGV)");
+        if (NotRunnable(k, step, store: true, result))
             yield break;
-        }
         var stamp = StampOf(step, iteration, step.Verb.Writer);
         foreach (var p in PagesInFile(k, step))
         {
@@ -75,6 +83,8 @@ internal static class VerbOps
     /// (bio_set_pages_dirty / bio_check_pages_dirty) when the policy says so.</summary>
     private static IEnumerable<Yield> DirectRead(Kernel k, Step step, int iteration, OpResult result)
     {
+        if (NotRunnable(k, step, store: false, result))
+            yield break;
         if (!k.Vma.VmWrite)
         {
             result.Fail("EFAULT", "GUP FOLL_WRITE on a read-only mapping");
@@ -102,6 +112,8 @@ internal static class VerbOps
     /// reads each page while the CPU may still be writing it.</summary>
     private static IEnumerable<Yield> CopyFromMapping(Kernel k, Step step, int iteration, OpResult result)
     {
+        if (NotRunnable(k, step, store: false, result))
+            yield break;
         var output = k.Output(step.Args.Target!);
         var pages = PagesInFile(k, step);
         var frames = pages.ConvertAll(p => k.GupPage(p, write: false, longTerm: false));
@@ -136,11 +148,8 @@ internal static class VerbOps
                 k.Vma.Ptes[p].Writable = false;
     });
 
-    private static IEnumerable<Yield> Punch(Kernel k, Step step, int iteration, OpResult result) => Instant(() =>
-    {
-        foreach (var b in step.Blocks.Blocks)
-            k.Punch(b * k.PagesPerBlock, (b + 1) * k.PagesPerBlock - 1);
-    });
+    private static IEnumerable<Yield> Punch(Kernel k, Step step, int iteration, OpResult result) =>
+        Instant(() => k.Punch(k.PagesOf(step.Blocks, inFileOnly: false)));
 
     /// <summary>The device writes through the pin into whatever frames it holds — cached, orphaned or copied —
     /// without any CPU page-table access, so nothing is dirtied. An MR without write access rejects the write
@@ -183,4 +192,22 @@ internal static class VerbOps
         }
         k.Vma.Mapped = false;
     });
+
+    /// <summary>fork with a child that stores through its view of the mapping and stays alive: on a shared mapping
+    /// its stores reach the shared pages; on a private one they stay in the child's copies, and the parent's pages
+    /// become COW-shared with it (<see cref="Kernel.Fork"/>).</summary>
+    private static IEnumerable<Yield> Fork(Kernel k, Step step, int iteration, OpResult result)
+    {
+        if (NotRunnable(k, step, store: true, result))
+            yield break;
+        k.Fork();
+        if (!k.Vma.Shared)
+            yield break;
+        var stamp = StampOf(step, iteration, step.Verb.Writer);
+        foreach (var p in PagesInFile(k, step))
+        {
+            k.Fault(p, write: true).Write(stamp);
+            yield return Yield.Preempt;
+        }
+    }
 }

@@ -54,6 +54,9 @@ public sealed class Frame
     /// <summary>Number of PTEs mapping the page (page_mapped()).</summary>
     public int MapCount { get; set; }
 
+    /// <summary>A private anonymous page shared with a forked child that is still alive: a store copies it.</summary>
+    public bool CowShared { get; set; }
+
     /// <summary>Long-term pins (FOLL_LONGTERM; in the legacy era, plain get_user_pages references).</summary>
     public int LongPins { get; set; }
 

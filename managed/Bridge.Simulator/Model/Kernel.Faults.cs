@@ -16,7 +16,7 @@ public sealed partial class Kernel
         {
             if (pte.Frame is null)
                 Vma.Map(page, new Frame(FrameOwner.Anon, page, Stamp.Hole), Vma.VmWrite);
-            return pte.Frame!;
+            return write && pte.Frame!.CowShared ? CopyOnWrite(page, pte.Frame, writable: true) : pte.Frame!;
         }
         if (Vma.Shared)
         {
@@ -32,6 +32,8 @@ public sealed partial class Kernel
         }
         if (pte.Frame is { Owner: FrameOwner.Anon } copy)
         {
+            if (write && copy.CowShared)
+                return CopyOnWrite(page, copy, writable: true); // shared with a live child: do_wp_page copies
             if (write)
                 pte.Writable = true; // an exclusive anonymous page is reused, not copied again
             return copy;

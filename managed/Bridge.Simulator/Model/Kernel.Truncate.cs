@@ -24,12 +24,22 @@ public sealed partial class Kernel
     }
 
     /// <summary>fallocate(PUNCH_HOLE | KEEP_SIZE): truncate_pagecache_range unmaps with even_cows=0, so a private
-    /// mapping keeps its COW copies; the file's pages leave the cache (pinned ones as orphans); blocks become holes.</summary>
-    public void Punch(int firstPage, int lastPage)
+    /// mapping keeps its COW copies; the file's pages leave the cache (pinned ones as orphans); blocks become holes.
+    /// The cache holds hugetlbfs files in 2 MiB pages: one only partly inside the hole is zeroed in place and stays
+    /// (hugetlbfs_punch_hole → hugetlbfs_zero_partial_page), pin and all.</summary>
+    public void Punch(IReadOnlyList<int> pages)
     {
         var file = File!;
-        for (var p = firstPage; p <= lastPage && p < file.SizePages; p++)
+        var unit = (int)(Scenario.Backing.PageSize / Frame.Size);
+        var punched = pages.ToHashSet();
+        foreach (var p in pages.Where(p => p < file.SizePages))
         {
+            var first = p / unit * unit;
+            if (!Enumerable.Range(first, unit).All(punched.Contains))
+            {
+                file.Cache[p]?.Write(Stamp.Hole);
+                continue;
+            }
             if (Vma.Ptes[p].Frame is { Owner: FrameOwner.PageCache })
                 Vma.Zap(p);
             RemoveFromCache(p);

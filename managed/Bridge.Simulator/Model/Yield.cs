@@ -17,7 +17,12 @@ public sealed class OpResult
 
     public string? Detail { get; private set; }
 
-    public bool Ok => Errno is null && !Hung;
+    public bool Ok => Errno is null && !Hung && NotRunReason is null;
+
+    /// <summary>Why the executor would not attempt the call at all (it would fault the harness: SIGSEGV, SIGBUS).</summary>
+    public string? NotRunReason { get; private set; }
+
+    public void NotRun(string why) => NotRunReason ??= why;
 
     public void Fail(string errno, string? detail = null)
     {

@@ -37,6 +37,8 @@ internal static class Legacy2019Table
                 "mm/truncate.c invalidate_inode_page → invalidate_complete_page (v5.0): try_to_release_page() drops the buffers, then remove_mapping() fails on the pin's extra reference; the page stays cached without buffers"),
             new SwitchRow(Switch.DirectIoOnShmem, false,
                 "fs/open.c do_dentry_open (v5.0): O_DIRECT needs a_ops->direct_IO, which shmem lacks → EINVAL"),
+            new SwitchRow(Switch.ForkCopiesPinnedPages, false,
+                "mm/memory.c copy_one_pte (v5.0): every private anonymous page is write-protected and shared with the child, pinned or not; the parent's next store copies it away from the pin (CVE-2020-29374, cow.c's fork cases)"),
             new SwitchRow(Switch.ReadOnlyLongtermPinUnsharesCowPages, false,
                 "mm/gup.c follow_page_pte (v5.0): a read pin takes the page the PTE maps; no unshare of page-cache pages in COW mappings"),
 

@@ -36,6 +36,8 @@ internal static class Linux61Table
                 "mm/truncate.c mapping_evict_folio (v6.1): returns 0 when folio_ref_count() exceeds pages + private + 1, before filemap_release_folio()"),
             new SwitchRow(Switch.DirectIoOnShmem, false,
                 "fs/open.c do_dentry_open (v6.1): O_DIRECT without FMODE_CAN_ODIRECT → EINVAL; shmem does not set it before v6.6"),
+            new SwitchRow(Switch.ForkCopiesPinnedPages, true,
+                "mm/memory.c copy_present_page via page_needs_cow_for_dma (70e806e4e645, v5.9; hugetlb 4eae4efa2c29, v5.10): the child gets a copy of a pinned page, the parent keeps it"),
             new SwitchRow(Switch.ReadOnlyLongtermPinUnsharesCowPages, false,
                 "include/linux/mm.h gup_must_unshare(flags, page) (v6.1): false for !PageAnon pages"),
 

@@ -34,6 +34,8 @@ internal static class Linux65PlusTable
                 "mm/truncate.c mapping_evict_folio (v6.12): refcount check before filemap_release_folio()"),
             new SwitchRow(Switch.DirectIoOnShmem, true,
                 "mm/shmem.c shmem_file_open sets FMODE_CAN_ODIRECT ('tmpfs: trivial support for direct IO', v6.6; not in v6.5 itself); host 6.18 measured: open(O_DIRECT) on tmpfs and memfd succeeds"),
+            new SwitchRow(Switch.ForkCopiesPinnedPages, true,
+                "mm/memory.c copy_present_page via folio_needs_cow_for_dma (v6.5+): the child gets a copy of a pinned page, the parent keeps it"),
             new SwitchRow(Switch.ReadOnlyLongtermPinUnsharesCowPages, true,
                 "mm/internal.h gup_must_unshare(vma, flags, page) (v6.5+): a FOLL_LONGTERM R/O pin of a page-cache page in an is_cow_mapping() VMA faults with FAULT_FLAG_UNSHARE"),
 

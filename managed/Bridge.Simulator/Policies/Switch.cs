@@ -16,6 +16,10 @@ public enum Switch
     /// <summary>A read-only long-term pin of a page-cache page in a MAP_PRIVATE (COW) mapping first unshares it into
     /// an anonymous copy, so the pin keeps seeing what the process sees after it writes.</summary>
     ReadOnlyLongtermPinUnsharesCowPages,
+    /// <summary>fork() gives the child its own copy of a page a device holds pinned, leaving the parent's mapping
+    /// on the pinned page; without it the page is COW-shared and the parent's next store moves the parent away
+    /// from the page the device writes.</summary>
+    ForkCopiesPinnedPages,
 }
 
 public static class Switches
@@ -26,6 +30,7 @@ public static class Switches
         Switch.DirectIoDirtiesOnCompletion => "direct I/O dirties pages on completion",
         Switch.EvictReleasesBuffersOfReferencedPages => "evict releases buffers of referenced pages",
         Switch.DirectIoOnShmem => "O_DIRECT on shmem",
+        Switch.ForkCopiesPinnedPages => "fork copies pinned pages for the child",
         _ => "R/O long-term pin unshares COW pages",
     };
 }

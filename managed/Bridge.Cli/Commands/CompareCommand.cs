@@ -1,0 +1,69 @@
+using System.CommandLine;
+using Bridge.Core.Observations;
+using Bridge.Core.Scenarios;
+using Bridge.Simulator.Analysis;
+using Bridge.Targets;
+using Bridge.Targets.Sim;
+
+namespace Bridge.Cli.Commands;
+
+/// <summary><c>bridge compare</c>: each scenario on a real kernel and on the model; every disagreement, step by step
+/// and block by block. Where they disagree, either the model or the kernel is wrong: that is a finding.</summary>
+public static class CompareCommand
+{
+    public static Command Create()
+    {
+        var files = ScenarioOptions.Files();
+        var suite = ScenarioOptions.Suite();
+        var policy = SimCommand.PolicyOption();
+        var target = TargetOption.Create();
+        var command = new Command("compare", "Run scenarios on a real kernel (--target) and on the simulator (--policy) and report every disagreement: step results (errno) and per-block verdict classes. Exit 0: they agree; 1: disagreements.")
+        {
+            files, suite, policy, target,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var scenarios = ScenarioLoader.Load(parse.GetValue(files) ?? [], parse.GetValue(suite) ?? []);
+            await using var real = TargetOption.Open(parse.GetValue(target)!);
+            await using var sim = new SimulatorTarget(TargetOption.Policy(parse.GetValue(policy)!));
+            var results = await Compare(real, sim, scenarios, ct);
+            int agree = 0, disagree = 0, skipped = 0;
+            foreach (var (scenario, list) in results)
+            {
+                // A scenario the real target could not run (no RDMA device here) is not compared, and says why.
+                if (list is [{ Kind: DisagreementKind.Skipped } only])
+                {
+                    skipped++;
+                    Console.WriteLine($"skipped   {scenario.Name}: {only.Note}");
+                    continue;
+                }
+                if (list.Count == 0)
+                    agree++;
+                else
+                    disagree++;
+                Console.WriteLine(list.Count == 0 ? $"agree     {scenario.Name}" : $"DISAGREE  {scenario.Name} [{scenario.Label}]");
+                foreach (var d in list)
+                    Console.WriteLine($"    {d}");
+            }
+            Console.WriteLine($"{results.Count} scenarios on {real.Name} vs {sim.Name}: {agree} agree, {disagree} disagree, {skipped} not compared");
+            return disagree == 0 ? 0 : 1;
+        });
+        return command;
+    }
+
+    public static async Task<List<(Scenario Scenario, IReadOnlyList<Disagreement> Disagreements)>> Compare(
+        ITarget real, ITarget sim, IReadOnlyList<Scenario> scenarios, CancellationToken ct)
+    {
+        var observed = await Collect(real, scenarios, ct);
+        var modelled = await Collect(sim, scenarios, ct);
+        return scenarios.Select(s => (s, Comparison.Compare(observed[s.Name], modelled[s.Name], s))).ToList();
+    }
+
+    public static async Task<Dictionary<string, Observation>> Collect(ITarget target, IReadOnlyList<Scenario> scenarios, CancellationToken ct)
+    {
+        var byName = new Dictionary<string, Observation>();
+        await foreach (var o in target.RunAsync(scenarios, ct))
+            byName[o.Scenario] = o;
+        return byName;
+    }
+}
