@@ -13,6 +13,7 @@ var root = new RootCommand("Bridge: does data that a pinning path (O_DIRECT, io_
     PolicyCommand.Create(),
     VerbsCommand.Create(),
     EngineCommand.Create(),
+    RxeCommand.Create(),
     AgentCommand.Create(),
 };
 

@@ -3,7 +3,7 @@ namespace Bridge.Linux.PinPaths;
 /// <summary>The pin paths this executor can drive, by name.</summary>
 public static class PinPathRegistry
 {
-    public static IReadOnlyList<IPinPath> All { get; } = [new UringRegisterPath()];
+    public static IReadOnlyList<IPinPath> All { get; } = [new UringRegisterPath(), new RdmaMrPath()];
 
     public static IPinPath? Find(string name) => All.FirstOrDefault(p => p.Name == name);
 

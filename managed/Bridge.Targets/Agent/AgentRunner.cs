@@ -2,6 +2,7 @@ using Bridge.Core.Observations;
 using Bridge.Linux.Backings;
 using Bridge.Linux.Execution;
 using Bridge.Linux.Interop;
+using Bridge.Linux.Rdma;
 
 namespace Bridge.Targets.Agent;
 
@@ -18,6 +19,7 @@ public static class AgentRunner
         }
 
         Send(new AgentMessage("hello", Release: SystemInfo.KernelRelease));
+        var rxe = SetUpRdmaIfNeeded(request, Send);
         using var scratch = new ScratchSpace();
         var runner = new ScenarioRunner(scratch, request.Target);
         foreach (var text in request.Scenarios)
@@ -34,7 +36,30 @@ public static class AgentRunner
             }
             Send(new AgentMessage("observation", Observation: observation));
         }
+        if (rxe)
+            SoftRoce.Down();
         Send(new AgentMessage("done"));
         return 0;
+    }
+
+    /// <summary>A request with rdma-mr scenarios on a kernel with no RDMA device: try soft-RoCE (inside a VM that
+    /// loaded rdma_rxe this succeeds; elsewhere the scenarios say why they were skipped).</summary>
+    private static bool SetUpRdmaIfNeeded(AgentRequest request, Action<AgentMessage> send)
+    {
+        if (!request.Scenarios.Any(s => s.Text.Contains("rdma-mr", StringComparison.Ordinal)) || RdmaDevice.Unavailable is null)
+            return false;
+        if (!Directory.Exists("/sys/module/rdma_rxe"))
+            return false;
+        try
+        {
+            SoftRoce.Up();
+            RdmaDevice.Reprobe();
+            return true;
+        }
+        catch (InvalidOperationException e)
+        {
+            send(new AgentMessage("error", Error: $"soft-RoCE setup failed: {e.Message}"));
+            return false;
+        }
     }
 }

@@ -1,0 +1,38 @@
+using System.CommandLine;
+using Bridge.Linux.Rdma;
+
+namespace Bridge.Cli.Commands;
+
+/// <summary><c>bridge rxe up|down|status</c>: soft-RoCE on the kernel Bridge runs on (a VM's, or a host's with rdma_rxe).</summary>
+public static class RxeCommand
+{
+    public static Command Create()
+    {
+        var up = new Command("up", $"Load rdma_rxe, create the dummy netdev {SoftRoce.Netdev} with an address and the rxe device {SoftRoce.Device} on it.");
+        up.SetAction(_ => Do(SoftRoce.Up));
+        var down = new Command("down", "Remove the rxe device and the netdev that 'up' created.");
+        down.SetAction(_ => Do(SoftRoce.Down));
+        var status = new Command("status", "List the RDMA devices of this kernel.");
+        status.SetAction(_ =>
+        {
+            Console.WriteLine(SoftRoce.Status());
+            return 0;
+        });
+        return new Command("rxe", "Set up or tear down soft-RoCE (rdma_rxe) for the rdma-mr pin path.") { up, down, status };
+    }
+
+    private static int Do(Func<IReadOnlyList<string>> action)
+    {
+        try
+        {
+            var done = action();
+            Console.WriteLine(done.Count == 0 ? "nothing to do" : string.Join('\n', done));
+            return 0;
+        }
+        catch (InvalidOperationException e)
+        {
+            Console.Error.WriteLine($"bridge rxe: {e.Message}");
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using Bridge.Core.Scenarios;
+using Bridge.Linux.Execution;
+using Bridge.Linux.Interop;
+
+namespace Bridge.Linux.PinPaths;
+
+/// <summary>
+/// The RDMA long-term pin: ibv_reg_mr over the mapped range (drivers/infiniband/core/umem.c ib_umem_get →
+/// pin_user_pages_fast(FOLL_LONGTERM, plus FOLL_WRITE unless the region is remote-read only)). The device is a
+/// soft-RoCE QP connected to itself: RDMA WRITE from its bounce buffer into the region writes the pinned pages
+/// without the CPU, RDMA READ reads them. ibv_dereg_mr unpins (dirtying the pages when the region was writable).
+/// </summary>
+public sealed class RdmaMrPath : IPinPath
+{
+    // enum ibv_access_flags
+    private const int IbvAccessLocalWrite = 1, IbvAccessRemoteWrite = 2, IbvAccessRemoteRead = 4;
+
+    public string Name => "rdma-mr";
+
+    public string? Unavailable => RdmaDevice.Unavailable;
+
+    public (IPinnedRange? Pin, SysResult Result) Pin(MappedRegion mapping, long offset, long length, PinAccess access)
+    {
+        var (device, opened) = RdmaDevice.Open(length);
+        if (device is null)
+            return (null, opened);
+        var flags = ((access & PinAccess.LocalWrite) != 0 ? IbvAccessLocalWrite : 0)
+                    | ((access & PinAccess.RemoteWrite) != 0 ? IbvAccessRemoteWrite : 0)
+                    | ((access & PinAccess.RemoteRead) != 0 ? IbvAccessRemoteRead : 0);
+        var address = mapping.Address + (nint)offset;
+        var (region, r) = RdmaMemoryRegion.Register(device, address, length, flags);
+        if (region is null)
+        {
+            device.Dispose();
+            return (null, r);
+        }
+        return (new Pinned(device, region, address), r);
+    }
+
+    private sealed class Pinned(RdmaDevice device, RdmaMemoryRegion region, nint address) : IPinnedRange
+    {
+        private readonly Lock _qp = new(); // one work request at a time on the QP, whichever race thread asks
+
+        public unsafe StepCall DeviceWrite(AlignedBuffer source, FileDescriptor sourceFile, long fileOffset, long pinOffset, long length)
+        {
+            lock (_qp)
+            {
+                new ReadOnlySpan<byte>((byte*)source.Address + fileOffset, checked((int)length)).CopyTo(new Span<byte>((byte*)device.Bounce + pinOffset, (int)length));
+                return StepCall.Time(() => RdmaDevice.Completion(
+                    VerbsNative.Write(device, (nuint)pinOffset, region, address + (nint)pinOffset, checked((uint)length), RdmaDevice.TimeoutMs, out var wc), wc));
+            }
+        }
+
+        public StepCall DeviceRead(FileDescriptor target, long fileOffset, long pinOffset, long length, AlignedBuffer bounce)
+        {
+            lock (_qp)
+            {
+                var call = StepCall.Time(() => RdmaDevice.Completion(
+                    VerbsNative.Read(device, (nuint)pinOffset, region, address + (nint)pinOffset, checked((uint)length), RdmaDevice.TimeoutMs, out var wc), wc));
+                if (!call.Result.Ok)
+                    return call;
+                // What the device read lands in the output file (outside the timed part: the pin was read).
+                var written = StepHandlers.Complete(target.PWrite(device.Bounce + (nint)pinOffset, length, fileOffset), length);
+                return written.Ok ? call : call with { Result = written, Detail = "writing what the device read to the output file failed" };
+            }
+        }
+
+        public SysResult Unpin()
+        {
+            lock (_qp)
+                return region.Deregister();
+        }
+
+        public void Dispose()
+        {
+            region.Dispose();
+            device.Dispose();
+        }
+    }
+}
