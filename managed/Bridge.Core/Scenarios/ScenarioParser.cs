@@ -91,7 +91,12 @@ internal sealed class ScenarioParser
         }
         var args = ParseArgs(verb, tokens, line, geometry);
         if (args is null)
+        {
+            // A pin with a bad argument still counts as taken, so the steps after it do not all report "needs a pin".
+            if (verb.Effect == Effect.Pin)
+                _pin ??= (BlockSet.Range(0, geometry.BlockCount - 1), line);
             return;
+        }
         var text = string.Join(' ', tokens.Select(t => t.Text));
         var step = new Step(_nextIndex++, new SourceSpan(_file, line, head.Column), verb, args, text, []);
         Validate(step, line, head.Column);
