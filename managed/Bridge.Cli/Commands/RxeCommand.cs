@@ -29,7 +29,7 @@ public static class RxeCommand
             Console.WriteLine(done.Count == 0 ? "nothing to do" : string.Join('\n', done));
             return 0;
         }
-        catch (InvalidOperationException e)
+        catch (Bridge.Linux.Interop.ToolException e)
         {
             Console.Error.WriteLine($"bridge rxe: {e.Message}");
             return 1;

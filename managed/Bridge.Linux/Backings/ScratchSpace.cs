@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Bridge.Linux.Interop;
 
 namespace Bridge.Linux.Backings;
@@ -72,25 +71,13 @@ public sealed class ScratchSpace : IDisposable
 
     private static void RunTool(string tool, IReadOnlyList<string> args)
     {
-        var psi = new ProcessStartInfo(tool) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in args)
-            psi.ArgumentList.Add(a);
-        Process process;
         try
         {
-            process = Process.Start(psi)!;
+            Tool.Run(tool, [.. args]);
         }
-        catch (System.ComponentModel.Win32Exception e)
+        catch (ToolException e)
         {
-            throw new BackingUnavailableException($"{tool} not found ({e.Message}); install its Debian package (make install)");
-        }
-        using (process)
-        {
-            var stderr = process.StandardError.ReadToEndAsync();
-            process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-                throw new BackingUnavailableException($"{tool} {string.Join(' ', args)} failed ({process.ExitCode}): {stderr.Result.Trim()}");
+            throw new BackingUnavailableException(e.Message);
         }
     }
 

@@ -1,11 +1,11 @@
-using System.Diagnostics;
+using Bridge.Linux.Interop;
 
 namespace Bridge.Linux.Rdma;
 
 /// <summary>
 /// Soft-RoCE (rdma_rxe) on the kernel this process runs on: loads the module where modules load, creates a dummy
 /// netdev with an address, and binds an rxe device to it with iproute2's <c>rdma link add</c> (DESIGN.md §6); the
-/// reverse on <see cref="Down"/>. The QP Bridge uses talks to itself through the port's ::ffff:IPv4 GID, so no peer
+/// reverse on <see cref="Down"/>. A tool that fails throws <see cref="ToolException"/> with its message. The QP Bridge uses talks to itself through the port's ::ffff:IPv4 GID, so no peer
 /// and no real network are needed.
 /// </summary>
 public static class SoftRoce
@@ -20,19 +20,19 @@ public static class SoftRoce
         var done = new List<string>();
         if (!Directory.Exists("/sys/module/rdma_rxe"))
         {
-            Run("modprobe", "rdma_rxe");
+            Tool.Run("modprobe", "rdma_rxe");
             done.Add("loaded rdma_rxe");
         }
         if (!Directory.Exists($"/sys/class/net/{Netdev}"))
         {
-            Run("ip", "link", "add", Netdev, "type", "dummy");
-            Run("ip", "addr", "add", Address, "dev", Netdev);
-            Run("ip", "link", "set", Netdev, "up");
+            Tool.Run("ip", "link", "add", Netdev, "type", "dummy");
+            Tool.Run("ip", "addr", "add", Address, "dev", Netdev);
+            Tool.Run("ip", "link", "set", Netdev, "up");
             done.Add($"created {Netdev} ({Address})");
         }
         if (!Directory.Exists($"/sys/class/infiniband/{Device}"))
         {
-            Run("rdma", "link", "add", Device, "type", "rxe", "netdev", Netdev);
+            Tool.Run("rdma", "link", "add", Device, "type", "rxe", "netdev", Netdev);
             done.Add($"created {Device} on {Netdev}");
         }
         return done;
@@ -44,12 +44,12 @@ public static class SoftRoce
         var done = new List<string>();
         if (Directory.Exists($"/sys/class/infiniband/{Device}"))
         {
-            Run("rdma", "link", "delete", Device);
+            Tool.Run("rdma", "link", "delete", Device);
             done.Add($"deleted {Device}");
         }
         if (Directory.Exists($"/sys/class/net/{Netdev}"))
         {
-            Run("ip", "link", "delete", Netdev);
+            Tool.Run("ip", "link", "delete", Netdev);
             done.Add($"deleted {Netdev}");
         }
         return done;
@@ -60,28 +60,4 @@ public static class SoftRoce
             ? string.Join('\n', Directory.GetDirectories("/sys/class/infiniband").Select(Path.GetFileName).Select(d => $"rdma device {d}"))
               is { Length: > 0 } s ? s : "no RDMA devices"
             : "no RDMA support in this kernel (/sys/class/infiniband is missing)";
-
-    private static void Run(string tool, params string[] args)
-    {
-        var psi = new ProcessStartInfo(tool) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in args)
-            psi.ArgumentList.Add(a);
-        Process p;
-        try
-        {
-            p = Process.Start(psi)!;
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException($"{tool} not found ({e.Message}); install iproute2 and kmod");
-        }
-        using (p)
-        {
-            var err = p.StandardError.ReadToEndAsync();
-            p.StandardOutput.ReadToEnd();
-            p.WaitForExit();
-            if (p.ExitCode != 0)
-                throw new InvalidOperationException($"{tool} {string.Join(' ', args)} failed ({p.ExitCode}): {err.Result.Trim()}");
-        }
-    }
 }

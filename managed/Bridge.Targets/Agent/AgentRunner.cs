@@ -56,7 +56,7 @@ public static class AgentRunner
             RdmaDevice.Reprobe();
             return true;
         }
-        catch (InvalidOperationException e)
+        catch (ToolException e)
         {
             send(new AgentMessage("error", Error: $"soft-RoCE setup failed: {e.Message}"));
             return false;
