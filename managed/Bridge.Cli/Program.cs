@@ -27,13 +27,24 @@ if (parse.Errors.Count > 0)
 }
 try
 {
-    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    // On SIGINT/SIGTERM the token is cancelled and the run winds down at the next scenario boundary, unmounting
+    // scratch filesystems and removing containers and VMs; only a call that never returns is cut short.
+    return await parse.InvokeAsync(new InvocationConfiguration
+    {
+        EnableDefaultExceptionHandler = false,
+        ProcessTerminationTimeout = TimeSpan.FromSeconds(60),
+    });
 }
 catch (ScenarioException e)
 {
     foreach (var error in e.Errors)
         Console.Error.WriteLine(error);
     return 2;
+}
+catch (OperationCanceledException)
+{
+    Console.Error.WriteLine("bridge: interrupted; everything the run set up was removed");
+    return 130;
 }
 catch (UsageException e)
 {

@@ -18,8 +18,33 @@ public sealed class ScratchSpace : IDisposable
     public ScratchSpace(string? root = null)
     {
         var parent = root ?? Environment.GetEnvironmentVariable("BRIDGE_SCRATCH") ?? "/var/tmp";
+        SweepDeadOwners(parent);
         Root = Path.Combine(parent, $"bridge-{Environment.ProcessId}-{Guid.NewGuid():N}"[..24]);
         Directory.CreateDirectory(Root);
+    }
+
+    /// <summary>A run killed with SIGKILL (or a host that lost power) cannot clean up after itself: the next run
+    /// unmounts and deletes the scratch areas whose owning process is gone (their loop devices then detach).</summary>
+    private static void SweepDeadOwners(string parent)
+    {
+        if (!Directory.Exists(parent))
+            return;
+        foreach (var dir in Directory.GetDirectories(parent, "bridge-*-*"))
+        {
+            var pid = Path.GetFileName(dir).Split('-')[1];
+            if (!int.TryParse(pid, out var owner) || Directory.Exists($"/proc/{owner}"))
+                continue;
+            try
+            {
+                foreach (var mount in Mounts.Under(dir + "/").OrderByDescending(m => m.Length))
+                    Mounts.Unmount(mount);
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or SysException)
+            {
+                // Someone else's (another user's, a read-only mount): leave it.
+            }
+        }
     }
 
     public string Root { get; }
