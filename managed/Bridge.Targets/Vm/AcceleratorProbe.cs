@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 
 namespace Bridge.Targets.Vm;
 
@@ -7,7 +6,7 @@ namespace Bridge.Targets.Vm;
 /// Decides KVM or TCG for <see cref="Accelerator.Auto"/>. An openable /dev/kvm is not enough: on some hosts
 /// (nested virtualisation without the CPU features a stock kernel uses) KVM stops the guest in its first
 /// instructions or qemu aborts setting up the vCPU. So the probe boots the kernel under KVM and runs
-/// <c>true</c>; only a clean exit means KVM. The answer holds for one host boot and one kernel image, and is kept
+/// <c>true</c>; only a clean exit means KVM. The answer holds for one host boot and one kernel image (by content), and is kept
 /// in memory and in CACHE/accelerator/ (named after /proc/sys/kernel/random/boot_id) so it is paid once.
 /// </summary>
 internal sealed class AcceleratorProbe(string cacheDirectory)
@@ -66,11 +65,11 @@ internal sealed class AcceleratorProbe(string cacheDirectory)
         }
     }
 
+    /// <summary>Host boot and kernel content: a copy of the same image at another path needs no second probe.</summary>
     private static string Key(KernelImage kernel)
     {
         var bootId = File.Exists("/proc/sys/kernel/random/boot_id") ? File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim() : "unknown-boot";
-        var image = new FileInfo(kernel.BzImage);
-        var identity = $"{bootId}\0{image.FullName}\0{image.Length}\0{image.LastWriteTimeUtc.Ticks}";
-        return $"{bootId}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)))[..16]}";
+        using var image = File.OpenRead(kernel.BzImage);
+        return $"{bootId}-{Convert.ToHexStringLower(SHA256.HashData(image))[..16]}";
     }
 }
