@@ -26,29 +26,23 @@ internal static class VmSession
         var clock = Stopwatch.StartNew();
         var nonce = "bridge-end-" + Guid.NewGuid().ToString("N");
         var runEnv = RunScript.Render(spec, nonce);
-        var runDirectory = Directory.CreateTempSubdirectory("bridge-vm-").FullName;
-        try
-        {
-            var initrd = Path.Combine(runDirectory, "initrd.cpio");
-            await InitramfsBuilder.WriteRunImageAsync(baseInitrd, runEnv, initrd, ct);
-            var disks = CreateScratchDisks(runDirectory, spec);
-            var consoleLog = Path.Combine(runDirectory, "console.log");
-            await using var channel = new GuestChannel(runDirectory, nonce);
-            var args = QemuCommandLine.Build(recipe, spec, new QemuCommandLine.Inputs(
-                accelerator, kernel.BzImage, initrd, consoleLog, channel.SocketPath, disks));
-            await using var qemu = await QemuProcess.StartAsync(recipe.Binary, args);
-            using var abort = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            var accepting = AcceptAsync(channel, abort.Token);
-            var delivery = DeliverAsync(channel.Lines, onLine, abort);
-            var run = new Run(spec, accelerator, qemu, channel, consoleLog, clock, delivery, abort, ct);
-            var result = await run.WaitAsync();
-            await accepting;
-            return result;
-        }
-        finally
-        {
-            Directory.Delete(runDirectory, recursive: true);
-        }
+        // Declared first, disposed last: qemu is reaped and the ports closed before the directory goes.
+        using var run = RunDirectory.Create();
+        var runDirectory = run.Path;
+        var initrd = Path.Combine(runDirectory, "initrd.cpio");
+        await InitramfsBuilder.WriteRunImageAsync(baseInitrd, runEnv, initrd, ct);
+        var disks = CreateScratchDisks(runDirectory, spec);
+        var consoleLog = Path.Combine(runDirectory, "console.log");
+        await using var channel = new GuestChannel(runDirectory, nonce);
+        var args = QemuCommandLine.Build(recipe, spec, new QemuCommandLine.Inputs(
+            accelerator, kernel.BzImage, initrd, consoleLog, channel.SocketPath, disks));
+        await using var qemu = await QemuProcess.StartAsync(recipe.Binary, args);
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var accepting = AcceptAsync(channel, abort.Token);
+        var delivery = DeliverAsync(channel.Lines, onLine, abort);
+        var result = await new Run(spec, accelerator, qemu, channel, consoleLog, clock, delivery, abort, ct).WaitAsync();
+        await accepting;
+        return result;
     }
 
     private static List<string> CreateScratchDisks(string runDirectory, VmSpec spec)

@@ -61,6 +61,16 @@ public sealed class VmBootTests(VmFixture vm)
     }
 
     [Fact]
+    public async Task LargeOutputArrivesCompleteAndInOrderPerStream()
+    {
+        var (result, stdout, stderr) = await vm.RunAsync(Spec("debian-6.12", "seq 1 100000", "seq 1 30000 >&2"));
+
+        Assert.True(result.Outcome == VmOutcome.Exited, $"{result.Message}\n{string.Join('\n', result.ConsoleTail)}");
+        Assert.Equal(Enumerable.Range(1, 100000).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), stdout);
+        Assert.Equal(Enumerable.Range(1, 30000).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), stderr);
+    }
+
+    [Fact]
     public async Task PanicIsReportedWithTheConsoleTailAndOutputWrittenBeforeIt()
     {
         var marker = "bridge.test=" + Guid.NewGuid().ToString("N");
