@@ -26,8 +26,11 @@ internal sealed class GuestChannel : IAsyncDisposable
     private readonly TaskCompletionSource<string> _guestError = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<int> _exitStatus = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _streamsEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Accepting (one task) and draining or disposing (another) meet here; _sync guards both lists.
     private readonly List<Task> _readers = [];
+    private readonly Lock _sync = new();
     private int _streamsDone;
+    private bool _disposed;
 
     public GuestChannel(string directory, string endMark)
     {
@@ -65,19 +68,31 @@ internal sealed class GuestChannel : IAsyncDisposable
         foreach (var name in Names)
         {
             var connection = await _listeners[name].AcceptAsync(ct);
-            _connections.Add(connection);
-            _readers.Add(name == Control
-                ? Task.Run(() => ReadControlAsync(connection), CancellationToken.None)
-                : Task.Run(() => ReadStreamAsync(connection, name == Stdout ? GuestStream.Stdout : GuestStream.Stderr), CancellationToken.None));
+            lock (_sync)
+            {
+                if (_disposed)
+                {
+                    connection.Dispose();
+                    return;
+                }
+                _connections.Add(connection);
+                _readers.Add(name == Control
+                    ? Task.Run(() => ReadControlAsync(connection), CancellationToken.None)
+                    : Task.Run(() => ReadStreamAsync(connection, name == Stdout ? GuestStream.Stdout : GuestStream.Stderr), CancellationToken.None));
+            }
         }
     }
 
     /// <summary>Tells init the host has everything, so it may power off.</summary>
     public async Task AcknowledgeAsync()
     {
-        var control = _connections.Count > 0 ? _connections[0] : null;
-        if (control is null)
-            return;
+        Socket control;
+        lock (_sync)
+        {
+            if (_connections.Count == 0)
+                return;
+            control = _connections[0]; // accepted first: Names starts with Control
+        }
         try
         {
             await control.SendAsync("ack\n"u8.ToArray(), SocketFlags.None);
@@ -91,8 +106,14 @@ internal sealed class GuestChannel : IAsyncDisposable
     /// <summary>Waits until every port reached end of file (qemu exited) or the time is up.</summary>
     public async Task DrainAsync(TimeSpan limit)
     {
-        await Task.WhenAny(Task.WhenAll(_readers), Task.Delay(limit));
+        await Task.WhenAny(Task.WhenAll(Readers()), Task.Delay(limit));
         _lines.Writer.TryComplete();
+    }
+
+    private Task[] Readers()
+    {
+        lock (_sync)
+            return [.. _readers];
     }
 
     private async Task ReadControlAsync(Socket socket)
@@ -174,9 +195,15 @@ internal sealed class GuestChannel : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var socket in _listeners.Values.Concat(_connections))
+        List<Socket> sockets;
+        lock (_sync)
+        {
+            _disposed = true;
+            sockets = [.. _listeners.Values, .. _connections];
+        }
+        foreach (var socket in sockets)
             socket.Dispose();
-        await Task.WhenAll(_readers);
+        await Task.WhenAll(Readers());
         _lines.Writer.TryComplete();
     }
 }

@@ -20,8 +20,9 @@ public sealed class VmBootTests(VmFixture vm)
         var release = await vm.PackageReleaseAsync("debian-6.12");
         Assert.Equal("6.12.117+deb12-amd64", release);
 
-        var (result, stdout, stderr) = await vm.RunAsync(Spec("debian-6.12", "uname -r", "cat /proc/filesystems", "echo on-stderr >&2", "exit 3")
-            with { ModuleGroups = ["filesystems"] });
+        var spec = Spec("debian-6.12", "uname -r", "cat /proc/filesystems", "echo on-stderr >&2", "exit 3") with { ModuleGroups = ["filesystems"] };
+
+        var (result, stdout, stderr) = await vm.RunAsync(spec);
 
         Assert.True(result.Outcome == VmOutcome.Exited, $"{result.Message}\n{string.Join('\n', result.ConsoleTail)}");
         Assert.Equal(3, result.ExitCode);
@@ -74,8 +75,9 @@ public sealed class VmBootTests(VmFixture vm)
     public async Task PanicIsReportedWithTheConsoleTailAndOutputWrittenBeforeIt()
     {
         var marker = "bridge.test=" + Guid.NewGuid().ToString("N");
-        var (result, stdout, _) = await vm.RunAsync(Spec("debian-6.12", "echo before-the-panic", "echo c > /proc/sysrq-trigger", "sleep 60")
-            with { KernelArguments = [marker] });
+        var spec = Spec("debian-6.12", "echo before-the-panic", "echo c > /proc/sysrq-trigger", "sleep 60") with { KernelArguments = [marker] };
+
+        var (result, stdout, _) = await vm.RunAsync(spec);
 
         Assert.True(result.Outcome == VmOutcome.Panic, $"{result.Outcome}: {result.Message}\n{string.Join('\n', result.ConsoleTail)}");
         Assert.Null(result.ExitCode);
@@ -89,8 +91,9 @@ public sealed class VmBootTests(VmFixture vm)
     public async Task CommandThatOutlivesTheRunTimeoutIsKilled()
     {
         var marker = "bridge.test=" + Guid.NewGuid().ToString("N");
-        var (result, stdout, _) = await vm.RunAsync(Spec("debian-6.12", "echo sleeping", "sleep 600")
-            with { KernelArguments = [marker], RunTimeout = TimeSpan.FromSeconds(3) });
+        var spec = Spec("debian-6.12", "echo sleeping", "sleep 600") with { KernelArguments = [marker], RunTimeout = TimeSpan.FromSeconds(3) };
+
+        var (result, stdout, _) = await vm.RunAsync(spec);
 
         Assert.Equal(VmOutcome.Timeout, result.Outcome);
         Assert.Contains("within 3 s", result.Message, StringComparison.Ordinal);
