@@ -1,7 +1,8 @@
 #!/bin/busybox sh
 # /init of Bridge's VM boot image (busybox sh as PID 1). Embedded in Bridge.Targets.dll; InitramfsBuilder puts it
-# next to /bin/busybox, the modules (/lib/modules/..., load order in /bridge/modules) and the per-run
-# /bridge/run.env, which sets BRIDGE_NONCE, BRIDGE_DISK_COUNT and defines bridge_run (env -i … chroot /host …).
+# next to /bin/busybox, the modules (/lib/modules/..., load order in /bridge/modules) and the per-run files:
+# /bridge/run.env, which sets BRIDGE_NONCE, BRIDGE_DISK_COUNT and defines bridge_run (env -i … chroot /host …),
+# and /bridge/stdin, the command's standard input.
 #
 # Protocol with the host (Bridge.Targets.Vm.GuestChannel), three virtio-serial ports found by name:
 #   bridge.ctl  guest→host "ready RELEASE", "error TEXT", "exit CODE"; host→guest "ack" once it has read everything.
@@ -89,7 +90,7 @@ done
 export BRIDGE_DISKS
 
 echo "ready $(uname -r)" >&3
-bridge_run </dev/null >&4 2>&5 3>&- 4>&- 5>&-
+bridge_run </bridge/stdin >&4 2>&5 3>&- 4>&- 5>&-
 rc=$?
 printf '\n%s\n' "$BRIDGE_NONCE" >&4
 printf '\n%s\n' "$BRIDGE_NONCE" >&5

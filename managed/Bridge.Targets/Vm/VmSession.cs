@@ -30,7 +30,7 @@ internal static class VmSession
         using var run = RunDirectory.Create();
         var runDirectory = run.Path;
         var initrd = Path.Combine(runDirectory, "initrd.cpio");
-        await InitramfsBuilder.WriteRunImageAsync(baseInitrd, runEnv, initrd, ct);
+        await InitramfsBuilder.WriteRunImageAsync(baseInitrd, runEnv, spec.StandardInput, initrd, ct);
         var disks = CreateScratchDisks(runDirectory, spec);
         var consoleLog = Path.Combine(runDirectory, "console.log");
         await using var channel = new GuestChannel(runDirectory, nonce);

@@ -38,15 +38,17 @@ public sealed class VmBootTests(VmFixture vm)
     }
 
     [Fact]
-    public async Task ScratchDisksEnvironmentAndWorkingDirectoryReachTheCommand()
+    public async Task ScratchDisksEnvironmentWorkingDirectoryAndStdinReachTheCommand()
     {
         var spec = Spec("debian-6.12",
             "printf '%s\\n' \"$GREETING\"",
             "pwd",
             "echo \"$BRIDGE_DISKS\"",
             "mkfs.ext4 -q /dev/vdb && mount /dev/vdb /mnt && echo written > /mnt/file && cat /mnt/file && umount /mnt",
+            "read -r first && echo \"stdin: $first\" && cat",
             "printf 'no newline at the end'") with
         {
+            StandardInput = "line one\nline two\n",
             ScratchDisks = 2,
             ScratchDiskBytes = 64L << 20,
             ModuleGroups = ["filesystems"],
@@ -58,7 +60,7 @@ public sealed class VmBootTests(VmFixture vm)
 
         Assert.True(result.Outcome == VmOutcome.Exited, $"{result.Message}\n{string.Join('\n', result.ConsoleTail)}");
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal(["it's \"quoted\" $HOME `x`", "/usr/share", "/dev/vda /dev/vdb", "written", "no newline at the end"], stdout);
+        Assert.Equal(["it's \"quoted\" $HOME `x`", "/usr/share", "/dev/vda /dev/vdb", "written", "stdin: line one", "line two", "no newline at the end"], stdout);
     }
 
     [Fact]
