@@ -31,7 +31,7 @@ internal static class VmSession
         var runDirectory = run.Path;
         var initrd = Path.Combine(runDirectory, "initrd.cpio");
         await InitramfsBuilder.WriteRunImageAsync(baseInitrd, runEnv, spec.StandardInput, initrd, ct);
-        var disks = CreateScratchDisks(runDirectory, spec);
+        var disks = CheckSpecAndCreateScratchDisks(runDirectory, spec);
         var consoleLog = Path.Combine(runDirectory, "console.log");
         await using var channel = new GuestChannel(runDirectory, nonce);
         var args = QemuCommandLine.Build(recipe, spec, new QemuCommandLine.Inputs(
@@ -45,8 +45,11 @@ internal static class VmSession
         return result;
     }
 
-    private static List<string> CreateScratchDisks(string runDirectory, VmSpec spec)
+    private static List<string> CheckSpecAndCreateScratchDisks(string runDirectory, VmSpec spec)
     {
+        foreach (var (name, limit) in new[] { ("boot timeout", spec.BootTimeout), ("run timeout", spec.RunTimeout) })
+            if (limit <= TimeSpan.Zero || limit.TotalMilliseconds > int.MaxValue)
+                throw new VmSetupException($"{name} {limit} is not valid (expected a positive time of at most {TimeSpan.FromMilliseconds(int.MaxValue).TotalDays:0} days)");
         if (spec.ScratchDisks is < 0 or > MaxScratchDisks)
             throw new VmSetupException($"scratch disks {spec.ScratchDisks} is out of range (expected 0 to {MaxScratchDisks})");
         if (spec.ScratchDisks > 0 && (spec.ScratchDiskBytes < 1 << 20 || spec.ScratchDiskBytes % 512 != 0))
