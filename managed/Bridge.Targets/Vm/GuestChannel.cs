@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 using System.Threading.Channels;
@@ -29,6 +30,7 @@ internal sealed class GuestChannel : IAsyncDisposable
     // Accepting (one task) and draining or disposing (another) meet here; _sync guards both lists.
     private readonly List<Task> _readers = [];
     private readonly Lock _sync = new();
+    private long _lastOutput = Stopwatch.GetTimestamp();
     private int _streamsDone;
     private bool _disposed;
 
@@ -58,6 +60,9 @@ internal sealed class GuestChannel : IAsyncDisposable
 
     /// <summary>Completes when stdout and stderr have each reached their end mark or closed: no more lines come.</summary>
     public Task StreamsEnded => _streamsEnded.Task;
+
+    /// <summary>Time since the command last wrote anything, counted from init's "ready" before its first output.</summary>
+    public TimeSpan SinceLastOutput => Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastOutput));
 
     /// <summary>The command's output lines, completed when both streams ended or closed.</summary>
     public ChannelReader<GuestLine> Lines => _lines.Reader;
@@ -144,6 +149,7 @@ internal sealed class GuestChannel : IAsyncDisposable
         switch (verb)
         {
             case "ready":
+                Interlocked.Exchange(ref _lastOutput, Stopwatch.GetTimestamp());
                 _ready.TrySetResult(rest);
                 break;
             case "error":
@@ -166,6 +172,7 @@ internal sealed class GuestChannel : IAsyncDisposable
             {
                 if (decoder.Ended)
                     continue; // keep draining so qemu never blocks on this port
+                Interlocked.Exchange(ref _lastOutput, Stopwatch.GetTimestamp());
                 foreach (var line in decoder.Feed(buffer.AsSpan(0, read)))
                     _lines.Writer.TryWrite(new GuestLine(stream, line));
                 if (decoder.Ended)

@@ -13,6 +13,7 @@ namespace Bridge.Targets.Vm;
 ///       WorkingDirectory = "/work", ScratchDisks = 2,  // BRIDGE_DISKS="/dev/vda /dev/vdb" in the guest
 ///       StandardInput = requestJson,                   // delivered inside the boot image
 ///       ModuleGroups = ["filesystems"],                // recipe groups beyond 9p + virtio-serial
+///       SilenceTimeout = TimeSpan.FromMinutes(2),      // per-step hang limit; also BootTimeout, RunTimeout
 ///   };
 ///   VmResult result = await runner.RunAsync(spec, line => { … ; return Task.CompletedTask; }, ct);
 ///   // result.Outcome: Exited (ExitCode) | Panic | Timeout | BootFailure | Lost; Message; ConsoleTail; GuestRelease

@@ -40,14 +40,24 @@ internal static class VmSession
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var accepting = AcceptAsync(channel, abort.Token);
         var delivery = DeliverAsync(channel.Lines, onLine, abort);
-        var result = await new Run(spec, accelerator, qemu, channel, consoleLog, clock, delivery, abort, ct).WaitAsync();
-        await accepting;
-        return result;
+        try
+        {
+            return await new Run(spec, accelerator, qemu, channel, consoleLog, clock, delivery, abort, ct).WaitAsync();
+        }
+        finally
+        {
+            // Ends the timers and the wait for connections that outlived the run.
+            await abort.CancelAsync();
+            await accepting;
+        }
     }
 
     private static List<string> CheckSpecAndCreateScratchDisks(string runDirectory, VmSpec spec)
     {
-        foreach (var (name, limit) in new[] { ("boot timeout", spec.BootTimeout), ("run timeout", spec.RunTimeout) })
+        var limits = new List<(string, TimeSpan)> { ("boot timeout", spec.BootTimeout), ("run timeout", spec.RunTimeout) };
+        if (spec.SilenceTimeout is { } silence)
+            limits.Add(("silence timeout", silence));
+        foreach (var (name, limit) in limits)
             if (limit <= TimeSpan.Zero || limit.TotalMilliseconds > int.MaxValue)
                 throw new VmSetupException($"{name} {limit} is not valid (expected a positive time of at most {TimeSpan.FromMilliseconds(int.MaxValue).TotalDays:0} days)");
         if (spec.ScratchDisks is < 0 or > MaxScratchDisks)
@@ -111,7 +121,8 @@ internal static class VmSession
 
             var finished = Task.WhenAll(channel.ExitStatus, channel.StreamsEnded);
             var runTimeout = Task.Delay(spec.RunTimeout, abort.Token);
-            first = await Task.WhenAny(finished, qemu.Exited, qemu.AcceleratorFailure, runTimeout);
+            var silence = spec.SilenceTimeout is { } limit ? SilenceAsync(limit) : Task.Delay(Timeout.Infinite, abort.Token);
+            first = await Task.WhenAny(finished, qemu.Exited, qemu.AcceleratorFailure, runTimeout, silence);
             if (first == finished)
             {
                 await channel.AcknowledgeAsync();
@@ -121,7 +132,7 @@ internal static class VmSession
                 var status = await channel.ExitStatus;
                 return Result(VmOutcome.Exited, status, release, $"the command exited with status {status}");
             }
-            await StopAsync(runTimeout);
+            await StopAsync(first == silence ? silence : runTimeout);
             if (channel.ExitStatus.IsCompletedSuccessfully)
             {
                 // The guest powered off right after reporting, before the host saw both end marks arrive.
@@ -130,6 +141,8 @@ internal static class VmSession
             }
             if (first == runTimeout)
                 return Result(VmOutcome.Timeout, null, release, $"the command did not finish within {Seconds(spec.RunTimeout)}; qemu was killed");
+            if (first == silence)
+                return Result(VmOutcome.Timeout, null, release, $"the command wrote nothing for {Seconds(spec.SilenceTimeout!.Value)}; qemu was killed");
             var console = ConsoleLog.Read(consoleLog);
             if (ConsoleLog.Panic(console) is { } panic)
                 return Result(VmOutcome.Panic, null, release, $"the kernel panicked while the command ran: {panic}");
@@ -137,6 +150,13 @@ internal static class VmSession
                 return Result(VmOutcome.Lost, null, release, $"qemu's {accelerator} accelerator stopped the guest: {await qemu.AcceleratorFailure}");
             return Result(VmOutcome.Lost, null, release,
                 $"qemu exited (status {qemu.ExitCode}) while the command ran, with neither an exit status nor a kernel panic; last console line: {ConsoleLog.LastWords(console) ?? "(none)"}");
+        }
+
+        /// <summary>Completes when no output arrived for <paramref name="limit"/>; canceled with the run.</summary>
+        private async Task SilenceAsync(TimeSpan limit)
+        {
+            while (limit - channel.SinceLastOutput is var left && left > TimeSpan.Zero)
+                await Task.Delay(left, abort.Token);
         }
 
         private async Task<VmResult> BootFailedAsync(Task first, Task bootTimeout)

@@ -50,6 +50,10 @@ public sealed record VmSpec
     /// <summary>From ready until the command's exit status is back; beyond it the run is a timeout.</summary>
     public TimeSpan RunTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>When set, the longest the command may go without writing a line (stdout or stderr) before the run
+    /// is a timeout: a per-step limit for commands that report each step as it finishes, like the agent.</summary>
+    public TimeSpan? SilenceTimeout { get; init; }
+
     /// <summary>Kernel command-line words appended to the recipe's (e.g. "oops=panic").</summary>
     public IReadOnlyList<string> KernelArguments { get; init; } = [];
 

@@ -105,6 +105,24 @@ public sealed class VmBootTests(VmFixture vm)
     }
 
     [Fact]
+    public async Task CommandSilentForLongerThanTheSilenceTimeoutIsKilled()
+    {
+        var marker = "bridge.test=" + Guid.NewGuid().ToString("N");
+        var spec = Spec("debian-6.12", "for i in 1 2 3; do echo step $i; sleep 1; done", "sleep 600") with
+        {
+            KernelArguments = [marker],
+            SilenceTimeout = TimeSpan.FromSeconds(4),
+        };
+
+        var (result, stdout, _) = await vm.RunAsync(spec);
+
+        Assert.Equal(VmOutcome.Timeout, result.Outcome);
+        Assert.Equal("the command wrote nothing for 4 s; qemu was killed", result.Message);
+        Assert.Equal(["step 1", "step 2", "step 3"], stdout);
+        Assert.Empty(VmFixture.ProcessesWith(marker));
+    }
+
+    [Fact]
     public async Task CancellationKillsQemuAndThrows()
     {
         var marker = "bridge.test=" + Guid.NewGuid().ToString("N");
