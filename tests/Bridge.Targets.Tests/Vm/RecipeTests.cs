@@ -36,7 +36,7 @@ public sealed class RecipeTests
     public void UnknownGroupListsTheKnownOnes()
     {
         var error = Assert.Throws<VmSetupException>(() => VmRecipe.Default.ModulesOf(["hostRoot", "gpu"]));
-        Assert.Equal("unknown module group 'gpu'; expected one of: hostRoot, channel, disks, filesystems, rdma", error.Message);
+        Assert.Equal("unknown module group 'gpu'; expected one of: hostRoot, channel, disks, filesystems, ext4, xfs, btrfs, rdma", error.Message);
     }
 
     [Fact]

@@ -34,6 +34,7 @@ public sealed class VmBootTests(VmFixture vm)
         Assert.Contains("btrfs", filesystems);
         Assert.Contains("9p", filesystems);
         Assert.Equal(["on-stderr"], stderr);
+        Assert.DoesNotContain(result.ConsoleTail, l => l.Contains("bridge-vm: warning", StringComparison.Ordinal));
         Assert.True(result.BootDuration > TimeSpan.Zero && result.BootDuration < result.Duration);
     }
 
@@ -51,7 +52,7 @@ public sealed class VmBootTests(VmFixture vm)
             StandardInput = "line one\nline two\n",
             ScratchDisks = 2,
             ScratchDiskBytes = 64L << 20,
-            ModuleGroups = ["filesystems"],
+            ModuleGroups = ["ext4"],
             Environment = new Dictionary<string, string> { ["GREETING"] = "it's \"quoted\" $HOME `x`" },
             WorkingDirectory = "/usr/share",
         };
@@ -217,16 +218,20 @@ public sealed class VmBootTests(VmFixture vm)
     }
 
     [Fact]
-    public async Task Debian61_ReportsItsRelease()
+    public async Task Debian61_ReportsItsReleaseAndLoadsItsModularVirtioAndFilesystems()
     {
         var release = await vm.PackageReleaseAsync("debian-6.1");
         Assert.Equal("6.1.0-56-amd64", release);
 
-        var (result, stdout, _) = await vm.RunAsync(Spec("debian-6.1", "uname -r") with { ModuleGroups = ["filesystems"], ScratchDisks = 1 });
+        var (result, stdout, _) = await vm.RunAsync(Spec("debian-6.1", "uname -r", "cat /proc/filesystems", "echo $BRIDGE_DISKS") with { ModuleGroups = ["filesystems"], ScratchDisks = 1 });
 
         Assert.True(result.Outcome == VmOutcome.Exited, $"{result.Message}\n{string.Join('\n', result.ConsoleTail)}");
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(release, result.GuestRelease);
-        Assert.Equal([release], stdout);
+        Assert.Equal(release, stdout[0]);
+        Assert.Equal("/dev/vda", stdout[^1]);
+        var filesystems = stdout.Skip(1).SkipLast(1).Select(l => l.Split('\t', StringSplitOptions.RemoveEmptyEntries).Last()).ToHashSet();
+        Assert.Superset(new HashSet<string> { "9p", "ext4", "xfs", "btrfs" }, filesystems);
+        Assert.DoesNotContain(result.ConsoleTail, l => l.Contains("bridge-vm: warning", StringComparison.Ordinal));
     }
 }
