@@ -100,6 +100,10 @@ public sealed partial class KernelCache(string? directory = null, VmRecipe? reci
             {
                 // Another process published the same package first; its tree is as good as ours.
             }
+            catch (IOException e)
+            {
+                throw new VmSetupException($"cannot publish {package} into the kernel cache: {e.Message} (is '{tree}' a leftover without {CompleteMark}? delete it)", e);
+            }
         }
         finally
         {

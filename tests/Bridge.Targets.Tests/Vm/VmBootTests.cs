@@ -152,6 +152,19 @@ public sealed class VmBootTests(VmFixture vm)
     }
 
     [Fact]
+    public async Task AutoPicksKvmExactlyWhenKvmRunsTheKernel()
+    {
+        var (kvm, _, _) = await vm.RunAsync(Spec("debian-6.12", "true") with { Accelerator = Accelerator.Kvm, BootTimeout = TimeSpan.FromSeconds(30) });
+        var (auto, _, _) = await vm.RunAsync(Spec("debian-6.12", "true"));
+
+        var kvmWorks = kvm is { Outcome: VmOutcome.Exited, ExitCode: 0 };
+        Assert.Equal(kvmWorks ? Accelerator.Kvm : Accelerator.Tcg, auto.Accelerator);
+        Assert.Equal(VmOutcome.Exited, auto.Outcome);
+        if (!kvmWorks)
+            Assert.Equal(VmOutcome.BootFailure, kvm.Outcome);
+    }
+
+    [Fact]
     public async Task CorruptKernelImageIsABootFailure()
     {
         var kernel = await vm.Runner.Cache.GetAsync(KernelSource.Line("debian-6.12"), CancellationToken.None);
