@@ -5,8 +5,8 @@ namespace Bridge.Targets.Vm;
 
 /// <summary>
 /// A running qemu. It dies with its owner in every case: <see cref="DisposeAsync"/> kills the process tree and waits
-/// for it; and qemu is started through <c>setpriv --pdeathsig KILL</c>, so even if this process is killed outright
-/// the kernel kills qemu. The parent-death signal fires when the forking <em>thread</em> exits, so every qemu is
+/// for it; and qemu is started through <c>setpriv --pdeathsig KILL -- setsid</c>, so even if this process is killed
+/// outright the kernel kills qemu. The parent-death signal fires when the forking <em>thread</em> exits, so every qemu is
 /// forked from one dedicated thread that lives as long as the process, never from a pool thread that may retire.
 /// </summary>
 internal sealed class QemuProcess : IAsyncDisposable
@@ -75,7 +75,11 @@ internal sealed class QemuProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "--pdeathsig", "KILL", "--", binary }.Concat(args))
+        // setpriv sets the parent-death signal and execs setsid, which (not being a group leader, so without
+        // forking) starts a new session and execs qemu: one process throughout, so Process.Id is qemu's pid.
+        // The new session keeps a terminal's Ctrl-C away from qemu: the caller's cancellation decides, not a signal
+        // racing it (and if the caller dies of that Ctrl-C, the parent-death signal ends qemu).
+        foreach (var arg in new[] { "--pdeathsig", "KILL", "--", "setsid", "--", binary }.Concat(args))
             start.ArgumentList.Add(arg);
         var started = new TaskCompletionSource<Process>(TaskCreationOptions.RunContinuationsAsynchronously);
         SpawnRequests.Add((start, started));
