@@ -26,18 +26,27 @@ namespace Bridge.Targets.Vm;
 /// Setup is cached: the kernel package (<see cref="KernelCache"/>), the base initramfs per kernel and module set
 /// (<see cref="InitramfsBuilder"/>), and whether KVM runs this kernel (<see cref="AcceleratorProbe"/>).
 /// </summary>
-public sealed class VmRunner(KernelCache? cache = null, string busybox = InitramfsBuilder.DefaultBusybox)
+public sealed class VmRunner
 {
     private readonly ConcurrentDictionary<string, Lazy<ModuleIndex>> _indexes = new();
+    private readonly AcceleratorProbe _probe;
+    private readonly string _busybox;
 
-    public KernelCache Cache { get; } = cache ?? new KernelCache();
+    /// <param name="cache">Where kernels and boot images are kept; <see cref="KernelCache.DefaultDirectory"/> if null.</param>
+    /// <param name="busybox">A statically linked busybox for the initramfs.</param>
+    public VmRunner(KernelCache? cache = null, string busybox = InitramfsBuilder.DefaultBusybox)
+    {
+        Cache = cache ?? new KernelCache();
+        _probe = new AcceleratorProbe(Cache.Directory);
+        _busybox = busybox;
+    }
 
-    private AcceleratorProbe Probe => field ??= new AcceleratorProbe(Cache.Directory);
+    public KernelCache Cache { get; }
 
     public async Task<VmResult> RunAsync(VmSpec spec, Func<GuestLine, Task>? onLine, CancellationToken ct)
     {
         var prepared = await PrepareAsync(spec, ct);
-        var accelerator = await Probe.ChooseAsync(prepared.Kernel, trial => BootAsync(prepared, trial, Accelerator.Kvm, null, ct), spec, ct);
+        var accelerator = await _probe.ChooseAsync(prepared.Kernel, trial => BootAsync(prepared, trial, Accelerator.Kvm, null, ct), spec, ct);
         return await BootAsync(prepared, spec, accelerator, onLine, ct);
     }
 
@@ -59,7 +68,7 @@ public sealed class VmRunner(KernelCache? cache = null, string busybox = Initram
             files = _indexes.GetOrAdd(modules, dir => new Lazy<ModuleIndex>(() => ModuleIndex.Load(dir))).Value.Resolve(wanted);
         else if (spec.ExtraModules.Count > 0 || spec.ModuleGroups.Count > 0)
             throw new VmSetupException($"kernel {kernel.Name} has no module tree, so modules {string.Join(", ", spec.ExtraModules.Concat(spec.ModuleGroups))} cannot be loaded (expected --modules PATH/lib/modules/RELEASE, or a kernel with them built in and no module groups asked for)");
-        var initramfs = new InitramfsBuilder(Cache.Directory, busybox);
+        var initramfs = new InitramfsBuilder(Cache.Directory, _busybox);
         return new Prepared(kernel, files, await initramfs.GetBaseAsync(kernel, files, ct));
     }
 
