@@ -7,6 +7,7 @@ namespace Bridge.Targets.Vm;
 internal static partial class ConsoleLog
 {
     public const int TailLines = 40;
+    public const int ReportLines = 200;
     private const string InitErrorPrefix = "bridge-vm: error: ";
 
     public static IReadOnlyList<string> Read(string path)
@@ -25,12 +26,24 @@ internal static partial class ConsoleLog
         }
     }
 
+    /// <summary>The last <see cref="TailLines"/> lines, reaching further back (up to <see cref="ReportLines"/>) to
+    /// where the kernel's report of a crash begins, so its first line ("BUG: …", "Kernel panic - …") is never cut
+    /// off by a long call trace after it.</summary>
     public static IReadOnlyList<string> Tail(IReadOnlyList<string> lines)
     {
         var end = lines.Count;
         while (end > 0 && lines[end - 1].Length == 0)
             end--;
-        return [.. lines.Take(end).Skip(Math.Max(0, end - TailLines))];
+        var start = Math.Max(0, end - TailLines);
+        for (var i = Math.Max(0, end - ReportLines); i < start; i++)
+        {
+            if (ReportStart().IsMatch(lines[i]))
+            {
+                start = i;
+                break;
+            }
+        }
+        return [.. lines.Take(end).Skip(start)];
     }
 
     /// <summary>The panic line ("Kernel panic - not syncing: …"), if the kernel panicked.</summary>
@@ -42,6 +55,9 @@ internal static partial class ConsoleLog
         lines.LastOrDefault(l => l.Contains(InitErrorPrefix, StringComparison.Ordinal)) is { } line
             ? line[(line.IndexOf(InitErrorPrefix, StringComparison.Ordinal) + InitErrorPrefix.Length)..]
             : null;
+
+    [GeneratedRegex(@"Kernel panic|BUG: |Oops|general protection fault|sysrq: Trigger a crash|bridge-vm: error: ")]
+    private static partial Regex ReportStart();
 
     [GeneratedRegex(@"\x1b(\[[0-9;?]*[A-Za-z]|c)")]
     private static partial Regex TerminalEscape();
