@@ -8,8 +8,12 @@ using static Tmds.Linux.LibC;
 
 // bench uring-read FILE BLOCK_SIZE SECONDS  -> "bytes_per_second N"   (READ_FIXED into a registered buffer, QD 1)
 // bench checker MEGABYTES                   -> "codec_bps N raw_crc_bps M"  (block decode vs a bare crc32c loop)
+// bench vm-boot KERNEL-LINE REPEAT          -> "accelerator A bare_min S bare_mean S hello_min S hello_mean S"
+// bench hello                               -> one line (what vm-boot runs inside the guest)
 return args switch
 {
+    ["vm-boot", var line, var repeat] => await VmBoot.RunAsync(line, int.Parse(repeat, CultureInfo.InvariantCulture)),
+    ["hello"] => VmBoot.Hello(),
     ["uring-read", var file, var bs, var seconds] => UringRead(file, int.Parse(bs, CultureInfo.InvariantCulture), double.Parse(seconds, CultureInfo.InvariantCulture)),
     ["checker", var mb] => Checker(int.Parse(mb, CultureInfo.InvariantCulture)),
     _ => Usage(),
@@ -17,7 +21,7 @@ return args switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Bridge.Bench uring-read FILE BLOCK_SIZE SECONDS | checker MEGABYTES");
+    Console.Error.WriteLine("usage: Bridge.Bench uring-read FILE BLOCK_SIZE SECONDS | checker MEGABYTES | vm-boot KERNEL-LINE REPEAT | hello");
     return 2;
 }
 

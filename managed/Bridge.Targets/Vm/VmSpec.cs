@@ -1,0 +1,61 @@
+namespace Bridge.Targets.Vm;
+
+/// <summary>How qemu executes the guest. <see cref="Auto"/> uses KVM when /dev/kvm runs a guest of this kernel
+/// (probed once per host boot and kernel, see <see cref="AcceleratorProbe"/>), else TCG.</summary>
+public enum Accelerator
+{
+    Auto,
+    Kvm,
+    Tcg,
+}
+
+/// <summary>One command to run in a freshly booted kernel.</summary>
+public sealed record VmSpec
+{
+    /// <summary>The kernel: <c>KernelSource.Line("debian-6.12")</c> or <c>KernelSource.Image(bzImage, modulesDir)</c>.</summary>
+    public required KernelSource Kernel { get; init; }
+
+    /// <summary>argv of the command, run in the host's root (read-only over 9p, tmpfs on /tmp and /run).</summary>
+    public required IReadOnlyList<string> Command { get; init; }
+
+    /// <summary>The command's environment, on top of PATH, HOME=/root and LANG=C.UTF-8. BRIDGE_DISKS is added
+    /// by the guest: the scratch disks' device names, space-separated (/dev/vda …).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The command's standard input (UTF-8), e.g. an agent request; empty input when null. It travels in
+    /// the per-run boot image, so it is in guest memory before the command starts.</summary>
+    public string? StandardInput { get; init; }
+
+    /// <summary>Absolute path in the host root where the command starts.</summary>
+    public string WorkingDirectory { get; init; } = "/";
+
+    /// <summary>Module groups from the recipe beyond those always loaded, e.g. "filesystems", "rdma".</summary>
+    public IReadOnlyList<string> ModuleGroups { get; init; } = [];
+
+    /// <summary>More top-level modules by name (dependencies are added from modules.dep).</summary>
+    public IReadOnlyList<string> ExtraModules { get; init; } = [];
+
+    /// <summary>Raw scratch disks created empty for this run and removed after it.</summary>
+    public int ScratchDisks { get; init; }
+
+    public long ScratchDiskBytes { get; init; } = 1L << 30;
+
+    public int MemoryMiB { get; init; } = 2048;
+
+    public int Cpus { get; init; } = 2;
+
+    /// <summary>From qemu's start until the guest's init reports ready; beyond it the run is a boot failure.</summary>
+    public TimeSpan BootTimeout { get; init; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>From ready until the command's exit status is back; beyond it the run is a timeout.</summary>
+    public TimeSpan RunTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>When set, the longest the command may go without writing a line (stdout or stderr) before the run
+    /// is a timeout: a per-step limit for commands that report each step as it finishes, like the agent.</summary>
+    public TimeSpan? SilenceTimeout { get; init; }
+
+    /// <summary>Kernel command-line words appended to the recipe's (e.g. "oops=panic").</summary>
+    public IReadOnlyList<string> KernelArguments { get; init; } = [];
+
+    public Accelerator Accelerator { get; init; } = Accelerator.Auto;
+}

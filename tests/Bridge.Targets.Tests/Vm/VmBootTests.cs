@@ -1,0 +1,250 @@
+using Bridge.Targets.Vm;
+
+namespace Bridge.Targets.Tests.Vm;
+
+/// <summary>Real boots of Debian kernels under qemu (TCG here): each ~3–6 s.</summary>
+[Collection(VmCollection.Name)]
+public sealed class VmBootTests(VmFixture vm)
+{
+    private static VmSpec Spec(string line, params string[] shell) => new()
+    {
+        Kernel = KernelSource.Line(line),
+        Command = ["sh", "-c", string.Join('\n', shell)],
+        BootTimeout = TimeSpan.FromSeconds(60),
+        RunTimeout = TimeSpan.FromSeconds(60),
+    };
+
+    [Fact]
+    public async Task Debian612_ReportsItsReleaseAndLoadsFilesystemModules()
+    {
+        var release = await vm.PackageReleaseAsync("debian-6.12");
+        Assert.Equal("6.12.117+deb12-amd64", release);
+
+        var spec = Spec("debian-6.12", "uname -r", "cat /proc/filesystems", "echo on-stderr >&2", "exit 3") with { ModuleGroups = ["filesystems"] };
+
+        var (result, stdout, stderr) = await vm.RunAsync(spec);
+
+        Assert.True(result.Outcome == VmOutcome.Exited, $"{result.Message}\n{string.Join('\n', result.ConsoleTail)}");
+        Assert.Equal(3, result.ExitCode);
+        Assert.Equal(release, result.GuestRelease);
+        Assert.Equal(release, stdout[0]);
+        var filesystems = stdout.Skip(1).Select(l => l.Split('\t', StringSplitOptions.RemoveEmptyEntries).Last()).ToHashSet();
+        Assert.Contains("ext4", filesystems);
+        Assert.Contains("xfs", filesystems);
+        Assert.Contains("btrfs", filesystems);
+        Assert.Contains("9p", filesystems);
+        Assert.Equal(["on-stderr"], stderr);
+        Assert.DoesNotContain(result.ConsoleTail, l => l.Contains("bridge-vm: warning", StringComparison.Ordinal));
+        Assert.True(result.BootDuration > TimeSpan.Zero && result.BootDuration < result.Duration);
+    }
+
+    [Fact]
+    public async Task ScratchDisksEnvironmentWorkingDirectoryAndStdinReachTheCommand()
+    {
+        var spec = Spec("debian-6.12",
+            "printf '%s\\n' \"$GREETING\"",
+            "pwd",
+            "echo \"$BRIDGE_DISKS\"",
+            "mkfs.ext4 -q /dev/vdb && mount /dev/vdb /mnt && echo written > /mnt/file && cat /mnt/file && umount /mnt",
+            "read -r first && echo \"stdin: $first\" && cat",
+            "printf 'no newline at the end'") with
+        {
+            StandardInput = "line one\nline two\n",
+            ScratchDisks = 2,
+            ScratchDiskBytes = 64L << 20,
+            ModuleGroups = ["ext4"],
+            Environment = new Dictionary<string, string> { ["GREETING"] = "it's \"quoted\" $HOME `x`" },
+            WorkingDirectory = "/usr/share",
+        };
+
+        var (result, stdout, _) = await vm.RunAsync(spec);
+
+        Assert.True(result.Outcome == VmOutcome.Exited, $"{result.Message}\n{string.Join('\n', result.ConsoleTail)}");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(["it's \"quoted\" $HOME `x`", "/usr/share", "/dev/vda /dev/vdb", "written", "stdin: line one", "line two", "no newline at the end"], stdout);
+    }
+
+    [Fact]
+    public async Task LargeOutputArrivesCompleteAndInOrderPerStream()
+    {
+        var (result, stdout, stderr) = await vm.RunAsync(Spec("debian-6.12", "seq 1 100000", "seq 1 30000 >&2"));
+
+        Assert.True(result.Outcome == VmOutcome.Exited, $"{result.Message}\n{string.Join('\n', result.ConsoleTail)}");
+        Assert.Equal(Enumerable.Range(1, 100000).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), stdout);
+        Assert.Equal(Enumerable.Range(1, 30000).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), stderr);
+    }
+
+    [Fact]
+    public async Task PanicIsReportedWithTheConsoleTailAndOutputWrittenBeforeIt()
+    {
+        var marker = "bridge.test=" + Guid.NewGuid().ToString("N");
+        var spec = Spec("debian-6.12", "echo before-the-panic", "echo c > /proc/sysrq-trigger", "sleep 60") with { KernelArguments = [marker] };
+
+        var (result, stdout, _) = await vm.RunAsync(spec);
+
+        Assert.True(result.Outcome == VmOutcome.Panic, $"{result.Outcome}: {result.Message}\n{string.Join('\n', result.ConsoleTail)}");
+        Assert.Null(result.ExitCode);
+        Assert.Contains(result.ConsoleTail, l => l.Contains("Kernel panic", StringComparison.Ordinal));
+        Assert.Contains("sysrq", result.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(["before-the-panic"], stdout);
+        Assert.Empty(VmFixture.ProcessesWith(marker));
+    }
+
+    [Fact]
+    public async Task CommandThatOutlivesTheRunTimeoutIsKilled()
+    {
+        var marker = "bridge.test=" + Guid.NewGuid().ToString("N");
+        var spec = Spec("debian-6.12", "echo sleeping", "sleep 600") with { KernelArguments = [marker], RunTimeout = TimeSpan.FromSeconds(3) };
+
+        var (result, stdout, _) = await vm.RunAsync(spec);
+
+        Assert.Equal(VmOutcome.Timeout, result.Outcome);
+        Assert.Contains("within 3 s", result.Message, StringComparison.Ordinal);
+        Assert.Equal(["sleeping"], stdout);
+        Assert.InRange(result.Duration - result.BootDuration, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(15));
+        Assert.Empty(VmFixture.ProcessesWith(marker));
+    }
+
+    [Fact]
+    public async Task CommandSilentForLongerThanTheSilenceTimeoutIsKilled()
+    {
+        var marker = "bridge.test=" + Guid.NewGuid().ToString("N");
+        var spec = Spec("debian-6.12", "for i in 1 2 3; do echo step $i; sleep 1; done", "sleep 600") with
+        {
+            KernelArguments = [marker],
+            SilenceTimeout = TimeSpan.FromSeconds(4),
+        };
+
+        var (result, stdout, _) = await vm.RunAsync(spec);
+
+        Assert.Equal(VmOutcome.Timeout, result.Outcome);
+        Assert.Equal("the command wrote nothing for 4 s; qemu was killed", result.Message);
+        Assert.Equal(["step 1", "step 2", "step 3"], stdout);
+        Assert.Empty(VmFixture.ProcessesWith(marker));
+    }
+
+    [Fact]
+    public async Task CancellationKillsQemuAndThrows()
+    {
+        var marker = "bridge.test=" + Guid.NewGuid().ToString("N");
+        using var cancel = new CancellationTokenSource();
+        var spec = Spec("debian-6.12", "echo started", "sleep 600") with { KernelArguments = [marker] };
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => vm.Runner.RunAsync(spec, line =>
+        {
+            if (line.Text == "started")
+                cancel.Cancel();
+            return Task.CompletedTask;
+        }, cancel.Token));
+        Assert.Empty(VmFixture.ProcessesWith(marker));
+    }
+
+    [Fact]
+    public async Task FailingLineHandlerStopsTheVmAndSurfaces()
+    {
+        var marker = "bridge.test=" + Guid.NewGuid().ToString("N");
+        var spec = Spec("debian-6.12", "echo started", "sleep 600") with { KernelArguments = [marker] };
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => vm.Runner.RunAsync(spec,
+            _ => throw new InvalidOperationException("handler refused the line"), CancellationToken.None));
+        Assert.Equal("handler refused the line", error.Message);
+        Assert.Empty(VmFixture.ProcessesWith(marker));
+    }
+
+    [Fact]
+    public async Task AutoPicksKvmExactlyWhenKvmRunsTheKernel()
+    {
+        var (kvm, _, _) = await vm.RunAsync(Spec("debian-6.12", "true") with { Accelerator = Accelerator.Kvm, BootTimeout = TimeSpan.FromSeconds(30) });
+        var (auto, _, _) = await vm.RunAsync(Spec("debian-6.12", "true"));
+
+        var kvmWorks = kvm is { Outcome: VmOutcome.Exited, ExitCode: 0 };
+        Assert.Equal(kvmWorks ? Accelerator.Kvm : Accelerator.Tcg, auto.Accelerator);
+        Assert.Equal(VmOutcome.Exited, auto.Outcome);
+        if (!kvmWorks)
+            Assert.Equal(VmOutcome.BootFailure, kvm.Outcome);
+    }
+
+    [Fact]
+    public async Task CorruptKernelImageIsABootFailure()
+    {
+        var kernel = await vm.Runner.Cache.GetAsync(KernelSource.Line("debian-6.12"), CancellationToken.None);
+        var directory = Directory.CreateTempSubdirectory("bridge-vm-test-");
+        try
+        {
+            // The boot header stays valid (qemu accepts the file); the compressed kernel behind it is cut short.
+            var bogus = Path.Combine(directory.FullName, "bzImage");
+            var bytes = await File.ReadAllBytesAsync(kernel.BzImage);
+            await File.WriteAllBytesAsync(bogus, bytes[..(bytes.Length / 3)]);
+            var marker = "bridge.test=" + Guid.NewGuid().ToString("N");
+            var spec = Spec("debian-6.12", "true") with
+            {
+                Kernel = KernelSource.Image(bogus),
+                KernelArguments = [marker],
+                BootTimeout = TimeSpan.FromSeconds(20),
+            };
+
+            var (result, _, _) = await vm.RunAsync(spec);
+
+            Assert.Equal(VmOutcome.BootFailure, result.Outcome);
+            Assert.Null(result.GuestRelease);
+            Assert.StartsWith("the guest reset or powered off before its init was ready", result.Message, StringComparison.Ordinal);
+            Assert.Contains("the kernel did not start", result.Message, StringComparison.Ordinal);
+            Assert.Empty(VmFixture.ProcessesWith(marker));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task KernelThatPanicsBeforeInitIsABootFailure()
+    {
+        var (result, _, _) = await vm.RunAsync(Spec("debian-6.12", "true") with { KernelArguments = ["rdinit=/no-such-init", "root=/dev/no-such-disk"] });
+
+        Assert.Equal(VmOutcome.BootFailure, result.Outcome);
+        Assert.StartsWith("the kernel panicked before the guest's init was ready: ", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NotABzImageIsASetupError()
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory("bridge-vm-test-").FullName, "bzImage");
+        try
+        {
+            await File.WriteAllTextAsync(file, "this is not a kernel\n");
+            var error = await Assert.ThrowsAsync<VmSetupException>(() => vm.Runner.RunAsync(Spec("debian-6.12", "true") with { Kernel = KernelSource.Image(file) }, null, CancellationToken.None));
+            Assert.Contains("is not a bzImage", error.Message, StringComparison.Ordinal);
+            Assert.Contains("expected an x86 bzImage", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task UnknownKernelLineIsASetupErrorListingTheKnownOnes()
+    {
+        var error = await Assert.ThrowsAsync<VmSetupException>(() => vm.Runner.RunAsync(Spec("debian-5.99", "true"), null, CancellationToken.None));
+        Assert.Equal("unknown kernel line 'debian-5.99'; expected one of: debian-6.1, debian-6.12 (or a bzImage path)", error.Message);
+    }
+
+    [Fact]
+    public async Task Debian61_ReportsItsReleaseAndLoadsItsModularVirtioAndFilesystems()
+    {
+        var release = await vm.PackageReleaseAsync("debian-6.1");
+        Assert.Equal("6.1.0-56-amd64", release);
+
+        var (result, stdout, _) = await vm.RunAsync(Spec("debian-6.1", "uname -r", "cat /proc/filesystems", "echo $BRIDGE_DISKS") with { ModuleGroups = ["filesystems"], ScratchDisks = 1 });
+
+        Assert.True(result.Outcome == VmOutcome.Exited, $"{result.Message}\n{string.Join('\n', result.ConsoleTail)}");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(release, result.GuestRelease);
+        Assert.Equal(release, stdout[0]);
+        Assert.Equal("/dev/vda", stdout[^1]);
+        var filesystems = stdout.Skip(1).SkipLast(1).Select(l => l.Split('\t', StringSplitOptions.RemoveEmptyEntries).Last()).ToHashSet();
+        Assert.Superset(new HashSet<string> { "9p", "ext4", "xfs", "btrfs" }, filesystems);
+        Assert.DoesNotContain(result.ConsoleTail, l => l.Contains("bridge-vm: warning", StringComparison.Ordinal));
+    }
+}
