@@ -1,30 +1,57 @@
 using System.CommandLine;
+using Bridge.Simulator.Policies;
 using Bridge.Targets;
 using Bridge.Targets.Container;
 using Bridge.Targets.Host;
 using Bridge.Targets.Sim;
-using Bridge.Simulator.Policies;
+using Bridge.Targets.Vm;
 
 namespace Bridge.Cli;
 
-/// <summary><c>--target</c>: where scenarios run.</summary>
-public static class TargetOption
+/// <summary><c>--target</c> (with <c>--kernel</c>/<c>--modules</c> for a user's kernel): where scenarios run.</summary>
+public sealed class TargetOption
 {
-    public static Option<string> Create() => new("--target")
-    {
-        Description = "where to run: host (this kernel, in-process) | container[:IMAGE] (a privileged container on the local or a private Docker engine) | sim:POLICY (the kernel model: linux-2019-legacy, linux-6.1, linux-6.5+)",
-        DefaultValueFactory = _ => "host",
-    };
+    public const string Help = "host (this kernel, in-process) | container[:IMAGE] (a privileged container on the local or a private Docker engine) | vm:LINE (a Debian kernel booted under qemu: " +
+                               "debian-6.1, debian-6.12) | vm (with --kernel) | sim:POLICY (the kernel model: linux-2019-legacy, linux-6.1, linux-6.5+)";
 
-    public static ITarget Open(string spec) => spec switch
+    public Option<string> Target { get; } = new("--target") { Description = "where to run: " + Help, DefaultValueFactory = _ => "host" };
+    public Option<string?> Kernel { get; } = new("--kernel") { Description = "with --target vm: a bzImage to boot (a kernel you built)" };
+    public Option<string?> Modules { get; } = new("--modules") { Description = "with --kernel: its modules directory (…/lib/modules/RELEASE)" };
+
+    public void AddTo(Command command)
     {
-        "host" => new HostTarget(),
-        "container" => new ContainerTarget(),
-        _ when spec.StartsWith("container:", StringComparison.Ordinal) => new ContainerTarget(spec["container:".Length..]),
-        _ when spec.StartsWith("sim:", StringComparison.Ordinal) => new SimulatorTarget(Policy(spec["sim:".Length..])),
-        _ => throw new UsageException($"unknown target '{spec}'; expected: host, container[:IMAGE], sim:POLICY"),
-    };
+        command.Options.Add(Target);
+        command.Options.Add(Kernel);
+        command.Options.Add(Modules);
+    }
+
+    public ITarget Open(ParseResult parse) => Open(parse.GetValue(Target)!, parse.GetValue(Kernel), parse.GetValue(Modules));
+
+    public static ITarget Open(string spec, string? kernel = null, string? modules = null)
+    {
+        if (kernel is not null && spec != "vm")
+            throw new UsageException($"--kernel goes with --target vm, not '{spec}'");
+        return spec switch
+        {
+            "host" => new HostTarget(),
+            "container" => new ContainerTarget(),
+            _ when spec.StartsWith("container:", StringComparison.Ordinal) => new ContainerTarget(spec["container:".Length..]),
+            _ when spec.StartsWith("sim:", StringComparison.Ordinal) => new SimulatorTarget(Policy(spec["sim:".Length..])),
+            "vm" when kernel is null => throw new UsageException("--target vm needs --kernel PATH/bzImage [--modules PATH/lib/modules/RELEASE], or use vm:LINE (debian-6.1, debian-6.12)"),
+            "vm" => new VmTarget(KernelSource.Image(Existing(kernel, "--kernel"), modules is null ? null : Existing(modules, "--modules"))),
+            _ when spec.StartsWith("vm:", StringComparison.Ordinal) => new VmTarget(KernelSource.Line(KernelLine(spec["vm:".Length..]))),
+            _ => throw new UsageException($"unknown target '{spec}'; expected: {Help}"),
+        };
+    }
 
     public static Policy Policy(string name) =>
         PolicyCatalog.Find(name) ?? throw new UsageException($"unknown policy '{name}'; expected one of: {string.Join(", ", PolicyCatalog.All.Select(p => p.Name))}");
+
+    private static string KernelLine(string line) =>
+        VmRecipe.Default.KernelPackages.ContainsKey(line)
+            ? line
+            : throw new UsageException($"unknown kernel line '{line}'; expected one of: {string.Join(", ", VmRecipe.Default.KernelPackages.Keys.Order())}, or --target vm --kernel PATH");
+
+    private static string Existing(string path, string option) =>
+        File.Exists(path) || Directory.Exists(path) ? Path.GetFullPath(path) : throw new UsageException($"{option} {path}: no such file or directory");
 }

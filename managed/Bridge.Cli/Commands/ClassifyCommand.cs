@@ -8,17 +8,18 @@ public static class ClassifyCommand
 {
     public static Command Create()
     {
-        var target = TargetOption.Create();
+        var target = new TargetOption();
         var verdicts = new Option<bool>("--verdicts") { Description = "also require the per-block verdicts to match, not only the step results" };
         var command = new Command("classify", "Run the scenarios that tell the modelled eras apart (from scenarios/policy and scenarios/seed) on the target and name the policy its kernel matches, or where it deviates from each. Exit 0: one policy matches; 1: none does.")
         {
-            target, verdicts,
+            verdicts,
         };
+        target.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var candidates = ScenarioLoader.Load([], ["policy", "seed"]);
             var discriminating = PolicyClassifier.Discriminating(candidates);
-            await using var t = TargetOption.Open(parse.GetValue(target)!);
+            await using var t = target.Open(parse);
             var observed = await CompareCommand.Collect(t, discriminating, ct);
             var runs = discriminating.Select(s => (s, observed[s.Name])).ToList();
             var classification = PolicyClassifier.Classify(runs, includeVerdicts: parse.GetValue(verdicts));

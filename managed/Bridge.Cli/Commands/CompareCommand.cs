@@ -16,15 +16,16 @@ public static class CompareCommand
         var files = ScenarioOptions.Files();
         var suite = ScenarioOptions.Suite();
         var policy = SimCommand.PolicyOption();
-        var target = TargetOption.Create();
+        var target = new TargetOption();
         var command = new Command("compare", "Run scenarios on a real kernel (--target) and on the simulator (--policy) and report every disagreement: step results (errno) and per-block verdict classes. Exit 0: they agree; 1: disagreements.")
         {
-            files, suite, policy, target,
+            files, suite, policy,
         };
+        target.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var scenarios = ScenarioLoader.Load(parse.GetValue(files) ?? [], parse.GetValue(suite) ?? []);
-            await using var real = TargetOption.Open(parse.GetValue(target)!);
+            await using var real = target.Open(parse);
             await using var sim = new SimulatorTarget(TargetOption.Policy(parse.GetValue(policy)!));
             var results = await Compare(real, sim, scenarios, ct);
             int agree = 0, disagree = 0, skipped = 0;

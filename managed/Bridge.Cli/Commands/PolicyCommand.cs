@@ -9,12 +9,13 @@ public static class PolicyCommand
     public static Command Create()
     {
         var paths = new Option<string[]>("--path") { Description = "pin paths to probe (default: all): uring-register, rdma-mr", AllowMultipleArgumentsPerToken = true };
-        var target = TargetOption.Create();
+        var target = new TargetOption();
         var report = new ReportWriter();
         var command = new Command("policy", "Probe every backing × shared/private × pin path × access on the target's kernel: whether the long-term pin is allowed (or its errno) and whether data through it reached the file.")
         {
-            paths, target,
+            paths,
         };
+        target.AddTo(command);
         report.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
@@ -29,7 +30,7 @@ public static class PolicyCommand
                 throw new UsageException($"{e.Message}; expected one of: {string.Join(", ", Core.Scenarios.PinPathTable.All.Select(x => x.Name))}");
             }
             var scenarios = rows.Select(PolicyMatrix.ScenarioFor).ToList();
-            await using var t = TargetOption.Open(parse.GetValue(target)!);
+            await using var t = target.Open(parse);
             var result = await RunCommand.Execute(t, scenarios, ct);
             if (parse.GetValue(report.Json) || parse.GetValue(report.Tap))
             {

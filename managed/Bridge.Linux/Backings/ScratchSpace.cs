@@ -13,12 +13,16 @@ public sealed class ScratchSpace : IDisposable
     private readonly Dictionary<string, string> _mounted = [];
     private readonly List<string> _mountPoints = [];
     private readonly Lock _lock = new();
+    private readonly Queue<string> _disks;
     private int _next;
 
     public ScratchSpace(string? root = null)
     {
         var parent = root ?? Environment.GetEnvironmentVariable("BRIDGE_SCRATCH") ?? "/var/tmp";
         SweepDeadOwners(parent);
+        // Inside a VM the scratch filesystems go on virtio disks made for the run ($BRIDGE_DISKS, set by the guest's
+        // init), one per filesystem type, instead of loop images.
+        _disks = new Queue<string>((Environment.GetEnvironmentVariable("BRIDGE_DISKS") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries));
         Root = Path.Combine(parent, $"bridge-{Environment.ProcessId}-{Guid.NewGuid():N}"[..24]);
         Directory.CreateDirectory(Root);
     }
@@ -57,23 +61,31 @@ public sealed class ScratchSpace : IDisposable
         return dir;
     }
 
-    /// <summary>Mounts (once per run) a fresh <paramref name="fsType"/> filesystem on a loop device and returns its
-    /// mount point.</summary>
+    /// <summary>Mounts (once per run) a fresh <paramref name="fsType"/> filesystem — on the next scratch disk when
+    /// the run was given some, else on a loop device over a sparse image — and returns its mount point.</summary>
     public string Filesystem(string fsType, string mkfs, IReadOnlyList<string> mkfsArgs, long imageSize)
     {
         lock (_lock)
         {
             if (_mounted.TryGetValue(fsType, out var existing))
                 return existing;
-            var image = Path.Combine(Root, $"{fsType}.img");
-            using (var f = File.Create(image))
-                f.SetLength(imageSize);
-            RunTool(mkfs, [.. mkfsArgs, image]);
             var mountPoint = Path.Combine(Root, fsType);
             Directory.CreateDirectory(mountPoint);
-            var (device, path) = LoopDevice.Attach(image);
-            using (device)
-                Mounts.Mount(path, mountPoint, fsType);
+            if (_disks.TryDequeue(out var disk))
+            {
+                RunTool(mkfs, [.. mkfsArgs, disk]);
+                Mounts.Mount(disk, mountPoint, fsType);
+            }
+            else
+            {
+                var image = Path.Combine(Root, $"{fsType}.img");
+                using (var f = File.Create(image))
+                    f.SetLength(imageSize);
+                RunTool(mkfs, [.. mkfsArgs, image]);
+                var (device, path) = LoopDevice.Attach(image);
+                using (device)
+                    Mounts.Mount(path, mountPoint, fsType);
+            }
             _mountPoints.Add(mountPoint);
             return _mounted[fsType] = mountPoint;
         }

@@ -1,0 +1,92 @@
+using System.Runtime.CompilerServices;
+using Bridge.Core.Observations;
+using Bridge.Core.Scenarios;
+using Bridge.Targets.Agent;
+
+namespace Bridge.Targets.Vm;
+
+/// <summary>
+/// A kernel booted under qemu for the run — a Debian kernel line by name or a user's bzImage — with the host's root
+/// (and so this very build and the host's dotnet) over 9p. The agent runs inside, its filesystems on virtio scratch
+/// disks made for the run; Observations come back over virtio-serial, so a panic loses nothing already reported,
+/// and the oracle judges them here.
+/// </summary>
+public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITarget
+{
+    /// <summary>No line from the agent for this long: the scenario in flight hung (a race is bounded well below).</summary>
+    public TimeSpan ScenarioTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    public TimeSpan RunTimeout { get; init; } = TimeSpan.FromMinutes(80);
+
+    public string Name => $"vm:{kernel}";
+
+    public async IAsyncEnumerable<Observation> RunAsync(IReadOnlyList<Scenario> scenarios, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var stream = new AgentStream();
+        var run = Task.Run(() => BootAndRunAsync(scenarios, stream, cancellationToken), cancellationToken);
+        await foreach (var observation in stream.ReadAllAsync(cancellationToken))
+            yield return observation;
+        await run;
+    }
+
+    /// <summary>Module groups and disks the scenarios need: ext4 always (it also holds the source and output files of
+    /// memory backings), xfs and btrfs when used, rdma for rdma-mr.</summary>
+    public static (IReadOnlyList<string> Groups, int Disks) Needs(IReadOnlyList<Scenario> scenarios)
+    {
+        var filesystems = scenarios.Select(s => s.Backing.Name).Where(f => f is "xfs" or "btrfs").Distinct().Order().Prepend("ext4").ToList();
+        var rdma = scenarios.SelectMany(s => s.AllSteps()).Any(s => s.Args.PinPath == "rdma-mr");
+        return ([.. filesystems, .. rdma ? new[] { "rdma" } : []], filesystems.Count);
+    }
+
+    private async Task BootAndRunAsync(IReadOnlyList<Scenario> scenarios, AgentStream stream, CancellationToken ct)
+    {
+        AgentStream.Ending? ending = null;
+        try
+        {
+            var (groups, disks) = Needs(scenarios);
+            var build = AppContext.BaseDirectory.TrimEnd('/');
+            // The guest sees the host's root: the host's own dotnet runs this very build.
+            var dotnet = Path.Combine(Container.HostDotnet.Locate().Root, "dotnet");
+            var spec = new VmSpec
+            {
+                Kernel = kernel,
+                Command = [dotnet, Path.Combine(build, "bridge.dll"), "agent", "--request", "-"],
+                StandardInput = AgentProtocol.EncodeRequest(new AgentRequest(Name, scenarios.Select(ScenarioText.From).ToList())),
+                Environment = new Dictionary<string, string>
+                {
+                    ["BRIDGE_SCRATCH"] = "/tmp",
+                    ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+                    ["DOTNET_TieredPGO"] = "0", // JIT time is guest time under TCG
+                },
+                WorkingDirectory = "/tmp",
+                ModuleGroups = groups,
+                ScratchDisks = disks,
+                RunTimeout = RunTimeout,
+                SilenceTimeout = ScenarioTimeout,
+            };
+            var result = await (runner ?? new VmRunner()).RunAsync(spec, line =>
+            {
+                if (line.Stream == GuestStream.Stdout)
+                    stream.OnLine(line.Text);
+                return Task.CompletedTask;
+            }, ct);
+            ending = result.Outcome switch
+            {
+                VmOutcome.Exited when result.ExitCode == 0 && stream.Done => null,
+                VmOutcome.Panic => new AgentStream.Ending($"kernel panic: {result.Message}", AgentStream.EndingKind.KernelCrash, result.ConsoleTail),
+                VmOutcome.Timeout => new AgentStream.Ending(result.Message, AgentStream.EndingKind.Hang, result.ConsoleTail),
+                _ => new AgentStream.Ending($"{result.Outcome}: {result.Message} | {string.Join(" | ", result.ConsoleTail.TakeLast(8))}", AgentStream.EndingKind.Failed, []),
+            };
+        }
+        catch (Exception e) when (e is VmSetupException or Container.ContainerException)
+        {
+            ending = new AgentStream.Ending($"VM target unavailable: {e.Message}", AgentStream.EndingKind.Failed, []);
+        }
+        finally
+        {
+            stream.Finish(scenarios, Name, ending);
+        }
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
