@@ -10,6 +10,7 @@ var root = new RootCommand("Bridge: does data that a pinning path (O_DIRECT, io_
     SimCommand.Create(),
     CompareCommand.Create(),
     ClassifyCommand.Create(),
+    RegressCommand.Create(),
     PolicyCommand.Create(),
     VerbsCommand.Create(),
     EngineCommand.Create(),

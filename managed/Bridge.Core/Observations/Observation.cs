@@ -33,6 +33,7 @@ public sealed record StepResult(
     long End = 0,
     RaceStats? Race = null)
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool Ok => Outcome == Outcome.Ok;
 
     public static StepResult Success(int step, long start, long end, string? detail = null) => new(step, Outcome.Ok, Start: start, End: end, Detail: detail);
@@ -62,7 +63,11 @@ public enum ReadPath
 
 /// <summary>What one read path saw of one file at a check. <see cref="Unavailable"/> says why a path could not be
 /// read at all (O_DIRECT unsupported, no mapping left …); that is not a finding by itself.</summary>
-public sealed record ViewRead(string File, ReadPath Path, IReadOnlyList<BlockRead> Blocks, string? Unavailable = null);
+public sealed record ViewRead(
+    string File,
+    ReadPath Path,
+    [property: System.Text.Json.Serialization.JsonConverter(typeof(BlockRunsConverter))] IReadOnlyList<BlockRead> Blocks,
+    string? Unavailable = null);
 
 /// <summary>Everything a check step saw.</summary>
 public sealed record CheckObservation(int Step, IReadOnlyList<ViewRead> Views);

@@ -13,6 +13,7 @@ namespace Bridge.Core.Reports;
 [JsonSerializable(typeof(Observation))]
 [JsonSerializable(typeof(ScenarioVerdict))]
 [JsonSerializable(typeof(JsonRunReport))]
+[JsonSerializable(typeof(List<BlockRun>))]
 public sealed partial class BridgeJsonContext : JsonSerializerContext;
 
 /// <summary>A scenario in a JSON report: its name, source and label, the observation and the verdict.</summary>

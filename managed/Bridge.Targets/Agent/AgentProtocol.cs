@@ -32,6 +32,7 @@ public sealed record AgentMessage(string Kind, string? Release = null, Observati
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(AgentRequest))]
 [JsonSerializable(typeof(AgentMessage))]
+[JsonSerializable(typeof(List<BlockRun>))]
 internal sealed partial class AgentJsonContext : JsonSerializerContext;
 
 public static class AgentProtocol
