@@ -40,8 +40,10 @@ public static class Oracle
             refusals.Add(new Refusal(step.Index, step.Text, result.Errno!));
         if (result.Outcome == Outcome.Timeout)
             findings.Add(new Finding(VerdictClass.Hang, step.Index, null, null, null, "completion", "timeout", step.Index, $"'{step.Text}' did not finish ({result.Detail})"));
-        if (result.Errno == "EIO")
-            findings.Add(new Finding(VerdictClass.IoError, step.Index, null, null, null, "0", "EIO", step.Index, $"'{step.Text}' failed with EIO"));
+        // Data the kernel says it lost: EIO or EUCLEAN (a checksumming filesystem's csum failure) from any step, and
+        // any failure of a persistence call (the data it was to make durable may not be).
+        if (result.Errno is "EIO" or "EUCLEAN" || (step.Effect == Effect.Persist && result.Outcome == Outcome.Errno))
+            findings.Add(new Finding(VerdictClass.IoError, step.Index, null, null, null, "0", result.Errno!, step.Index, $"'{step.Text}' failed with {result.Errno}"));
     }
 
     private static IEnumerable<Finding> JudgeCheck(CheckObservation check, Expectations expectations, ulong runId)

@@ -12,8 +12,9 @@ public sealed class RdmaDevice : SafeHandle
     /// <summary>The ::ffff:IPv4 GID of a RoCE v2 port (index 0 is the link-local IPv6 one): DESIGN.md §6.</summary>
     public const int RoceV2GidIndex = 1;
 
-    private const int IbvWcLocProtErr = 4;
-    private const int IbvWcRemAccessErr = 10;
+    // enum ibv_wc_status values that mean "this MR does not allow that": local protection, invalid request (rxe
+    // reports a missing remote right this way), remote access.
+    private const int IbvWcLocProtErr = 4, IbvWcRemInvReqErr = 9, IbvWcRemAccessErr = 10;
 
     private RdmaDevice() : base(0, ownsHandle: true)
     {
@@ -75,7 +76,7 @@ public sealed class RdmaDevice : SafeHandle
     /// access the operation needs), anything else EIO.</summary>
     internal static SysResult Completion(int ret, int wcStatus) =>
         ret == 0 ? default
-        : ret == -5 && wcStatus is IbvWcRemAccessErr or IbvWcLocProtErr ? new SysResult(-1, 13)
+        : ret == -5 && wcStatus is IbvWcRemAccessErr or IbvWcLocProtErr or IbvWcRemInvReqErr ? new SysResult(-1, 13)
         : SysResult.FromReturnedError(ret);
 
     protected override bool ReleaseHandle()
