@@ -72,9 +72,19 @@ public sealed class RdmaDevice : SafeHandle
         }
     }
 
+    /// <summary>RDMA WRITE of <paramref name="length"/> bytes from the bounce buffer at <paramref name="bounceOffset"/>
+    /// into <paramref name="region"/> at <paramref name="address"/>, waited for: the device writing the pinned pages.</summary>
+    public SysResult Write(long bounceOffset, RdmaMemoryRegion region, nint address, long length) =>
+        Completion(VerbsNative.Write(this, (nuint)bounceOffset, region, address, checked((uint)length), TimeoutMs, out var wc), wc);
+
+    /// <summary>RDMA READ of <paramref name="length"/> bytes at <paramref name="address"/> of <paramref name="region"/>
+    /// into the bounce buffer at <paramref name="bounceOffset"/>, waited for: the device reading the pinned pages.</summary>
+    public SysResult Read(long bounceOffset, RdmaMemoryRegion region, nint address, long length) =>
+        Completion(VerbsNative.Read(this, (nuint)bounceOffset, region, address, checked((uint)length), TimeoutMs, out var wc), wc);
+
     /// <summary>A failed work completion as an errno: a remote or local access error is EACCES (an MR without the
     /// access the operation needs), anything else EIO.</summary>
-    internal static SysResult Completion(int ret, int wcStatus) =>
+    private static SysResult Completion(int ret, int wcStatus) =>
         ret == 0 ? default
         : ret == -5 && wcStatus is IbvWcRemAccessErr or IbvWcLocProtErr or IbvWcRemInvReqErr ? new SysResult(-1, 13)
         : SysResult.FromReturnedError(ret);

@@ -46,8 +46,7 @@ public sealed class RdmaMrPath : IPinPath
             lock (_qp)
             {
                 new ReadOnlySpan<byte>((byte*)source.Address + fileOffset, checked((int)length)).CopyTo(new Span<byte>((byte*)device.Bounce + pinOffset, (int)length));
-                return StepCall.Time(() => RdmaDevice.Completion(
-                    VerbsNative.Write(device, (nuint)pinOffset, region, address + (nint)pinOffset, checked((uint)length), RdmaDevice.TimeoutMs, out var wc), wc));
+                return StepCall.Time(() => device.Write(pinOffset, region, address + (nint)pinOffset, length));
             }
         }
 
@@ -55,8 +54,7 @@ public sealed class RdmaMrPath : IPinPath
         {
             lock (_qp)
             {
-                var call = StepCall.Time(() => RdmaDevice.Completion(
-                    VerbsNative.Read(device, (nuint)pinOffset, region, address + (nint)pinOffset, checked((uint)length), RdmaDevice.TimeoutMs, out var wc), wc));
+                var call = StepCall.Time(() => device.Read(pinOffset, region, address + (nint)pinOffset, length));
                 if (!call.Result.Ok)
                     return call;
                 // What the device read lands in the output file (outside the timed part: the pin was read).

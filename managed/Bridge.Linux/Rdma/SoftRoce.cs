@@ -23,6 +23,8 @@ public static class SoftRoce
             Tool.Run("modprobe", "rdma_rxe");
             done.Add("loaded rdma_rxe");
         }
+        // A freshly booted guest has lo down: traffic to the dummy's own address (perftest's TCP handshake) needs it.
+        Tool.Run("ip", "link", "set", "lo", "up");
         if (!Directory.Exists($"/sys/class/net/{Netdev}"))
         {
             Tool.Run("ip", "link", "add", Netdev, "type", "dummy");
