@@ -32,7 +32,7 @@ run: build
 	$(BRIDGE) run --suite $(SUITE)
 
 test: build
-	$(DOTNET) test Bridge.sln -c $(CONFIG) --no-build -nologo
+	$(DOTNET) test Bridge.sln -c $(CONFIG) --no-build -nologo -m:1
 
 # `make test` inside a privileged container on the local (or a private) Docker engine; builds the image if missing.
 container-test: install

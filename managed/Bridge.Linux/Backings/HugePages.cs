@@ -1,69 +1,78 @@
+using System.Globalization;
+
 namespace Bridge.Linux.Backings;
 
 /// <summary>
-/// Reserves 2 MiB huge pages for a hugetlb scenario by raising vm.nr_hugepages, and gives them back on dispose.
+/// Reserves 2 MiB huge pages for a hugetlb scenario by raising vm.nr_hugepages by exactly what it needs, and lowers
+/// it by as much on dispose. Every reservation adds its own pages, under a lock shared by every Bridge process on
+/// the machine, so parallel runs (test assemblies, a container next to the host) never count on each other's pages.
 /// Without root it can only use pages that are already free; it says so when there are none.
 /// </summary>
 public sealed class HugePages : IDisposable
 {
+    public const long Size = 2L << 20;
     private const string NrHugepages = "/proc/sys/vm/nr_hugepages";
-    private static readonly Lock Gate = new();
-    private static int _reserved;
-    private readonly int _pages;
+    private const string LockFile = "/run/lock/bridge-hugepages.lock";
     private int _raised;
 
-    public const long Size = 2L << 20;
-
-    private HugePages(int pages, int raised)
-    {
-        _pages = pages;
-        _raised = raised;
-    }
+    private HugePages(int raised) => _raised = raised;
 
     public static HugePages Reserve(int pages)
     {
-        lock (Gate)
+        if (!Interop.SystemInfo.IsRoot)
         {
-            if (FreePages() >= pages + _reserved)
-            {
-                _reserved += pages;
-                return new HugePages(pages, raised: 0);
-            }
-            if (!Interop.SystemInfo.IsRoot)
-                throw new BackingUnavailableException($"no free 2 MiB huge pages ({FreePages()} free) and not root to reserve {pages}");
-            var before = Total();
-            Write(before + pages);
-            // Pages of the previous scenario may still be on their way back: an io_uring ring's buffers are
-            // unpinned by io_ring_exit_work, after close() has returned.
-            for (var waited = 0; FreePages() < pages + _reserved && waited < 3000; waited += 20)
-                Thread.Sleep(20);
-            if (FreePages() < pages + _reserved)
-            {
-                Write(before);
-                throw new BackingUnavailableException($"could not reserve {pages} huge pages (memory too fragmented?): HugePages_Free={FreePages()}");
-            }
-            _reserved += pages;
-            return new HugePages(pages, raised: pages);
+            return FreePages() >= pages
+                ? new HugePages(raised: 0)
+                : throw new BackingUnavailableException($"no free 2 MiB huge pages ({FreePages()} free, {pages} needed) and not root to reserve them");
         }
+        using var _ = MachineLock();
+        var free = FreePages();
+        Write(Total() + pages);
+        // The kernel allocates the new pages at once, or as many as it can. Pages of a previous scenario may still be
+        // coming back too: an io_uring ring's buffers are unpinned by io_ring_exit_work, after close() returned.
+        for (var waited = 0; FreePages() < free + pages && waited < 3000; waited += 20)
+            Thread.Sleep(20);
+        if (FreePages() < pages)
+        {
+            Write(Math.Max(0, Total() - pages));
+            throw new BackingUnavailableException($"could not reserve {pages} huge pages (memory too fragmented?): HugePages_Free={FreePages()}");
+        }
+        return new HugePages(raised: pages);
     }
 
-    /// <summary>Pages that are ours to give back (what this reservation added to nr_hugepages).</summary>
+    /// <summary>Gives back what this reservation added (pages still in use become surplus and go when freed).</summary>
     public void Dispose()
     {
-        lock (Gate)
-        {
-            _reserved -= _pages;
-            if (_raised > 0)
-                Write(Math.Max(0, Total() - _raised));
-            _raised = 0;
-        }
+        if (_raised == 0)
+            return;
+        using var _ = MachineLock();
+        Write(Math.Max(0, Total() - _raised));
+        _raised = 0;
     }
 
-    public static int Total() => int.Parse(File.ReadAllText(NrHugepages).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    public static int Total() => int.Parse(File.ReadAllText(NrHugepages).Trim(), CultureInfo.InvariantCulture);
 
     public static int FreePages() => int.Parse(
         File.ReadLines("/proc/meminfo").First(l => l.StartsWith("HugePages_Free:", StringComparison.Ordinal)).Split(':')[1].Trim(),
-        System.Globalization.CultureInfo.InvariantCulture);
+        CultureInfo.InvariantCulture);
+
+    /// <summary>An exclusive lock on a file every Bridge process opens the same way (.NET takes flock(LOCK_EX) for
+    /// FileShare.None on Linux): nr_hugepages is read, changed and written back under it.</summary>
+    private static FileStream MachineLock()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(LockFile)!);
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return new FileStream(LockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (attempt < 500)
+            {
+                Thread.Sleep(10);
+            }
+        }
+    }
 
     /// <summary>Writes vm.nr_hugepages; a read-only /proc/sys (a container without full privilege) makes hugetlb
     /// unavailable rather than an error.</summary>
@@ -71,7 +80,7 @@ public sealed class HugePages : IDisposable
     {
         try
         {
-            File.WriteAllText(NrHugepages, pages.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            File.WriteAllText(NrHugepages, pages.ToString(CultureInfo.InvariantCulture));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
