@@ -63,8 +63,12 @@ until mount -t 9p -o trans=virtio,version=9p2000.L,cache=loose,msize=512000,ro h
     [ $tries -le 40 ] || fail "cannot mount the host root over 9p (mount_tag hostroot; are 9p and 9pnet_virtio loaded?)"
     sleep 0.05
 done
-mount -t tmpfs -o mode=1777 tmpfs /host/tmp || fail "cannot mount tmpfs on /host/tmp"
 mount -t tmpfs -o mode=755 tmpfs /host/run || fail "cannot mount tmpfs on /host/run"
+# The guest's /tmp is its own tmpfs; the host's /tmp (where a build or a CI clone may live) stays readable at
+# /run/bridge-host-tmp, and the host side maps such paths there (Bridge.Targets.Vm.GuestPaths).
+mkdir -p /host/run/bridge-host-tmp
+mount --bind /host/tmp /host/run/bridge-host-tmp || fail "cannot bind the host's /tmp to /host/run/bridge-host-tmp"
+mount -t tmpfs -o mode=1777 tmpfs /host/tmp || fail "cannot mount tmpfs on /host/tmp"
 mount -t proc proc /host/proc || fail "cannot mount proc on /host/proc"
 mount -t sysfs sysfs /host/sys || fail "cannot mount sysfs on /host/sys"
 mount -t devtmpfs devtmpfs /host/dev || fail "cannot mount devtmpfs on /host/dev"

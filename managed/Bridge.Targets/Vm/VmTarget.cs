@@ -44,9 +44,9 @@ public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITa
         try
         {
             var (groups, disks) = Needs(scenarios);
-            var build = AppContext.BaseDirectory.TrimEnd('/');
+            var build = GuestPaths.Of(AppContext.BaseDirectory.TrimEnd('/'));
             // The guest sees the host's root: the host's own dotnet runs this very build.
-            var dotnet = Path.Combine(Container.HostDotnet.Locate().Root, "dotnet");
+            var dotnet = GuestPaths.Of(Path.Combine(Container.HostDotnet.Locate().Root, "dotnet"));
             var spec = new VmSpec
             {
                 Kernel = kernel,
@@ -64,10 +64,13 @@ public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITa
                 RunTimeout = RunTimeout,
                 SilenceTimeout = ScenarioTimeout,
             };
+            var stderr = new Queue<string>();
             var result = await (runner ?? new VmRunner()).RunAsync(spec, line =>
             {
                 if (line.Stream == GuestStream.Stdout)
                     stream.OnLine(line.Text);
+                else if (stderr.Count < 20)
+                    stderr.Enqueue(line.Text); // the agent's own complaints (a missing file, an exception)
                 return Task.CompletedTask;
             }, ct);
             ending = result.Outcome switch
@@ -75,7 +78,7 @@ public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITa
                 VmOutcome.Exited when result.ExitCode == 0 && stream.Done => null,
                 VmOutcome.Panic => new AgentStream.Ending($"kernel panic: {result.Message}", AgentStream.EndingKind.KernelCrash, result.ConsoleTail),
                 VmOutcome.Timeout => new AgentStream.Ending(result.Message, AgentStream.EndingKind.Hang, result.ConsoleTail),
-                _ => new AgentStream.Ending($"{result.Outcome}: {result.Message} | {string.Join(" | ", result.ConsoleTail.TakeLast(8))}", AgentStream.EndingKind.Failed, []),
+                _ => new AgentStream.Ending($"{result.Outcome}: {result.Message} | {string.Join(" | ", stderr.Concat(result.ConsoleTail.TakeLast(4)))}", AgentStream.EndingKind.Failed, []),
             };
         }
         catch (Exception e) when (e is VmSetupException or Container.ContainerException)
