@@ -26,9 +26,10 @@ public sealed class ModuleIndexTests(VmFixture vm)
                 Assert.True(names.IndexOf(needed) is var at && at >= 0 && at < i, $"{names[i]} needs {needed}, which is not loaded before it: {string.Join(' ', names)}");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task HostRootOn61LoadsVirtioAnd9pAsModules()
     {
+        VmHost.RequireBoot();
         var index = await IndexOf("debian-6.1");
         var files = index.Resolve(VmRecipe.Default.ModulesOf(["hostRoot"]));
 
@@ -41,9 +42,10 @@ public sealed class ModuleIndexTests(VmFixture vm)
         Assert.All(files, f => Assert.True(File.Exists(Path.Combine(index.Directory, f)), f));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task HostRootOn612SkipsBuiltInVirtio()
     {
+        VmHost.RequireBoot();
         var index = await IndexOf("debian-6.12");
         var files = index.Resolve(VmRecipe.Default.ModulesOf(["hostRoot", "channel"]));
 
@@ -53,11 +55,12 @@ public sealed class ModuleIndexTests(VmFixture vm)
         Assert.All(files, f => Assert.EndsWith(".ko.xz", f, StringComparison.Ordinal));
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("debian-6.1")]
     [InlineData("debian-6.12")]
     public async Task FilesystemsBringTheirChecksumsThroughSoftDependencies(string line)
     {
+        VmHost.RequireBoot();
         var index = await IndexOf(line);
         var files = index.Resolve(VmRecipe.Default.ModulesOf(["filesystems"]));
         var names = files.Select(ModuleIndex.NameOf).ToList();
@@ -71,9 +74,10 @@ public sealed class ModuleIndexTests(VmFixture vm)
         AssertLoadOrder(index, files);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RdmaGroupMatchesTheMeasuredRxeLoadOrder()
     {
+        VmHost.RequireBoot();
         var index = await IndexOf("debian-6.12");
         var names = index.Resolve(VmRecipe.Default.ModulesOf(["rdma"])).Select(ModuleIndex.NameOf).ToList();
 
@@ -82,9 +86,10 @@ public sealed class ModuleIndexTests(VmFixture vm)
         Assert.Equal("rdma_rxe", names[^1]);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task UnknownModuleIsAnErrorNamingTheKernel()
     {
+        VmHost.RequireBoot();
         var index = await IndexOf("debian-6.12");
         var error = Assert.Throws<VmSetupException>(() => index.Resolve(["ext4", "no_such_module"]));
         Assert.Equal("module 'no_such_module' is not in 6.12.117+deb12-amd64: neither a module in modules.dep, nor built in (modules.builtin), nor an alias (modules.alias) (expected a module name such as ext4 or crc32c-intel)", error.Message);

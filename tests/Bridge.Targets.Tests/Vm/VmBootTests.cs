@@ -14,9 +14,10 @@ public sealed class VmBootTests(VmFixture vm)
         RunTimeout = TimeSpan.FromSeconds(60),
     };
 
-    [Fact]
+    [SkippableFact]
     public async Task Debian612_ReportsItsReleaseAndLoadsFilesystemModules()
     {
+        VmHost.RequireBoot();
         var release = await vm.PackageReleaseAsync("debian-6.12");
         Assert.Equal("6.12.117+deb12-amd64", release);
 
@@ -38,9 +39,10 @@ public sealed class VmBootTests(VmFixture vm)
         Assert.True(result.BootDuration > TimeSpan.Zero && result.BootDuration < result.Duration);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ScratchDisksEnvironmentWorkingDirectoryAndStdinReachTheCommand()
     {
+        VmHost.RequireBoot();
         var spec = Spec("debian-6.12",
             "printf '%s\\n' \"$GREETING\"",
             "pwd",
@@ -64,9 +66,10 @@ public sealed class VmBootTests(VmFixture vm)
         Assert.Equal(["it's \"quoted\" $HOME `x`", "/usr/share", "/dev/vda /dev/vdb", "written", "stdin: line one", "line two", "no newline at the end"], stdout);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task LargeOutputArrivesCompleteAndInOrderPerStream()
     {
+        VmHost.RequireBoot();
         var (result, stdout, stderr) = await vm.RunAsync(Spec("debian-6.12", "seq 1 100000", "seq 1 30000 >&2"));
 
         Assert.True(result.Outcome == VmOutcome.Exited, $"{result.Message}\n{string.Join('\n', result.ConsoleTail)}");
@@ -74,9 +77,10 @@ public sealed class VmBootTests(VmFixture vm)
         Assert.Equal(Enumerable.Range(1, 30000).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), stderr);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task PanicIsReportedWithTheConsoleTailAndOutputWrittenBeforeIt()
     {
+        VmHost.RequireBoot();
         var marker = "bridge.test=" + Guid.NewGuid().ToString("N");
         var spec = Spec("debian-6.12", "echo before-the-panic", "echo c > /proc/sysrq-trigger", "sleep 60") with { KernelArguments = [marker] };
 
@@ -90,9 +94,10 @@ public sealed class VmBootTests(VmFixture vm)
         Assert.Empty(VmFixture.ProcessesWith(marker));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CommandThatOutlivesTheRunTimeoutIsKilled()
     {
+        VmHost.RequireBoot();
         var marker = "bridge.test=" + Guid.NewGuid().ToString("N");
         var spec = Spec("debian-6.12", "echo sleeping", "sleep 600") with { KernelArguments = [marker], RunTimeout = TimeSpan.FromSeconds(3) };
 
@@ -105,9 +110,10 @@ public sealed class VmBootTests(VmFixture vm)
         Assert.Empty(VmFixture.ProcessesWith(marker));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CommandSilentForLongerThanTheSilenceTimeoutIsKilled()
     {
+        VmHost.RequireBoot();
         var marker = "bridge.test=" + Guid.NewGuid().ToString("N");
         var spec = Spec("debian-6.12", "for i in 1 2 3; do echo step $i; sleep 1; done", "sleep 600") with
         {
@@ -123,9 +129,10 @@ public sealed class VmBootTests(VmFixture vm)
         Assert.Empty(VmFixture.ProcessesWith(marker));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CancellationKillsQemuAndThrows()
     {
+        VmHost.RequireBoot();
         var marker = "bridge.test=" + Guid.NewGuid().ToString("N");
         using var cancel = new CancellationTokenSource();
         var spec = Spec("debian-6.12", "echo started", "sleep 600") with { KernelArguments = [marker] };
@@ -139,9 +146,10 @@ public sealed class VmBootTests(VmFixture vm)
         Assert.Empty(VmFixture.ProcessesWith(marker));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task FailingLineHandlerStopsTheVmAndSurfaces()
     {
+        VmHost.RequireBoot();
         var marker = "bridge.test=" + Guid.NewGuid().ToString("N");
         var spec = Spec("debian-6.12", "echo started", "sleep 600") with { KernelArguments = [marker] };
 
@@ -151,9 +159,10 @@ public sealed class VmBootTests(VmFixture vm)
         Assert.Empty(VmFixture.ProcessesWith(marker));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task AutoPicksKvmExactlyWhenKvmRunsTheKernel()
     {
+        VmHost.RequireBoot();
         var (kvm, _, _) = await vm.RunAsync(Spec("debian-6.12", "true") with { Accelerator = Accelerator.Kvm, BootTimeout = TimeSpan.FromSeconds(30) });
         var (auto, _, _) = await vm.RunAsync(Spec("debian-6.12", "true"));
 
@@ -164,9 +173,10 @@ public sealed class VmBootTests(VmFixture vm)
             Assert.Equal(VmOutcome.BootFailure, kvm.Outcome);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CorruptKernelImageIsABootFailure()
     {
+        VmHost.RequireBoot();
         var kernel = await vm.Runner.Cache.GetAsync(KernelSource.Line("debian-6.12"), CancellationToken.None);
         var directory = Directory.CreateTempSubdirectory("bridge-vm-test-");
         try
@@ -197,9 +207,10 @@ public sealed class VmBootTests(VmFixture vm)
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task KernelThatPanicsBeforeInitIsABootFailure()
     {
+        VmHost.RequireBoot();
         var (result, _, _) = await vm.RunAsync(Spec("debian-6.12", "true") with { KernelArguments = ["rdinit=/no-such-init", "root=/dev/no-such-disk"] });
 
         Assert.Equal(VmOutcome.BootFailure, result.Outcome);
@@ -230,9 +241,10 @@ public sealed class VmBootTests(VmFixture vm)
         Assert.Equal("unknown kernel line 'debian-5.99'; expected one of: debian-6.1, debian-6.12 (or a bzImage path)", error.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Debian61_ReportsItsReleaseAndLoadsItsModularVirtioAndFilesystems()
     {
+        VmHost.RequireBoot();
         var release = await vm.PackageReleaseAsync("debian-6.1");
         Assert.Equal("6.1.0-56-amd64", release);
 

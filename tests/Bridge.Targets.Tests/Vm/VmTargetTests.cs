@@ -85,7 +85,7 @@ public sealed class VmTargetTests(VmFixture fixture)
     [SkippableFact]
     public async Task Debian612RefusesWritableFilePinsWithEfaultAndAgreesWithTheLinux65Model()
     {
-        Skip.IfNot(VmHost.CanBoot, VmHost.Why);
+        VmHost.RequireBoot();
         var scenarios = Scenarios(Rows, DeviceWrites);
         var observed = await Run(new VmTarget(KernelSource.Line("debian-6.12"), fixture.Runner), scenarios);
 
@@ -99,7 +99,7 @@ public sealed class VmTargetTests(VmFixture fixture)
     [SkippableFact]
     public async Task Debian61AllowsTheWritableExt4MrAndLosesTheDevicesWriteAsItsModelSays()
     {
-        Skip.IfNot(VmHost.CanBoot, VmHost.Why);
+        VmHost.RequireBoot();
         var scenarios = Scenarios(Rows);
         var observed = await Run(new VmTarget(KernelSource.Line("debian-6.1"), fixture.Runner), scenarios);
 
@@ -117,7 +117,7 @@ public sealed class VmTargetTests(VmFixture fixture)
     [SkippableFact]
     public async Task AKernelThatDoesNotBootSkipsEveryScenarioWithTheReason()
     {
-        Skip.IfNot(VmHost.CanBoot, VmHost.Why);
+        VmHost.RequireBoot();
         var bogus = Path.Combine(Path.GetTempPath(), $"bridge-bogus-{Guid.NewGuid():N}");
         await File.WriteAllBytesAsync(bogus, new byte[4096]);
         try
@@ -162,10 +162,16 @@ public sealed class VmTargetTests(VmFixture fixture)
     }
 }
 
-/// <summary>Whether this host can boot a VM (qemu installed, and the kernel cache fillable or filled).</summary>
+/// <summary>Whether this machine can boot a VM for the tests: qemu, busybox and cpio installed, not inside the test
+/// container (its image has none of them, no kernel cache and no network to the Debian mirror).</summary>
 internal static class VmHost
 {
     public static bool CanBoot => Why.Length == 0;
 
-    public static string Why { get; } = File.Exists("/usr/bin/qemu-system-x86_64") ? "" : "qemu-system-x86_64 is not installed (make install)";
+    public static string Why { get; } =
+        Environment.GetEnvironmentVariable("BRIDGE_IN_CONTAINER") is { Length: > 0 } ? "inside the test container: VM tests run on the host (make test), where qemu, the kernel cache and the Debian mirror are"
+        : new[] { "/usr/bin/qemu-system-x86_64", "/bin/busybox", "/usr/bin/cpio" }.FirstOrDefault(f => !File.Exists(f)) is { } missing ? $"{missing} is not installed (make install)"
+        : "";
+
+    public static void RequireBoot() => Skip.IfNot(CanBoot, Why);
 }
