@@ -98,41 +98,19 @@ public sealed class RdmaDevice : SafeHandle
 
 /// <summary>A registered memory region (ibv_reg_mr: the long-term pin); deregistered exactly once. Keeps its
 /// device open for as long as it exists.</summary>
-public sealed class RdmaMemoryRegion : SafeHandle
+public sealed class RdmaMemoryRegion : DependentHandle<RdmaDevice>
 {
-    private readonly RdmaDevice _device;
-
-    private RdmaMemoryRegion(RdmaDevice device) : base(0, ownsHandle: true) => _device = device;
-
-    public override bool IsInvalid => handle == 0;
+    private RdmaMemoryRegion(RdmaDevice device, nint mr) : base(device, mr)
+    {
+    }
 
     public static (RdmaMemoryRegion? Region, SysResult Result) Register(RdmaDevice device, nint address, long length, int access)
     {
         var r = VerbsNative.RegMr(device, address, (nuint)length, access, out var mr);
-        if (r < 0)
-            return (null, SysResult.FromReturnedError(r));
-        var region = new RdmaMemoryRegion(device);
-        var added = false;
-        device.DangerousAddRef(ref added);
-        region.SetHandle(mr);
-        return (region, default);
+        return r < 0 ? (null, SysResult.FromReturnedError(r)) : (new RdmaMemoryRegion(device, mr), default);
     }
 
-    /// <summary>ibv_dereg_mr now, reporting its result as a step does.</summary>
-    public SysResult Deregister()
-    {
-        var r = SysResult.FromReturnedError(VerbsNative.DeregMr(handle));
-        SetHandleAsInvalid();
-        _device.DangerousRelease();
-        return r;
-    }
-
-    protected override bool ReleaseHandle()
-    {
-        var ok = VerbsNative.DeregMr(handle) == 0;
-        _device.DangerousRelease();
-        return ok;
-    }
+    protected override int Release(nint handle) => VerbsNative.DeregMr(handle);
 }
 
 /// <summary>rdma-core is missing: the RDMA pin path is unavailable, and says so.</summary>

@@ -47,45 +47,21 @@ public sealed class UringRing : SafeHandle
 
 /// <summary>A registered buffer (the long-term pin) on a ring: unregistered exactly once when released. It keeps
 /// its ring alive for as long as it exists.</summary>
-public sealed class UringRegistration : SafeHandle
+public sealed class UringRegistration : DependentHandle<UringRing>
 {
-    private readonly UringRing _ring;
+    // bridge_uring holds one registration per ring: the handle value only marks "registered".
+    private UringRegistration(UringRing ring) : base(ring, 1)
+    {
+    }
 
-    private UringRegistration(UringRing ring) : base(0, ownsHandle: true) => _ring = ring;
-
-    public override bool IsInvalid => handle == 0;
-
-    public UringRing Ring => _ring;
+    public UringRing Ring => Parent;
 
     /// <summary>Registers [address, address+length) as buffer 0 of <paramref name="ring"/>.</summary>
     public static (UringRegistration? Registration, SysResult Result) Register(UringRing ring, nint address, long length)
     {
         var r = SysResult.FromReturnedError(UringNative.Register(ring, address, (nuint)length));
-        if (!r.Ok)
-            return (null, r);
-        var registration = new UringRegistration(ring);
-        var added = false;
-        ring.DangerousAddRef(ref added);
-        registration.SetHandle(1);
-        return (registration, r);
+        return (r.Ok ? new UringRegistration(ring) : null, r);
     }
 
-    /// <summary>Unregisters now, reporting the result as a step does.</summary>
-    public SysResult Unregister()
-    {
-        var r = SysResult.FromReturnedError(UringNative.Unregister(_ring));
-        if (r.Ok)
-        {
-            SetHandleAsInvalid();
-            _ring.DangerousRelease();
-        }
-        return r;
-    }
-
-    protected override bool ReleaseHandle()
-    {
-        var ok = UringNative.Unregister(_ring) == 0;
-        _ring.DangerousRelease();
-        return ok;
-    }
+    protected override int Release(nint handle) => UringNative.Unregister(Parent);
 }

@@ -66,7 +66,7 @@ public sealed class RdmaMrPath : IPinPath
         public SysResult Unpin()
         {
             lock (_qp)
-                return region.Deregister();
+                return region.ReleaseNow();
         }
 
         public void Dispose()

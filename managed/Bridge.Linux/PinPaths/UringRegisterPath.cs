@@ -49,7 +49,7 @@ public sealed class UringRegisterPath : IPinPath
         public SysResult Unpin()
         {
             lock (_ring)
-                return registration.Unregister();
+                return registration.ReleaseNow();
         }
 
         public void Dispose()
