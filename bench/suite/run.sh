@@ -8,7 +8,7 @@ one=$(mktemp /tmp/bridge-one-XXXX.scn)
 trap 'rm -f "$one"' EXIT
 printf 'backing ext4\nfile size=64K\nstore gen=1\nfsync\ncheck\n' > "$one"
 t0=$(date +%s.%N); "$BRIDGE" run "$one" >/dev/null; t1=$(date +%s.%N)
-out=$("$BRIDGE" run --suite default 2>/dev/null); t2=$(date +%s.%N)
+out=$("$BRIDGE" run --suite default 2>/dev/null || true); t2=$(date +%s.%N)
 count=$(echo "$out" | tail -1 | awk '{print $1}')
 python3 - "$t0" "$t1" "$t2" "$count" <<'PY'
 import sys
