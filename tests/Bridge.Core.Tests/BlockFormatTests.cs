@@ -9,11 +9,34 @@ public class BlockFormatTests
     [Theory]
     [InlineData("123456789", 0xE3069283u)] // the CRC-32C check value (RFC 3720 B.4 / Castagnoli)
     [InlineData("", 0x00000000u)]
-    public void Crc32cMatchesTheStandardCheckValues(string text, uint expected) =>
-        Assert.Equal(expected, Crc32c.Compute(System.Text.Encoding.ASCII.GetBytes(text)));
+    public void Crc32cMatchesTheStandardCheckValues(string text, uint expected)
+    {
+        var bytes = System.Text.Encoding.ASCII.GetBytes(text);
+        Assert.Equal(expected, Crc32c.Compute(bytes));
+        Assert.Equal(expected, ~Crc32c.UpdateWithTables(~0u, bytes));
+        Assert.Equal(expected, ~Crc32c.UpdateWithInstruction(~0u, bytes));
+    }
 
     [Fact]
-    public void Crc32cOf32ZeroBytesMatchesRfc3720() => Assert.Equal(0x8A9136AAu, Crc32c.Compute(new byte[32]));
+    public void Crc32cOf32ZeroBytesMatchesRfc3720()
+    {
+        Assert.Equal(0x8A9136AAu, Crc32c.Compute(new byte[32]));
+        Assert.Equal(0x8A9136AAu, ~Crc32c.UpdateWithTables(~0u, new byte[32]));
+    }
+
+    [Fact]
+    public void TheTablesAndTheInstructionAgreeOnEveryLengthAndAlignment()
+    {
+        var bytes = new byte[1100];
+        new Random(44).NextBytes(bytes);
+        for (var start = 0; start < 9; start++)
+            for (var length = 0; length + start <= bytes.Length; length += 37)
+            {
+                var span = bytes.AsSpan(start, length);
+                Assert.Equal(Crc32c.UpdateWithInstruction(0x1234_5678, span), Crc32c.UpdateWithTables(0x1234_5678, span));
+            }
+        Assert.Contains(Crc32c.Method, new[] { "instruction", "tables" });
+    }
 
     [Fact]
     public void AStampedBlockDecodesAsUniformWithItsGenerationWriterAndStep()

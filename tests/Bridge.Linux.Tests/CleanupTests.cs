@@ -17,7 +17,7 @@ public class CleanupTests
         using (var scratch = new ScratchSpace())
         {
             root = scratch.Root;
-            var runner = new ScenarioRunner(scratch);
+            using var runner = new ScenarioRunner(scratch);
             foreach (var backing in BackingTable.All)
             {
                 var text = $"backing {backing.Name}\nfile size=2M\nstore gen=1\npin uring-register\ndma gen=2 blocks=0-1\ncheck\n";
@@ -40,7 +40,8 @@ public class CleanupTests
         Skip.If(PinPaths.PinPathRegistry.Unavailable("rdma-mr") is null, "this host has an RDMA device");
         using var scratch = new ScratchSpace();
         var scenario = ScenarioFile.Parse("backing memfd\nfile size=64K\npin rdma-mr\ncheck\n", "r.scn")[0];
-        var observation = new ScenarioRunner(scratch).Run(scenario);
+        using var runner = new ScenarioRunner(scratch);
+        var observation = runner.Run(scenario);
         Assert.False(string.IsNullOrWhiteSpace(observation.Skip));
         Assert.Empty(observation.Steps);
         Assert.Empty(Directory.GetFileSystemEntries(scratch.Root));

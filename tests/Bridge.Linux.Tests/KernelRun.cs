@@ -17,7 +17,8 @@ internal static class KernelRun
         Skip.IfNot(SystemInfo.IsRoot, "the real-kernel executor tests need root (loop mounts, drop_caches, hugetlb)");
         var scenario = ScenarioFile.Parse(text, name + ".scn")[0];
         using var scratch = new ScratchSpace();
-        var observation = new ScenarioRunner(scratch, "test").Run(scenario);
+        using var runner = new ScenarioRunner(scratch, "test");
+        var observation = runner.Run(scenario);
         return (scenario, observation, Core.Oracle.Oracle.Judge(scenario, observation));
     }
 

@@ -14,6 +14,11 @@ public static class BlockCodec
         }
     }
 
+    /// <summary>What a block stamped with <paramref name="stamp"/> decodes to, read back at its own index: the
+    /// identity <c>Decode(Stamp(s)) == Stamped(s)</c> that <see cref="DecodeMemo.Remember"/> relies on.</summary>
+    public static BlockRead Stamped(in BlockStamp stamp) =>
+        new(stamp.Block, ReadState.Uniform, Content.Data(stamp.Gen, stamp.Iteration), stamp.Writer, stamp.Step);
+
     /// <summary>Stamps one sector; races write sector by sector so that a concurrent reader can see a torn block.</summary>
     public static void StampSector(Span<byte> sector, in BlockStamp stamp, ulong offset, ushort sectorsPerBlock)
     {

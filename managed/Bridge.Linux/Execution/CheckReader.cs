@@ -11,7 +11,8 @@ namespace Bridge.Linux.Execution;
 /// </summary>
 internal static class CheckReader
 {
-    private const int ChunkBlocksMax = 256;
+    /// <summary>Blocks per read(2): the size of <see cref="RunContext.CheckBuffer"/>.</summary>
+    public const int ChunkBlocksMax = 256;
 
     public static CheckObservation Read(RunContext ctx, int step)
     {
@@ -20,17 +21,17 @@ internal static class CheckReader
         if (ctx.Backing.Data is { } data)
         {
             views.Add(ctx.DataDirect is { } direct
-                ? new ViewRead("data", ReadPath.Disk, ReadFile(direct, geometry, ctx.RunId))
+                ? new ViewRead("data", ReadPath.Disk, ReadFile(direct, geometry, ctx.Memo("data"), ctx.CheckBuffer))
                 : new ViewRead("data", ReadPath.Disk, [], ctx.DirectUnavailable));
-            views.Add(new ViewRead("data", ReadPath.Buffered, ReadFile(data, geometry, ctx.RunId)));
+            views.Add(new ViewRead("data", ReadPath.Buffered, ReadFile(data, geometry, ctx.Memo("data"), ctx.CheckBuffer)));
         }
         views.Add(StepHandlers.MappingProblem(ctx, forWrite: false) is { } gone
             ? new ViewRead("data", ReadPath.Mapping, [], gone)
             : new ViewRead("data", ReadPath.Mapping, ReadMapping(ctx)));
         foreach (var output in ctx.Outputs.Values.OrderBy(o => o.Name, StringComparer.Ordinal))
         {
-            views.Add(new ViewRead(output.Name, ReadPath.Disk, ReadFile(output.Direct, geometry, ctx.RunId)));
-            views.Add(new ViewRead(output.Name, ReadPath.Buffered, ReadFile(output.Buffered, geometry, ctx.RunId)));
+            views.Add(new ViewRead(output.Name, ReadPath.Disk, ReadFile(output.Direct, geometry, ctx.Memo(output.Name), ctx.CheckBuffer)));
+            views.Add(new ViewRead(output.Name, ReadPath.Buffered, ReadFile(output.Buffered, geometry, ctx.Memo(output.Name), ctx.CheckBuffer)));
         }
         return new CheckObservation(step, views);
     }
@@ -39,17 +40,18 @@ internal static class CheckReader
     {
         var g = ctx.Geometry;
         var within = ctx.FileBlocks;
-        return Enumerable.Range(0, g.BlockCount)
-            .Select(b => b < within ? BlockCodec.Decode(ctx.Mapping!.Span(g.OffsetOf(b), g.BlockSize), b, ctx.RunId, 1) : BlockRead.Eof(b))
-            .ToList();
+        var memo = ctx.Memo("data");
+        var blocks = new List<BlockRead>(g.BlockCount);
+        for (var b = 0; b < g.BlockCount; b++)
+            blocks.Add(b < within ? memo.Decode(ctx.Mapping!.Span(g.OffsetOf(b), g.BlockSize), b) : BlockRead.Eof(b));
+        return blocks;
     }
 
     /// <summary>Reads in chunks; a failing chunk is re-read block by block so the error lands on the block it belongs to.</summary>
-    public static List<BlockRead> ReadFile(FileDescriptor fd, BlockGeometry g, ulong runId)
+    public static List<BlockRead> ReadFile(FileDescriptor fd, BlockGeometry g, DecodeMemo memo, AlignedBuffer buffer)
     {
         var blocks = new List<BlockRead>(g.BlockCount);
-        var chunkBlocks = Math.Min(ChunkBlocksMax, g.BlockCount);
-        using var buffer = new AlignedBuffer((long)chunkBlocks * g.BlockSize);
+        var chunkBlocks = (int)Math.Min(buffer.Length / g.BlockSize, g.BlockCount);
         for (var first = 0; first < g.BlockCount; first += chunkBlocks)
         {
             var count = Math.Min(chunkBlocks, g.BlockCount - first);
@@ -57,21 +59,21 @@ internal static class CheckReader
             if (!r.Ok)
             {
                 for (var b = first; b < first + count; b++)
-                    blocks.Add(ReadOne(fd, g, runId, b, buffer));
+                    blocks.Add(ReadOne(fd, g, memo, b, buffer));
                 continue;
             }
             var full = (int)(r.Value / g.BlockSize);
             for (var i = 0; i < count; i++)
-                blocks.Add(i < full ? BlockCodec.Decode(buffer.Span((long)i * g.BlockSize, g.BlockSize), first + i, runId, 1) : BlockRead.Eof(first + i));
+                blocks.Add(i < full ? memo.Decode(buffer.Span((long)i * g.BlockSize, g.BlockSize), first + i) : BlockRead.Eof(first + i));
         }
         return blocks;
     }
 
-    private static BlockRead ReadOne(FileDescriptor fd, BlockGeometry g, ulong runId, int block, AlignedBuffer buffer)
+    private static BlockRead ReadOne(FileDescriptor fd, BlockGeometry g, DecodeMemo memo, int block, AlignedBuffer buffer)
     {
         var r = fd.PRead(buffer.Address, g.BlockSize, g.OffsetOf(block));
         return !r.Ok ? BlockRead.Failed(block, r.ErrnoName)
             : r.Value < g.BlockSize ? BlockRead.Eof(block)
-            : BlockCodec.Decode(buffer.Span(0, g.BlockSize), block, runId, 1);
+            : memo.Decode(buffer.Span(0, g.BlockSize), block);
     }
 }

@@ -16,6 +16,8 @@ public sealed class RunContext : IDisposable
 {
     private readonly Dictionary<int, SourceFile> _sources = [];
     private readonly Dictionary<int, UringRing> _rings = [];
+    private readonly Dictionary<string, DecodeMemo> _memos = [];
+    private AlignedBuffer? _checkBuffer;
 
     public RunContext(Scenario scenario, ulong runId, BackingInstance backing)
     {
@@ -52,6 +54,14 @@ public sealed class RunContext : IDisposable
 
     public SourceFile Source(Step step) => _sources[step.Index];
 
+    /// <summary>The buffer every check of this scenario reads into, one chunk of blocks at a time.</summary>
+    public AlignedBuffer CheckBuffer => _checkBuffer ??= new AlignedBuffer((long)Math.Min(CheckReader.ChunkBlocksMax, Geometry.BlockCount) * Geometry.BlockSize);
+
+    /// <summary>Decoding of the blocks of one file (the data file, or an output by name), shared by every read path
+    /// and every check: all of them carry file id 1, the data file's copies verifying as its blocks.</summary>
+    public DecodeMemo Memo(string file) => _memos.TryGetValue(file, out var memo) ? memo
+        : _memos[file] = new DecodeMemo(Geometry.BlockCount, Geometry.BlockSize, RunId, 1);
+
     /// <summary>The io_uring ring of a uring-read/uring-write step, made before the first step runs.</summary>
     public UringRing Ring(Step step) => _rings[step.Index];
 
@@ -83,6 +93,7 @@ public sealed class RunContext : IDisposable
             r.Dispose();
         foreach (var o in Outputs.Values)
             o.Dispose();
+        _checkBuffer?.Dispose();
         Backing.Dispose();
     }
 }

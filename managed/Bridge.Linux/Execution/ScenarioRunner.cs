@@ -13,8 +13,10 @@ namespace Bridge.Linux.Execution;
 /// the backing and the file (generation 0 in every block, synced), maps it, runs each step recording ok/errno and
 /// timing, reads every path at each check, and captures the kernel log. It judges nothing: the oracle does.
 /// </summary>
-public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
+public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host") : IDisposable
 {
+    private readonly StepWorker _worker = new();
+
     /// <summary>A step that has not returned after this long is a hang; later steps are not run.</summary>
     public TimeSpan StepTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
@@ -95,12 +97,15 @@ public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
         return [StepResult.Success(step.Index, start, MonotonicClock.Now)];
     }
 
-    /// <summary>Runs one step on a worker thread so that a call that never returns becomes a Timeout result.</summary>
+    public void Dispose() => _worker.Dispose();
+
+    /// <summary>Runs one step on the worker thread so that a call that never returns becomes a Timeout result.</summary>
     private StepResult RunStep(RunContext ctx, Step step)
     {
         StepCall call = default;
         Exception? failure = null;
-        var worker = new Thread(() =>
+        var start = MonotonicClock.Now;
+        var returned = _worker.Run(() =>
         {
             try
             {
@@ -110,11 +115,8 @@ public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
             {
                 failure = e;
             }
-        })
-        { IsBackground = true, Name = $"step #{step.Index}" };
-        var start = MonotonicClock.Now;
-        worker.Start();
-        if (!worker.Join(StepTimeout))
+        }, StepTimeout, "bridge steps");
+        if (!returned)
             return new StepResult(step.Index, Outcome.Timeout, Detail: $"no return after {StepTimeout.TotalSeconds:0}s", Start: start, End: MonotonicClock.Now);
         if (failure is not null)
             throw failure;
@@ -160,7 +162,7 @@ public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
         {
             var count = Math.Min(chunk, g.BlockCount - first);
             for (var i = 0; i < count; i++)
-                BlockCodec.Stamp(buffer.Span((long)i * g.BlockSize, g.BlockSize), InitialStamp(ctx, first + i));
+                StampInitial(ctx, buffer.Span((long)i * g.BlockSize, g.BlockSize), first + i);
             StepHandlers.Complete(data.PWrite(buffer.Address, (long)count * g.BlockSize, g.OffsetOf(first)), (long)count * g.BlockSize)
                 .ThrowIfFailed("initial fill");
         }
@@ -178,8 +180,14 @@ public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
     {
         var g = ctx.Geometry;
         for (var b = 0; b < g.BlockCount; b++)
-            BlockCodec.Stamp(mapping.Span(g.OffsetOf(b), g.BlockSize), InitialStamp(ctx, b));
+            StampInitial(ctx, mapping.Span(g.OffsetOf(b), g.BlockSize), b);
     }
 
-    private static BlockStamp InitialStamp(RunContext ctx, int block) => new(ctx.RunId, 1, block, 0, 0, Writer.Initial, -1);
+    /// <summary>Generation 0 of a block, remembered so the first check compares bytes instead of decoding them.</summary>
+    private static void StampInitial(RunContext ctx, Span<byte> block, int index)
+    {
+        var stamp = new BlockStamp(ctx.RunId, 1, index, 0, 0, Writer.Initial, -1);
+        BlockCodec.Stamp(block, stamp);
+        ctx.Memo("data").Remember(block, stamp);
+    }
 }

@@ -21,7 +21,7 @@ public static class AgentRunner
         Send(new AgentMessage("hello", Release: SystemInfo.KernelRelease));
         var rxe = SetUpRdmaIfNeeded(request, Send);
         using var scratch = new ScratchSpace();
-        var runner = new ScenarioRunner(scratch, request.Target);
+        using var runner = new ScenarioRunner(scratch, request.Target);
         foreach (var text in request.Scenarios)
         {
             Observation observation;

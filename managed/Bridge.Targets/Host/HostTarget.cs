@@ -15,7 +15,7 @@ public sealed class HostTarget(string name = "host") : ITarget
 
     public async IAsyncEnumerable<Observation> RunAsync(IReadOnlyList<Scenario> scenarios, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var runner = new ScenarioRunner(_scratch, name);
+        using var runner = new ScenarioRunner(_scratch, name);
         foreach (var scenario in scenarios)
         {
             cancellationToken.ThrowIfCancellationRequested();
