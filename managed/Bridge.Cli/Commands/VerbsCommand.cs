@@ -13,7 +13,7 @@ public static class VerbsCommand
         command.SetAction(_ =>
         {
             Console.WriteLine("headers: scenario NAME | backing NAME | map shared|private | file size=S [block=B] [init=data|hole]");
-            Console.WriteLine("         matrix NAME | vary KEY = V… | exclude KEY=V…   (matrix files; {KEY} in the template)");
+            Console.WriteLine("         matrix NAME | vary KEY = V… | exclude KEY=V… | set KEY = V [if KEY=V…]   (matrix files; {KEY} in the template)");
             Console.WriteLine();
             Console.WriteLine("steps:");
             foreach (var v in Verbs.All)
