@@ -4,7 +4,7 @@
 # run. Goals (issue 5): first result < 10 s, default suite < 90 s per kernel.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-BRIDGE=artifacts/bin/Bridge.Cli/${CONFIG:-release}/bridge
+BRIDGE=artifacts/bridge/bridge
 BENCH=artifacts/bin/Bridge.Bench/${CONFIG:-release}/Bridge.Bench
 one=$(mktemp /tmp/bridge-one-XXXX.scn)
 trap 'rm -f "$one"' EXIT

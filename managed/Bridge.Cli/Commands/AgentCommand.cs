@@ -16,6 +16,7 @@ public static class AgentCommand
         };
         command.SetAction(parse =>
         {
+            _ = AgentProtocol.PrepareAsync(); // on another CPU, while the request is read and decoded
             var path = parse.GetValue(request)!;
             var json = path == "-" ? Console.In.ReadToEnd() : File.ReadAllText(path);
             var target = parse.GetValue(output);
