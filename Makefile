@@ -29,7 +29,7 @@ native:
 
 build: install native
 	$(DOTNET) build Bridge.sln -c $(CONFIG) -nologo -v quiet
-	$(DOTNET) publish managed/Bridge.Cli -c $(CONFIG) --no-build -p:PublishReadyToRun=true -o artifacts/bridge -nologo -v quiet
+	$(DOTNET) publish managed/Bridge.Cli -c $(CONFIG) --no-build -o artifacts/bridge -nologo -v quiet
 
 run: build
 	$(BRIDGE) run --suite $(SUITE)
