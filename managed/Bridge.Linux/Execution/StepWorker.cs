@@ -15,7 +15,8 @@ internal sealed class StepWorker : IDisposable
     public bool Run(Action action, TimeSpan timeout, string name)
     {
         var queue = _queue ??= Start(name);
-        // Not disposed when the step hangs: the abandoned worker may still set it, much later.
+        // Never disposed: Set may still be returning on the worker when Wait returns here, and a hung worker may set
+        // it much later. Without a WaitHandle requested it holds no OS handle.
         var done = new ManualResetEventSlim();
         queue.Add(() =>
         {
@@ -29,10 +30,7 @@ internal sealed class StepWorker : IDisposable
             }
         });
         if (done.Wait(timeout))
-        {
-            done.Dispose();
             return true;
-        }
         queue.CompleteAdding();
         _queue = null;
         return false;
