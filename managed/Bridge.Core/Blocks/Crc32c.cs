@@ -9,8 +9,8 @@ namespace Bridge.Core.Blocks;
 /// <summary>
 /// CRC-32C (Castagnoli), as ext4/btrfs/iSCSI use it, two ways with identical results: BitOperations.Crc32C (the
 /// SSE4.2 / ARMv8 CRC instruction, memory speed on real hardware) and slicing-by-8 tables. The instruction is not
-/// always the fast one: qemu's TCG emulates x86 crc32 one bit at a time (helper_crc32 in target/i386/ops_sse.h), so in a
-/// TCG guest the tables are several times faster. The first use times both on the same bytes and keeps the faster.
+/// always the fast one: qemu's TCG emulates x86 crc32 one bit at a time (helper_crc32 in target/i386/ops_sse.h),
+/// so in a TCG guest the tables win. The first use times both on the same bytes and keeps the faster.
 /// </summary>
 public static class Crc32c
 {
