@@ -1,4 +1,5 @@
 using Bridge.Core.Observations;
+using Bridge.Core.Policy;
 using Bridge.Core.Scenarios;
 using Bridge.Linux.Interop;
 using Bridge.Targets.Agent;
@@ -64,5 +65,27 @@ public class AgentProtocolTests
         var back = ScenarioText.From(s).Parse();
         Assert.Equal(s.Name, back.Name);
         Assert.Equal(s.AllSteps().Select(x => x.ToString()), back.AllSteps().Select(x => x.ToString()));
+    }
+
+    /// <summary>Whatever a command may send to an agent (every scenario file of the repository, and the scenarios
+    /// `bridge policy` generates) must parse back there as the scenario the host judges it as.</summary>
+    [Fact]
+    public void EveryScenarioACommandCanSendParsesBackInTheAgent()
+    {
+        var root = System.IO.Path.Combine(RepositoryRoot.Path, "scenarios");
+        var suites = Directory.GetDirectories(root).ToDictionary(
+            d => System.IO.Path.GetFileName(d),
+            d => Directory.EnumerateFiles(d, "*.scn").SelectMany(f => ScenarioFile.Parse(File.ReadAllText(f), f)).ToList());
+        Assert.Contains("default", suites.Keys);
+        Assert.All(suites, suite => Assert.NotEmpty(suite.Value));
+        var generated = PolicyMatrix.Rows().Select(PolicyMatrix.ScenarioFor).ToList();
+        Assert.NotEmpty(generated);
+        Assert.All(suites.Values.SelectMany(s => s).Concat(generated), s =>
+        {
+            var back = ScenarioText.From(s).Parse();
+            Assert.Equal(s.Name, back.Name);
+            Assert.Equal(s.Geometry, back.Geometry);
+            Assert.Equal(s.AllSteps().Select(x => x.ToString()), back.AllSteps().Select(x => x.ToString()));
+        });
     }
 }

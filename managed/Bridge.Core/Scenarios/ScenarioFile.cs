@@ -30,7 +30,8 @@ public static class ScenarioFile
     /// <summary>Re-parses a scenario from the text an agent received; the name is kept from the sender.</summary>
     public static Scenario ParseOne(string text, string file, string name)
     {
-        var (scenario, errors) = ScenarioParser.Parse(text, file, name, allowNameHeader: !name.Contains('['));
+        // The sender parsed this text already; a header naming it (a generated scenario has one) is allowed.
+        var (scenario, errors) = ScenarioParser.Parse(text, file, name, allowNameHeader: true);
         return scenario is null ? throw new ScenarioException(errors) : scenario with { Name = name };
     }
 }

@@ -52,15 +52,7 @@ public sealed class VmTargetTests(VmFixture fixture)
         [.. texts.SelectMany(t => ScenarioFile.Parse(t, "vm.scn")), .. Seed()];
 
     private static IEnumerable<Scenario> Seed() =>
-        ScenarioFile.Parse(File.ReadAllText(Path.Combine(Repository(), "scenarios/seed/lost-write-after-writeback.scn")), "scenarios/seed/lost-write-after-writeback.scn");
-
-    private static string Repository()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Bridge.sln")))
-                return dir.FullName;
-        throw new InvalidOperationException("Bridge.sln not found");
-    }
+        ScenarioFile.Parse(File.ReadAllText(Path.Combine(RepositoryRoot.Path, "scenarios/seed/lost-write-after-writeback.scn")), "scenarios/seed/lost-write-after-writeback.scn");
 
     private static async Task<List<Observation>> Run(ITarget target, IReadOnlyList<Scenario> scenarios)
     {
