@@ -70,7 +70,8 @@ public sealed class VmTargetTests(VmFixture fixture)
     private static string Expected612(Scenario s) =>
         s.Backing.Kind == BackingKind.DiskFs && !s.AllSteps().Any(x => x.Args.Access == PinAccess.RemoteRead) ? "EFAULT" : "ok";
 
-    /// <summary>6.1: io_uring refuses every regular file itself (EOPNOTSUPP); GUP refuses no RDMA pin.</summary>
+    /// <summary>6.1: io_uring itself refuses mappings of disk filesystems (EOPNOTSUPP; shmem and hugetlbfs pass);
+    /// GUP refuses no RDMA pin.</summary>
     private static string Expected61(Scenario s) =>
         s.Backing.Kind == BackingKind.DiskFs && s.AllSteps().Any(x => x.Args.PinPath == "uring-register") ? "EOPNOTSUPP" : "ok";
 
