@@ -69,7 +69,6 @@ public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITa
             {
                 if (line.Stream == GuestStream.Stdout)
                     stream.OnLine(line.Text);
-                else if (line.Text.StartsWith("PROF")) Console.Error.WriteLine(line.Text);
                 else if (stderr.Count < 20)
                     stderr.Enqueue(line.Text); // the agent's own complaints (a missing file, an exception)
                 return Task.CompletedTask;
