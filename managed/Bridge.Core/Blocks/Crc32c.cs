@@ -17,10 +17,10 @@ public static class Crc32c
     private const uint Polynomial = 0x82F63B78; // reflected 0x1EDC6F41
     private static readonly uint[] Tables = BuildTables();
 
-    /// <summary>Which way this process computes: "instruction" or "tables".</summary>
-    public static string Method { get; } = InstructionIsFaster() ? "instruction" : "tables";
+    private static readonly bool UseInstruction = InstructionIsFaster();
 
-    private static readonly bool UseInstruction = Method == "instruction";
+    /// <summary>Which way this process computes: "instruction" or "tables".</summary>
+    public static string Method => UseInstruction ? "instruction" : "tables";
 
     public static uint Compute(ReadOnlySpan<byte> data) => ~Update(~0u, data);
 

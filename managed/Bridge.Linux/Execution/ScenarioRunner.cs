@@ -15,7 +15,7 @@ namespace Bridge.Linux.Execution;
 /// </summary>
 public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host") : IDisposable
 {
-    private readonly StepWorker _worker = new();
+    private readonly StepWorker _worker = new("bridge steps");
 
     /// <summary>A step that has not returned after this long is a hang; later steps are not run.</summary>
     public TimeSpan StepTimeout { get; init; } = TimeSpan.FromSeconds(60);
@@ -115,7 +115,7 @@ public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
             {
                 failure = e;
             }
-        }, StepTimeout, "bridge steps");
+        }, StepTimeout);
         if (!returned)
             return new StepResult(step.Index, Outcome.Timeout, Detail: $"no return after {StepTimeout.TotalSeconds:0}s", Start: start, End: MonotonicClock.Now);
         if (failure is not null)
