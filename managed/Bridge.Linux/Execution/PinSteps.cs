@@ -61,7 +61,7 @@ internal static class PinSteps
         if (ctx.Pin is not { } pin)
             return StepCall.Skip(ctx.PinFailure ?? "no pin held");
         var output = ctx.Outputs[step.Args.Target!];
-        return Runs(ctx, step, (off, len) => pin.DeviceRead(output.Direct, off, off - ctx.PinOffset, len, output.Bounce));
+        return Runs(ctx, step, (off, len) => pin.DeviceRead(output.Direct, off, off - ctx.PinOffset, len));
     }
 
     private static StepCall Runs(RunContext ctx, Step step, Func<long, long, StepCall> call)

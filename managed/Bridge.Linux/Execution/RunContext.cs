@@ -54,7 +54,7 @@ public sealed class RunContext : IDisposable
 
     public SourceFile Source(Step step) => _sources[step.Index];
 
-    /// <summary>The buffer every check of this scenario reads into, one chunk of blocks at a time.</summary>
+    /// <summary>The buffer the initial fill writes from and every check reads into, one chunk of blocks at a time.</summary>
     public AlignedBuffer CheckBuffer => _checkBuffer ??= new AlignedBuffer((long)Math.Min(CheckReader.ChunkBlocksMax, Geometry.BlockCount) * Geometry.BlockSize);
 
     /// <summary>Decoding of the blocks of one file (the data file, or an output by name), shared by every read path
@@ -145,20 +145,15 @@ public sealed class OutputFile : IDisposable
         Direct = FileDescriptor.OpenOrThrow(path, O_RDWR | O_CREAT | O_TRUNC | O_DIRECT);
         Direct.Truncate(size).ThrowIfFailed($"ftruncate {path}");
         Buffered = FileDescriptor.OpenOrThrow(path, O_RDONLY);
-        Bounce = new AlignedBuffer(size);
     }
 
     public string Name { get; }
     public FileDescriptor Direct { get; }
     public FileDescriptor Buffered { get; }
 
-    /// <summary>Memory for paths whose device reads into memory before the file write (RDMA READ).</summary>
-    public AlignedBuffer Bounce { get; }
-
     public void Dispose()
     {
         Direct.Dispose();
         Buffered.Dispose();
-        Bounce.Dispose();
     }
 }

@@ -26,10 +26,11 @@ public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
         var env = new RunEnvironment(target, SystemInfo.KernelRelease, null);
         if (Unavailable(scenario) is { } why)
             return new Observation(scenario.Name, id, env, [], [], [], why);
+        var provider = BackingProviders.For(scenario.Backing);
         BackingInstance backing;
         try
         {
-            backing = BackingProviders.For(scenario.Backing).Create(scratch, scenario);
+            backing = provider.Create(scratch, scenario);
         }
         catch (BackingUnavailableException e)
         {
@@ -41,7 +42,7 @@ public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
         var hung = false;
         try
         {
-            Setup(ctx, BackingProviders.For(scenario.Backing));
+            Setup(ctx, provider);
             var results = new List<StepResult>();
             var checks = new List<CheckObservation>();
             foreach (var step in scenario.Steps)
@@ -156,8 +157,8 @@ public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
     private static void FillWithWrites(RunContext ctx, FileDescriptor data)
     {
         var g = ctx.Geometry;
-        var chunk = Math.Min(g.BlockCount, 256);
-        using var buffer = new AlignedBuffer((long)chunk * g.BlockSize);
+        var buffer = ctx.CheckBuffer;
+        var chunk = (int)(buffer.Length / g.BlockSize);
         for (var first = 0; first < g.BlockCount; first += chunk)
         {
             var count = Math.Min(chunk, g.BlockCount - first);

@@ -25,19 +25,19 @@ public abstract class DependentHandle<TParent> : SafeHandle
     /// <summary>The native release call: 0 or -errno.</summary>
     protected abstract int Release(nint handle);
 
-    /// <summary>Releases now and reports the call's result as a step does.</summary>
+    /// <summary>Releases now (through Dispose, so still exactly once) and reports the call's result as a step does.</summary>
     public SysResult ReleaseNow()
     {
-        var r = SysResult.FromReturnedError(Release(handle));
-        SetHandleAsInvalid();
-        Parent.DangerousRelease();
-        return r;
+        Dispose();
+        return SysResult.FromReturnedError(_releaseResult);
     }
+
+    private int _releaseResult;
 
     protected override bool ReleaseHandle()
     {
-        var ok = Release(handle) == 0;
+        _releaseResult = Release(handle);
         Parent.DangerousRelease();
-        return ok;
+        return _releaseResult == 0;
     }
 }

@@ -31,7 +31,7 @@ public interface IPinnedRange : IDisposable
     StepCall DeviceWrite(AlignedBuffer source, FileDescriptor sourceFile, long fileOffset, long pinOffset, long length);
 
     /// <summary>The device reads the pinned bytes out to <paramref name="target"/> at <paramref name="fileOffset"/>.</summary>
-    StepCall DeviceRead(FileDescriptor target, long fileOffset, long pinOffset, long length, AlignedBuffer bounce);
+    StepCall DeviceRead(FileDescriptor target, long fileOffset, long pinOffset, long length);
 
     /// <summary>Releases the pin (io_uring_unregister_buffers, ibv_dereg_mr), reporting the call's result.</summary>
     SysResult Unpin();

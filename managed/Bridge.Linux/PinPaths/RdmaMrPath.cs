@@ -50,7 +50,7 @@ public sealed class RdmaMrPath : IPinPath
             }
         }
 
-        public StepCall DeviceRead(FileDescriptor target, long fileOffset, long pinOffset, long length, AlignedBuffer bounce)
+        public StepCall DeviceRead(FileDescriptor target, long fileOffset, long pinOffset, long length)
         {
             lock (_qp)
             {

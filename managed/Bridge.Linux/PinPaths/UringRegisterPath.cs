@@ -40,7 +40,7 @@ public sealed class UringRegisterPath : IPinPath
                 return StepCall.Time(() => StepHandlers.Complete(ring.ReadFixed(sourceFile, address + (nint)pinOffset, length, fileOffset), length));
         }
 
-        public StepCall DeviceRead(FileDescriptor target, long fileOffset, long pinOffset, long length, AlignedBuffer bounce)
+        public StepCall DeviceRead(FileDescriptor target, long fileOffset, long pinOffset, long length)
         {
             lock (_ring)
                 return StepCall.Time(() => StepHandlers.Complete(ring.WriteFixed(target, address + (nint)pinOffset, length, fileOffset), length));
