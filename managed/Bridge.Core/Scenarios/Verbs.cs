@@ -87,7 +87,8 @@ public static class Verbs
         new("dma-read", Effect.CopyThroughPin, 0, [Blocks, To], true, false,
             "the device reads the pinned pages out to another file (WRITE_FIXED / RDMA READ)"),
         new("fork", Effect.ForkWrite, Writer.Cpu, [Gen, Blocks], false, false,
-            "fork(); the child stores generation N into the blocks through its copy of the mapping and exits"),
+            "fork(); the child stores generation N into the blocks through its copy of the mapping, then stays alive " +
+            "until the scenario ends"),
         new("munmap", Effect.Unmap, 0, [], false, false, "munmap the mapping (pins keep their pages)"),
         new("check", Effect.Check, 0, [], false, false,
             "read every block via O_DIRECT, buffered I/O and the mapping; the oracle judges what each path saw"),

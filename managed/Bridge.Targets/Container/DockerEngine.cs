@@ -51,20 +51,6 @@ public sealed class DockerEngine : IDisposable
 
     public void Dispose() => Client.Dispose();
 
-    /// <summary>The first engine that answers: DOCKER_HOST, /var/run/docker.sock, then the private socket of
-    /// <paramref name="layout"/>; null when none does.</summary>
-    public static async Task<DockerEngine?> ConnectAsync(PrivateEngineLayout? layout = null, CancellationToken ct = default)
-    {
-        layout ??= PrivateEngineLayout.Default;
-        foreach (var endpoint in Candidates(layout, useExisting: true))
-        {
-            var (engine, _) = await TryConnectAsync(endpoint, layout, startedByThisCall: false, ct);
-            if (engine is not null)
-                return engine;
-        }
-        return null;
-    }
-
     /// <summary>Connects to an answering engine, or starts the private dockerd and waits until it answers.
     /// Idempotent: a private engine that already runs is reused (<see cref="StartedByThisCall"/> false).</summary>
     /// <exception cref="EngineUnavailableException">No engine answers and none can be started here; the message says why.</exception>

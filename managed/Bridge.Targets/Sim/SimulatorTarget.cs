@@ -11,8 +11,6 @@ public sealed class SimulatorTarget(Policy policy) : ITarget
 {
     public string Name => $"sim:{policy.Name}";
 
-    public Policy Policy => policy;
-
     public async IAsyncEnumerable<Observation> RunAsync(IReadOnlyList<Scenario> scenarios, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         foreach (var scenario in scenarios)

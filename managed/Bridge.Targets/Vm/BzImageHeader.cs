@@ -14,9 +14,6 @@ public static class BzImageHeader
     private const int SetupBase = 0x200;
     private const int HeadBytes = 64 * 1024;
 
-    /// <summary>True when the file carries the boot protocol magic; a file that does not is not a bzImage.</summary>
-    public static bool IsBzImage(string path) => HasMagic(ReadHead(path));
-
     /// <summary>The release (first word of the version string), or null when the header has no version string.</summary>
     public static string? ReadRelease(string path)
     {

@@ -56,8 +56,6 @@ internal sealed class QemuProcess : IAsyncDisposable
     /// <summary>Completes when qemu has exited.</summary>
     public Task Exited { get; }
 
-    public bool HasExited => _process.HasExited;
-
     public int ExitCode => _process.ExitCode;
 
     /// <summary>Completes with qemu's message when the accelerator failed to run the guest.</summary>
