@@ -37,7 +37,7 @@ public class CleanupTests
     public void AScenarioThisHostCannotRunIsASkipWithItsReasonAndLeavesNothing()
     {
         Skip.IfNot(SystemInfo.IsRoot, "needs root");
-        Skip.If(PinPaths.PinPathRegistry.Unavailable("rdma-mr") is null, "this host has an RDMA device");
+        Skip.If(PinPaths.PinPathRegistry.For(PinPathTable.RdmaMr).Unavailable is null, "this host has an RDMA device");
         using var scratch = new ScratchSpace();
         var scenario = ScenarioFile.Parse("backing memfd\nfile size=64K\npin rdma-mr\ncheck\n", "r.scn")[0];
         using var runner = new ScenarioRunner(scratch);

@@ -83,7 +83,7 @@ internal sealed class Expectations
             case Effect.Resize:
                 Resize((int)(step.Args.Size!.Value / _scenario.Geometry.BlockSize));
                 break;
-            case Effect.Drop:
+            case Effect.Punch:
                 Punch(step.Blocks);
                 break;
             case Effect.Pin:
@@ -165,8 +165,9 @@ internal sealed class Expectations
 
     internal IEnumerable<int> PersistedBlocks(Step step)
     {
-        // MS_ASYNC starts nothing on Linux since 2.6.19; msync of a private mapping writes nothing to the file.
-        if (step.Keyword == "msync" && (step.Args.Mode == "async" || PrivateFileMapping))
+        // A persistence point through the mapping (msync): MS_ASYNC starts nothing on Linux since 2.6.19, and
+        // msync of a private mapping writes nothing to the file.
+        if (step.Verb.NeedsMapping && (step.Args.Mode == "async" || PrivateFileMapping))
             return [];
         return step.Args.Blocks?.Blocks ?? Enumerable.Range(0, _blocks.Length);
     }
