@@ -1,5 +1,6 @@
 using Bridge.Core.Execution;
 using Bridge.Core.Scenarios;
+using Bridge.Linux.Backings;
 using Bridge.Linux.Execution;
 using Bridge.Linux.PinPaths;
 
@@ -15,4 +16,11 @@ public class ContractTests
     [Fact]
     public void EveryPinPathRowHasOneImplementation() =>
         Assert.Equal(PinPathTable.All, PinPathRegistry.All.Select(p => p.Row));
+
+    [Fact]
+    public void EveryBackingRowHasOneProviderAndEveryBackingWithStorageHowToMakeIt()
+    {
+        Assert.Equal(BackingTable.All, BackingProviders.All.Select(p => p.Backing));
+        Assert.All(BackingProviders.All, p => Assert.Equal(p.Backing.HasStorage, p.Mkfs is not null));
+    }
 }
