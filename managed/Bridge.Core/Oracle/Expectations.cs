@@ -1,4 +1,5 @@
 using Bridge.Core.Blocks;
+using Bridge.Core.Execution;
 using Bridge.Core.Observations;
 using Bridge.Core.Scenarios;
 
@@ -105,7 +106,7 @@ internal sealed class Expectations
 
     public Allowed Expected(string file, ReadPath path, int block)
     {
-        if (file != "data")
+        if (file != CheckPlan.DataFile)
             return Output(file).GetValueOrDefault(block) ?? Allowed.Exactly(Content.Hole, -1);
         var state = _blocks[block];
         return path switch

@@ -298,7 +298,7 @@ internal sealed class ScenarioParser
     /// <summary>Rules that need the steps before this one: pins, unmapping, file-less backings, unique generations.</summary>
     private void Validate(Step step, int line, int column)
     {
-        var backing = _backing ?? BackingTable.Find("ext4")!;
+        var backing = _backing ?? BackingTable.Ext4;
         if (step.Verb.NeedsFile && !backing.HasFile)
             Error(line, column, $"'{step.Keyword}' needs a file; backing {backing.Name} has none");
         if (_unmappedAt is { } unmapped && step.Verb.NeedsMapping)
