@@ -38,7 +38,7 @@ public sealed class RunContext : IDisposable
 
     public MappedRegion? Mapping { get; set; }
     public string? MappingGone { get; set; }
-    public string? ReadOnlySince { get; set; }
+    public bool ReadOnly { get; set; }
 
     public Dictionary<string, OutputDescriptors> Outputs { get; } = [];
 

@@ -93,7 +93,7 @@ public static class StepHandlers
         var readOnly = step.Args.Mode == "ro";
         var call = KernelCalls.Time(() => ctx.Mapping!.Protect(readOnly ? PROT_READ : PROT_READ | PROT_WRITE));
         if (call.Ok)
-            ctx.ReadOnlySince = readOnly ? step.ToString() : null;
+            ctx.ReadOnly = readOnly;
         return call;
     }
 
@@ -137,12 +137,10 @@ public static class StepHandlers
     /// <summary>Why the mapping cannot be touched: gone, or (for CPU stores) read-only — the store would fault the harness.</summary>
     public static string? MappingProblem(RunContext ctx, bool forWrite) =>
         ctx.Mapping is null || ctx.MappingGone is not null ? ctx.MappingGone ?? "no mapping"
-        : forWrite && ctx.ReadOnlySince is { } ro ? $"the mapping is read-only ({ro}); a CPU store would SIGSEGV"
+        : forWrite && ctx.ReadOnly ? HarnessFaults.StoreIntoReadOnlyMapping
         : null;
 
     /// <summary>Touching a mapped page past EOF raises SIGBUS; such steps are not run and say so.</summary>
     public static string? PastEof(RunContext ctx, Step step) =>
-        ctx.Backing.Data is not null && step.Blocks.Last >= ctx.FileBlocks
-            ? $"block {step.Blocks.Last} is past end of file ({ctx.FileBlocks} blocks): touching it through the mapping would SIGBUS"
-            : null;
+        ctx.Backing.Data is not null && step.Blocks.Last >= ctx.FileBlocks ? HarnessFaults.PastEndOfFile(step.Blocks.Last, ctx.FileBlocks) : null;
 }

@@ -56,9 +56,9 @@ internal static class VerbOps
     private static bool NotRunnable(Kernel k, Step step, bool store, CallStatus result)
     {
         if (store && !k.Vma.VmWrite)
-            result.NotRun("the mapping is read-only; a CPU store would SIGSEGV");
+            result.NotRun(HarnessFaults.StoreIntoReadOnlyMapping);
         else if (!k.InFile(step.Blocks.Last))
-            result.NotRun($"block {step.Blocks.Last} is past end of file: touching it through the mapping would SIGBUS");
+            result.NotRun(HarnessFaults.PastEndOfFile(step.Blocks.Last, k.FileBlocks));
         return result.IsNotRun;
     }
 
