@@ -10,7 +10,6 @@ namespace Bridge.Core.Scenarios;
 /// </summary>
 internal sealed class ScenarioParser
 {
-    private const long HugePageSize = 2 << 20;
     private readonly string _file;
     private readonly List<ScenarioError> _errors = [];
     private readonly List<Step> _steps = [];
@@ -299,11 +298,10 @@ internal sealed class ScenarioParser
     /// <summary>Rules that need the steps before this one: pins, unmapping, file-less backings, unique generations.</summary>
     private void Validate(Step step, int line, int column)
     {
-        var backing = _backing ?? BackingTable.Find("ext4")!;
+        var backing = _backing ?? BackingTable.Ext4;
         if (step.Verb.NeedsFile && !backing.HasFile)
             Error(line, column, $"'{step.Keyword}' needs a file; backing {backing.Name} has none");
-        var needsMapping = step.Effect is Effect.WriteMapping or Effect.CopyFromMapping or Effect.Pin or Effect.Unmap or Effect.ForkWrite || step.Keyword is "msync" or "mprotect";
-        if (_unmappedAt is { } unmapped && needsMapping)
+        if (_unmappedAt is { } unmapped && step.Verb.NeedsMapping)
             Error(line, column, $"'{step.Keyword}' needs the mapping, which line {unmapped} unmapped");
         switch (step.Effect)
         {
@@ -345,8 +343,8 @@ internal sealed class ScenarioParser
                     _written[(block, step.Gen)] = line;
             }
         }
-        if (backing.Kind == BackingKind.Hugetlb && _geometry is { } g && g.FileSize % HugePageSize != 0)
-            Error(line, column, "expected a file size that is a multiple of 2M on hugetlb");
+        if (_geometry is { } g && g.FileSize % backing.PageSize != 0)
+            Error(line, column, $"expected a file size that is a multiple of {PageSize(backing)} on {backing.Name}");
     }
 
     private void ValidateSize(long size, int line, int column)
@@ -354,9 +352,12 @@ internal sealed class ScenarioParser
         var geometry = _geometry!.Value;
         if (size % geometry.BlockSize != 0 || size > geometry.FileSize || size < 0)
             Error(line, column, $"expected a size that is a multiple of the block size ({geometry.BlockSize}) and at most the file size ({geometry.FileSize})");
-        if (_backing?.Kind == BackingKind.Hugetlb && size % HugePageSize != 0)
-            Error(line, column, "expected a size that is a multiple of 2M on hugetlb");
+        if (_backing is { } backing && size % backing.PageSize != 0)
+            Error(line, column, $"expected a size that is a multiple of {PageSize(backing)} on {backing.Name}");
     }
+
+    private static string PageSize(BackingInfo backing) =>
+        backing.PageSize % (1 << 20) == 0 ? $"{backing.PageSize >> 20}M" : $"{backing.PageSize >> 10}K";
 
     private void EndRace(Token head, int line)
     {

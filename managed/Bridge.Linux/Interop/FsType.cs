@@ -1,4 +1,5 @@
 using System.Text;
+using Bridge.Core.Scenarios;
 using Tmds.Linux;
 using static Tmds.Linux.LibC;
 
@@ -10,16 +11,18 @@ public static class FsType
     private const int SysStatfs = 137; // x86_64
     private const int SysFstatfs = 138;
 
-    private static readonly Dictionary<long, string> Magic = new()
+    private static readonly Dictionary<long, string> Magic = Names();
+
+    /// <summary>The backings' filesystems (each row carries its magic), and those a scratch directory may sit on
+    /// that are no backing: a VM's 9p root, a container's overlay.</summary>
+    private static Dictionary<long, string> Names()
     {
-        [0xEF53] = "ext4",
-        [0x58465342] = "xfs",
-        [0x9123683E] = "btrfs",
-        [0x01021994] = "tmpfs",
-        [0x958458f6] = "hugetlbfs",
-        [0x01021997] = "9p",
-        [0x794c7630] = "overlayfs",
-    };
+        var names = new Dictionary<long, string> { [0x01021997] = "9p", [0x794c7630] = "overlayfs" };
+        foreach (var backing in BackingTable.All)
+            if (backing.FsMagic is { } magic)
+                names.TryAdd(magic, backing.FsType!);
+        return names;
+    }
 
     public static unsafe string Of(string path)
     {

@@ -29,13 +29,15 @@ public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITa
         await run;
     }
 
-    /// <summary>Module groups and disks the scenarios need: ext4 always (it also holds the source and output files of
-    /// memory backings), xfs and btrfs when used, rdma for rdma-mr.</summary>
+    /// <summary>Module groups and scratch disks the scenarios need, from their backing and pin-path rows: a disk for
+    /// every filesystem made for the run — the auxiliary files' one always (it holds the source and output files of
+    /// every scenario), each used backing with storage — and the module group each used backing and pin path names.</summary>
     public static (IReadOnlyList<string> Groups, int Disks) Needs(IReadOnlyList<Scenario> scenarios)
     {
-        var filesystems = scenarios.Select(s => s.Backing.Name).Where(f => f is "xfs" or "btrfs").Distinct().Order().Prepend("ext4").ToList();
-        var rdma = scenarios.SelectMany(s => s.AllSteps()).Any(s => s.Args.PinPath == "rdma-mr");
-        return ([.. filesystems, .. rdma ? new[] { "rdma" } : []], filesystems.Count);
+        var backings = scenarios.Select(s => s.Backing).Prepend(BackingTable.AuxiliaryFiles).Distinct().ToList();
+        var pinPaths = scenarios.SelectMany(s => s.AllSteps()).Where(s => s.Effect == Effect.Pin).Select(s => s.PinPath).Distinct();
+        var groups = backings.Select(b => b.VmModuleGroup).Concat(pinPaths.Select(p => p.VmModuleGroup)).OfType<string>().Distinct().ToList();
+        return (groups, backings.Count(b => b.HasStorage));
     }
 
     private async Task BootAndRunAsync(IReadOnlyList<Scenario> scenarios, AgentStream stream, CancellationToken ct)

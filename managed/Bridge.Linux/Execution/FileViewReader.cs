@@ -1,46 +1,55 @@
 using Bridge.Core.Blocks;
+using Bridge.Core.Execution;
 using Bridge.Core.Observations;
 using Bridge.Linux.Interop;
 
 namespace Bridge.Linux.Execution;
 
 /// <summary>
-/// A check: reads every block of the data file through O_DIRECT (the disk; note that an O_DIRECT read first writes
-/// back dirty pages in its range, as filemap_write_and_wait_range does), then through the page cache, then through
-/// the mapping; and each output file through O_DIRECT and the page cache. Records what each path saw.
+/// A check on the real kernel: reads the views of the <see cref="CheckPlan"/> in its order — the data file through
+/// O_DIRECT (the disk; an O_DIRECT read first writes back dirty pages in its range, as filemap_write_and_wait_range
+/// does), through the page cache and through the mapping, then each output file through O_DIRECT and the page
+/// cache — and records what each saw.
 /// </summary>
-internal static class CheckReader
+internal static class FileViewReader
 {
     /// <summary>Blocks per read(2): the size of <see cref="RunContext.CheckBuffer"/>.</summary>
     public const int ChunkBlocksMax = 256;
 
-    public static CheckObservation Read(RunContext ctx, int step)
+    public static CallResult Read(RunContext ctx, CheckPlan plan, List<ViewRead> views)
     {
-        var views = new List<ViewRead>();
-        var geometry = ctx.Geometry;
-        if (ctx.Backing.Data is { } data)
+        var start = MonotonicClock.Now;
+        foreach (var view in plan.Views)
+            views.Add(Read(ctx, view));
+        return CallResult.Success(start, MonotonicClock.Now);
+    }
+
+    private static ViewRead Read(RunContext ctx, CheckView view)
+    {
+        var (file, path) = view;
+        var memo = ctx.Memo(file);
+        if (file != CheckPlan.DataFile)
         {
-            views.Add(ctx.DataDirect is { } direct
-                ? new ViewRead("data", ReadPath.Disk, ReadFile(direct, geometry, ctx.Memo("data"), ctx.CheckBuffer))
-                : new ViewRead("data", ReadPath.Disk, [], ctx.DirectUnavailable));
-            views.Add(new ViewRead("data", ReadPath.Buffered, ReadFile(data, geometry, ctx.Memo("data"), ctx.CheckBuffer)));
+            var output = ctx.Outputs[file];
+            return new ViewRead(file, path, ReadFile(path == ReadPath.Disk ? output.Direct : output.Buffered, ctx.Geometry, memo, ctx.CheckBuffer));
         }
-        views.Add(StepHandlers.MappingProblem(ctx, forWrite: false) is { } gone
-            ? new ViewRead("data", ReadPath.Mapping, [], gone)
-            : new ViewRead("data", ReadPath.Mapping, ReadMapping(ctx)));
-        foreach (var output in ctx.Outputs.Values.OrderBy(o => o.Name, StringComparer.Ordinal))
+        return path switch
         {
-            views.Add(new ViewRead(output.Name, ReadPath.Disk, ReadFile(output.Direct, geometry, ctx.Memo(output.Name), ctx.CheckBuffer)));
-            views.Add(new ViewRead(output.Name, ReadPath.Buffered, ReadFile(output.Buffered, geometry, ctx.Memo(output.Name), ctx.CheckBuffer)));
-        }
-        return new CheckObservation(step, views);
+            ReadPath.Disk => ctx.DataDirect is { } direct
+                ? new ViewRead(file, path, ReadFile(direct, ctx.Geometry, memo, ctx.CheckBuffer))
+                : new ViewRead(file, path, [], ctx.DirectUnavailable),
+            ReadPath.Buffered => new ViewRead(file, path, ReadFile(ctx.Backing.Data!, ctx.Geometry, memo, ctx.CheckBuffer)),
+            _ => StepHandlers.MappingProblem(ctx, forWrite: false) is { } gone
+                ? new ViewRead(file, path, [], gone)
+                : new ViewRead(file, path, ReadMapping(ctx)),
+        };
     }
 
     private static List<BlockRead> ReadMapping(RunContext ctx)
     {
         var g = ctx.Geometry;
         var within = ctx.FileBlocks;
-        var memo = ctx.Memo("data");
+        var memo = ctx.Memo(CheckPlan.DataFile);
         var blocks = new List<BlockRead>(g.BlockCount);
         for (var b = 0; b < g.BlockCount; b++)
             blocks.Add(b < within ? memo.Decode(ctx.Mapping!.Span(g.OffsetOf(b), g.BlockSize), b) : BlockRead.Eof(b));
