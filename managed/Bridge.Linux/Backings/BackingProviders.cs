@@ -17,7 +17,7 @@ public static class BackingProviders
         new("ext4", true, (s, _) => OnDisk(s, Ext4Directory(s))),
         new("xfs", true, (s, _) => OnDisk(s, LoopFs(s, "xfs", "mkfs.xfs", ["-f", "-q"]))),
         new("btrfs", true, (s, _) => OnDisk(s, LoopFs(s, "btrfs", "mkfs.btrfs", ["-f", "-q"]))),
-        new("tmpfs", true, (s, _) => OnDisk(s, SystemInfo.IsRoot ? s.VirtualFilesystem("tmpfs", "size=1g") : "/dev/shm", AuxDirectory(s))),
+        new("tmpfs", true, (s, _) => OnDisk(s, SystemInfo.IsRoot ? s.VirtualFilesystem("tmpfs", "size=1g") : s.SharedMemory(), AuxDirectory(s))),
         new("memfd", true, (s, _) => Memfd(s, 0, "tmpfs", release: null)),
         new("hugetlb", false, Hugetlb),
         new("anon", true, (s, _) => new BackingInstance(null, null, MAP_ANONYMOUS, AuxDirectory(s), null)),

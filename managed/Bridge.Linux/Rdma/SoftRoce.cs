@@ -1,4 +1,4 @@
-using Bridge.Linux.Interop;
+using Bridge.Linux.Host;
 
 namespace Bridge.Linux.Rdma;
 
