@@ -41,20 +41,7 @@ public static class LedgerSweep
             var complete = true;
             foreach (var entry in Enumerable.Reverse(held))
             {
-                string? failure = null;
-                if (!rows.TryGetValue(entry.Kind, out var row))
-                    failure = "no sweep for this kind here";
-                else if (!dryRun)
-                {
-                    try
-                    {
-                        await row.Sweep(entry.Value);
-                    }
-                    catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or Interop.SysException or ToolException)
-                    {
-                        failure = e.Message;
-                    }
-                }
+                var failure = dryRun && rows.ContainsKey(entry.Kind) ? null : await GiveBackAsync(rows, entry);
                 complete &= failure is null;
                 found.Add(new Leftover(owner, entry, failure));
             }
@@ -62,5 +49,38 @@ public static class LedgerSweep
                 Directory.Delete(dir, recursive: true);
         }
         return found;
+    }
+
+    /// <summary>Gives back everything this process's own run holds, newest first: for a run that must stop at once
+    /// (an agent whose harness is gone) and cannot unwind normally.</summary>
+    public static async Task<IReadOnlyList<Leftover>> GiveBackOwnAsync(IReadOnlyList<LeftoverKind> kinds)
+    {
+        var rows = kinds.ToDictionary(k => k.Kind);
+        var ledger = RunLedger.Current;
+        var found = new List<Leftover>();
+        foreach (var entry in Enumerable.Reverse(ledger.Held))
+        {
+            var failure = await GiveBackAsync(rows, entry);
+            if (failure is null)
+                ledger.Release(entry);
+            found.Add(new Leftover(ledger.Owner, entry, failure));
+        }
+        return found;
+    }
+
+    /// <returns>null when given back, else why not.</returns>
+    private static async Task<string?> GiveBackAsync(Dictionary<string, LeftoverKind> rows, LedgerEntry entry)
+    {
+        if (!rows.TryGetValue(entry.Kind, out var row))
+            return "no sweep for this kind here";
+        try
+        {
+            await row.Sweep(entry.Value);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or Interop.SysException or ToolException)
+        {
+            return e.Message;
+        }
     }
 }
