@@ -24,7 +24,8 @@ public sealed class RunLedger
     private readonly Lock _lock = new();
     private readonly List<LedgerEntry> _held = [];
 
-    private RunLedger(string stateDirectory, ProcessIdentity owner)
+    /// <summary>A ledger of <paramref name="owner"/> (tests make one for a process that no longer runs).</summary>
+    internal RunLedger(string stateDirectory, ProcessIdentity owner)
     {
         Owner = owner;
         Directory = Path.Combine(stateDirectory, string.Create(CultureInfo.InvariantCulture, $"run-{owner.Pid}-{owner.StartTicks}"));

@@ -20,6 +20,9 @@ public sealed partial class ContainerRunner(DockerEngine engine)
 {
     /// <summary>Every container Bridge creates carries it (<c>docker ps --filter label=org.bridge.managed</c>).</summary>
     public const string ManagedLabel = "org.bridge.managed";
+    /// <summary>The creating process (<see cref="ProcessIdentity"/>), to tell runs' containers apart in a listing;
+    /// what is swept after a kill is decided by the run's ledger.</summary>
+    public const string OwnerLabel = "org.bridge.owner";
 
     private static readonly ConcurrentDictionary<string, EngineQuirks> QuirksByEngine = new();
 
@@ -96,7 +99,7 @@ public sealed partial class ContainerRunner(DockerEngine engine)
 
     /// <summary>/dev/loop-control and every /dev/loopN the host has, read-write; /dev/kmsg read-only (the
     /// kernel-warn verdict reads the kernel log).</summary>
-    public static IList<DeviceMapping> HarnessDevices()
+    private static IList<DeviceMapping> HarnessDevices()
     {
         var devices = Directory.EnumerateFiles("/dev", "loop*")
             .Where(p => LoopName().IsMatch(Path.GetFileName(p)))
@@ -322,7 +325,7 @@ public sealed partial class ContainerRunner(DockerEngine engine)
             AttachStdin = spec.StdinTiedToCaller,
             OpenStdin = spec.StdinTiedToCaller,
             StdinOnce = spec.StdinTiedToCaller,
-            Labels = new Dictionary<string, string>(spec.Labels) { [ManagedLabel] = "1" },
+            Labels = new Dictionary<string, string>(spec.Labels) { [ManagedLabel] = "1", [OwnerLabel] = ProcessIdentity.Current.ToString() },
             HostConfig = host,
         };
     }

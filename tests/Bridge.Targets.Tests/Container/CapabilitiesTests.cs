@@ -1,19 +1,19 @@
+using System.Diagnostics;
 using Bridge.Targets.Container;
 
 namespace Bridge.Targets.Tests.Container;
 
-public sealed class CapabilitiesTests
+[Collection(EngineCollection.Name)]
+public sealed class CapabilitiesTests(EngineFixture fixture)
 {
-    [Fact]
-    public void The_table_follows_linux_capability_h()
-    {
-        Assert.Equal("CAP_CHOWN", Capabilities.NameByBit[0]);
-        Assert.Equal("CAP_SYS_ADMIN", Capabilities.NameByBit[21]);
-        Assert.Equal("CAP_SYS_RESOURCE", Capabilities.NameByBit[24]);
-        Assert.Equal("CAP_AUDIT_READ", Capabilities.NameByBit[37]);
-        Assert.Equal("CAP_CHECKPOINT_RESTORE", Capabilities.NameByBit[40]);
-        Assert.Equal(Capabilities.NameByBit.Count, Capabilities.NameByBit.Distinct().Count());
-    }
+    [Theory]
+    [InlineData(0, "CAP_CHOWN")]
+    [InlineData(21, "CAP_SYS_ADMIN")]
+    [InlineData(24, "CAP_SYS_RESOURCE")]
+    [InlineData(37, "CAP_AUDIT_READ")]
+    [InlineData(40, "CAP_CHECKPOINT_RESTORE")]
+    public void Bits_are_named_as_linux_capability_h_numbers_them(int bit, string name) =>
+        Assert.Equal([name], Capabilities.Decode(1UL << bit));
 
     [Fact]
     public void A_bounding_set_without_sys_resource_names_it_missing()
@@ -30,25 +30,41 @@ public sealed class CapabilitiesTests
     }
 
     [Fact]
-    public void Bits_beyond_the_kernel_and_the_table_are_reported_apart()
+    public void Bits_beyond_the_kernel_and_libcap_are_reported_apart()
     {
-        var set = Capabilities.Describe((1UL << 41) | 1UL, lastCap: 37);
+        var set = Capabilities.Describe((1UL << 63) | 1UL, lastCap: 37);
 
         Assert.Equal(["CAP_CHOWN"], set.Present);
-        Assert.Equal(Capabilities.NameByBit.Take(38).Skip(1), set.Missing); // 38-40 are unknown to a kernel whose last is 37
-        Assert.Equal([41], set.UnnamedBits);
+        // 1-37 are missing; 38-40 are unknown to a kernel whose last is 37.
+        Assert.Equal(37, set.Missing.Count);
+        Assert.Equal("CAP_DAC_OVERRIDE", set.Missing[0]);
+        Assert.Equal("CAP_AUDIT_READ", set.Missing[^1]);
+        Assert.Equal([63], set.UnnamedBits);
     }
 
-    [Fact]
-    public void The_host_set_matches_proc_self_status()
+    /// <summary>The real outcome of the explicit-capabilities mode: the container's effective set is the host's
+    /// bounding set (read here from /proc, not through the code under test), less exactly the capabilities the
+    /// runner said the engine does not know.</summary>
+    [EngineFact]
+    public async Task A_container_under_explicit_capabilities_holds_the_hosts_bounding_set()
     {
-        var line = File.ReadLines("/proc/self/status").Single(l => l.StartsWith("CapBnd:", StringComparison.Ordinal));
-        var mask = Convert.ToUInt64(line["CapBnd:".Length..].Trim(), 16);
-        var host = Capabilities.HostBoundingSet();
+        var (engine, image) = fixture.Require();
+        var host = Mask(File.ReadLines("/proc/self/status"), "CapBnd:");
+        var lines = new List<string>();
+        var result = await new ContainerRunner(engine).RunAsync(new ContainerRunSpec
+        {
+            Image = image.Reference,
+            Command = ["/bin/grep", "^CapEff:", "/proc/self/status"],
+            Privilege = PrivilegeRequest.ExplicitCapabilities,
+            Timeout = TimeSpan.FromMinutes(1),
+        }, line => lines.Add(line.Text));
 
-        Assert.Equal(mask, host.Mask);
-        for (var bit = 0; bit < Capabilities.NameByBit.Count; bit++)
-            Assert.Equal((mask >> bit & 1) == 1, host.Present.Contains(Capabilities.NameByBit[bit]));
+        Assert.Equal(0, result.ExitCode);
+        var inside = Mask(lines, "CapEff:");
+        Assert.Equal(0UL, inside & ~host);
+        Assert.NotEqual(0UL, inside & (1UL << 21)); // CAP_SYS_ADMIN: mounts and loop devices
+        var withheld = Decode(host & ~inside);
+        Assert.All(withheld, name => Assert.Contains(result.Notes, n => n.Contains("does not know", StringComparison.Ordinal) && n.Contains(name, StringComparison.Ordinal)));
     }
 
     [Theory]
@@ -59,5 +75,19 @@ public sealed class CapabilitiesTests
     {
         var error = Assert.Throws<FormatException>(() => Capabilities.ParseBoundingSet(status));
         Assert.Contains(expected, error.Message);
+    }
+
+    private static ulong Mask(IEnumerable<string> status, string field) =>
+        Convert.ToUInt64(status.Single(l => l.StartsWith(field, StringComparison.Ordinal))[field.Length..].Trim(), 16);
+
+    /// <summary>libcap's own decoder, run here directly.</summary>
+    private static List<string> Decode(ulong mask)
+    {
+        if (mask == 0)
+            return [];
+        using var capsh = Process.Start(new ProcessStartInfo("/usr/sbin/capsh", $"--decode=0x{mask:x}") { RedirectStandardOutput = true })!;
+        var said = capsh.StandardOutput.ReadToEnd().Trim();
+        capsh.WaitForExit();
+        return [.. said[(said.IndexOf('=') + 1)..].Split(',').Select(n => n.ToUpperInvariant())];
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Bridge.Linux.Host;
 using Bridge.Targets.Container;
 using Docker.DotNet.Models;
 using Xunit.Abstractions;
@@ -194,28 +195,33 @@ public sealed class ContainerRunnerTests(EngineFixture fixture, ITestOutputHelpe
     }
 
     [EngineFact]
-    public async Task Containers_of_dead_owners_are_swept_and_live_ones_kept()
+    public async Task Containers_in_the_ledger_of_a_killed_run_are_swept_and_a_live_runs_kept()
     {
         var (engine, image) = fixture.Require();
-        var bootId = File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim();
+        var state = Directory.CreateTempSubdirectory("bridge-ledgers-");
         // A pid that is certainly not running with start time 1 (no process starts one tick after boot but init).
         using var exited = Process.Start("/bin/true")!;
         await exited.WaitForExitAsync();
-        async Task<string> CreateAsync(string owner) => (await engine.Client.Containers.CreateContainerAsync(new CreateContainerParameters
+        async Task<string> CreateAsync(RunLedger owner)
         {
-            Image = image.Reference,
-            Cmd = ["/bin/true"],
-            Labels = new Dictionary<string, string> { [ContainerRunner.ManagedLabel] = "1", [ContainerRunner.OwnerLabel] = owner },
-            HostConfig = new HostConfig { NetworkMode = "none" },
-        })).ID;
-        var orphan = await CreateAsync($"{bootId}/{exited.Id}/1");
-        var live = await CreateAsync(ContainerRunner.OwnerLabelValue());
+            var name = "bridge-test-" + Guid.NewGuid().ToString("N")[..12];
+            owner.Take(ContainerRunner.Leftover.Kind, name);
+            return (await engine.Client.Containers.CreateContainerAsync(new CreateContainerParameters
+            {
+                Name = name,
+                Image = image.Reference,
+                Cmd = ["/bin/true"],
+                Labels = new Dictionary<string, string> { [ContainerRunner.ManagedLabel] = "1" },
+                HostConfig = new HostConfig { NetworkMode = "none" },
+            })).ID;
+        }
+        var orphan = await CreateAsync(new RunLedger(state.FullName, new ProcessIdentity(HostProcesses.BootId, exited.Id, 1)));
+        var live = await CreateAsync(new RunLedger(state.FullName, ProcessIdentity.Current));
         try
         {
-            var removed = await new ContainerRunner(engine).RemoveOrphansAsync();
+            var swept = await LedgerSweep.RunAsync([ContainerRunner.Leftover], stateDirectory: state.FullName);
 
-            Assert.Contains(orphan, removed);
-            Assert.DoesNotContain(live, removed);
+            Assert.Single(swept, l => l.Failure is null);
             var left = (await engine.Client.Containers.ListContainersAsync(new ContainersListParameters { All = true })).Select(c => c.ID).ToList();
             Assert.DoesNotContain(orphan, left);
             Assert.Contains(live, left);
@@ -223,7 +229,30 @@ public sealed class ContainerRunnerTests(EngineFixture fixture, ITestOutputHelpe
         finally
         {
             await engine.Client.Containers.RemoveContainerAsync(live, new ContainerRemoveParameters { Force = true });
+            state.Delete(recursive: true);
         }
+    }
+
+    [EngineFact]
+    public async Task Under_explicit_capabilities_the_hosts_loop_devices_are_there_and_kmsg_is_read_only()
+    {
+        var (engine, image) = fixture.Require();
+        // Read before the run, without the code under test: the loop devices the host has now.
+        var hostLoops = Directory.EnumerateFiles("/dev", "loop*").Where(p => Path.GetFileName(p)[4..].All(char.IsAsciiDigit) && p.Length > "/dev/loop".Length).ToList();
+        var lines = new List<OutputLine>();
+        var result = await new ContainerRunner(engine).RunAsync(new ContainerRunSpec
+        {
+            Image = image.Reference,
+            Command = ["/bin/bash", "-c", "ls /dev | grep -E '^loop([0-9]+|-control)$'; (exec 3</dev/kmsg) && echo kmsg-readable; (exec 3>/dev/kmsg) 2>/dev/null && echo kmsg-writable || echo kmsg-not-writable"],
+            Privilege = PrivilegeRequest.ExplicitCapabilities,
+            Timeout = TimeSpan.FromMinutes(1),
+        }, line => Record(lines, line));
+
+        Assert.Equal(0, result.ExitCode);
+        var stdout = lines.Where(l => l.Stream == OutputStream.StdOut).Select(l => l.Text).ToList();
+        Assert.Subset(stdout.Select(d => "/dev/" + d).ToHashSet(), hostLoops.Append("/dev/loop-control").ToHashSet());
+        Assert.Contains("kmsg-readable", stdout);
+        Assert.Contains("kmsg-not-writable", stdout);
     }
 
     [EngineFact]
@@ -253,7 +282,7 @@ public sealed class ContainerRunnerTests(EngineFixture fixture, ITestOutputHelpe
             All = true,
             Filters = new Dictionary<string, IDictionary<string, bool>>
             {
-                ["label"] = new Dictionary<string, bool> { [$"{ContainerRunner.OwnerLabel}={ContainerRunner.OwnerLabelValue()}"] = true },
+                ["label"] = new Dictionary<string, bool> { [$"{ContainerRunner.OwnerLabel}={ProcessIdentity.Current}"] = true },
             },
         });
 
