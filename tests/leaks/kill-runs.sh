@@ -54,18 +54,15 @@ state() {
     echo "nr_hugepages $(cat /proc/sys/vm/nr_hugepages)"
     [ ${#pids[@]} = 0 ] && return
     local mine
-    mine="bridge-($(IFS='|'; echo "${pids[*]}"))-"
+    mine="bridge-(agent-|vm-)?($(IFS='|'; echo "${pids[*]}"))-"
     grep -E "$mine" /proc/self/mountinfo | awk '{print "mount " $5}'
     losetup -a 2>/dev/null | grep -E "$mine" | sed 's/^/loop /'
-    find /var/tmp /dev/shm -maxdepth 1 -regextype egrep -regex ".*/$mine.*" -printf 'dir %p\n' 2>/dev/null
-    for d in "${TMPDIR:-/tmp}"/bridge-vm-*; do
-        [ -f "$d/owner" ] && grep -qE "^($(IFS='|'; echo "${pids[*]}")) " "$d/owner" && echo "run-dir $d"
-    done
-    for p in "${pids[@]}"; do
-        pgrep -f -P "$p" qemu-system >/dev/null 2>&1 && echo "qemu of $p"
-    done
+    find /var/tmp /dev/shm "${TMPDIR:-/tmp}" -maxdepth 1 -regextype egrep -regex ".*/$mine.*" -printf 'dir %p\n' 2>/dev/null
+    # qemu names its run directory (bridge-vm-PID-…) on its command line.
+    pgrep -af -- "$mine" 2>/dev/null | grep qemu-system | awk '{print "qemu " $1}'
     if command -v docker >/dev/null && [ "$target" != host ]; then
-        DOCKER_HOST=${DOCKER_HOST:-unix:///run/bridge-docker/docker.sock} docker ps -aq --filter label=org.bridge.managed 2>/dev/null | sed 's/^/container /'
+        DOCKER_HOST=${DOCKER_HOST:-unix:///run/bridge-docker/docker.sock} docker ps -a --filter label=org.bridge.managed \
+            --format '{{.ID}} {{.Label "org.bridge.owner"}}' 2>/dev/null | grep -E "/($(IFS='|'; echo "${pids[*]}"))/" | sed 's/^/container /'
     fi
     true
 }

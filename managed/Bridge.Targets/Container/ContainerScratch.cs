@@ -38,7 +38,7 @@ public sealed class ContainerScratch : IDisposable
 
     public static ContainerScratch Create(string parent, string prefix)
     {
-        var path = System.IO.Path.Combine(System.IO.Path.GetFullPath(parent), prefix + Guid.NewGuid().ToString("N")[..12]);
+        var path = System.IO.Path.Combine(System.IO.Path.GetFullPath(parent), $"{prefix}{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..12]}");
         var entry = RunLedger.Current.Take(Leftover.Kind, path);
         Directory.CreateDirectory(path);
         return new ContainerScratch(path, entry);

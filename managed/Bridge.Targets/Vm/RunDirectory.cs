@@ -3,7 +3,7 @@ using Bridge.Linux.Host;
 namespace Bridge.Targets.Vm;
 
 /// <summary>
-/// The per-run temp directory (TMPDIR/bridge-vm-XXXXXX): initrd, console log, port sockets, scratch disks. It is
+/// The per-run temp directory (TMPDIR/bridge-vm-PID-XXXXXXXXXXXX): initrd, console log, port sockets, scratch disks. It is
 /// deleted when the run ends, and is in the run's ledger from before it exists, so a run killed outright has it swept
 /// by the next run or <c>bridge cleanup</c> (<see cref="Leftover"/>): scratch disks a guest filled never pile up.
 /// </summary>
@@ -29,7 +29,7 @@ internal sealed class RunDirectory : IDisposable
 
     public static RunDirectory Create()
     {
-        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), Prefix + Guid.NewGuid().ToString("N")[..12]);
+        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"{Prefix}{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..12]}");
         var entry = RunLedger.Current.Take(Leftover.Kind, path);
         Directory.CreateDirectory(path);
         return new RunDirectory(path, entry);
