@@ -20,78 +20,32 @@ public sealed class MachineStateCollection
 [Collection(MachineStateCollection.Name)]
 public class LeakTests
 {
-    private const string Hugetlb = """
-        scenario leak-hugetlb
-        backing hugetlb
-        map shared
-        file size=2M block=4K
-        store gen=1 blocks=0-15
-        pin uring-register blocks=0-7
-        race for=2s
-          dma gen=2 blocks=0-3
-          odirect-read gen=3 blocks=8-11
-        end
-        check
-        """;
-
-    private const string Ext4 = """
-        scenario leak-ext4
-        backing ext4
-        map shared
-        file size=1M block=4K
-        store gen=1 blocks=0-15
-        race for=2s
-          odirect-read gen=2 blocks=0-3
-          msync
-        end
-        check
-        """;
-
-    private const string Tmpfs = """
-        matrix leak-tmpfs
-        vary n = 1 2 3 4 5 6
-        backing tmpfs
-        map shared
-        file size=64K block=4K
-        store gen={n} blocks=0-15
-        fsync
-        check
-        """;
+    /// <summary>The scenarios tests/leaks/kill-runs.sh kills too.</summary>
+    private static string Scenario(string name) => Path.Combine(BridgeProcess.RepoRoot, "tests", "leaks", name + ".scn");
 
     [SkippableFact]
     public void Ten_runs_killed_at_random_points_leave_nothing_after_the_next_run_or_cleanup()
     {
         Skip.IfNot(SystemInfo.IsRoot, "loop mounts and huge pages need root");
-        var hugetlb = BridgeProcess.TempScenario(Hugetlb);
-        var ext4 = BridgeProcess.TempScenario(Ext4);
-        var tmpfs = BridgeProcess.TempScenario(Tmpfs);
+        var (hugetlb, ext4, tmpfs) = (Scenario("hugetlb"), Scenario("ext4"), Scenario("tmpfs"));
         var random = new Random(20251202);
         var hugePagesBefore = NrHugepages();
         var killed = new List<int>();
         var leftAfterKill = 0;
-        try
+        for (var i = 0; i < 10; i++)
         {
-            for (var i = 0; i < 10; i++)
-            {
-                var pid = StartAndKill(i % 2 == 0 ? hugetlb : ext4, TimeSpan.FromSeconds(0.3 + (random.NextDouble() * 2.5)));
-                killed.Add(pid);
-                if (Leaks(killed, hugePagesBefore).Count > 0)
-                    leftAfterKill++;
-                // Every other time the next run sweeps; otherwise `bridge cleanup` does.
-                var (code, _, stderr) = i % 4 < 2 ? BridgeProcess.Run("run", tmpfs) : BridgeProcess.Run("cleanup");
-                Assert.True(code == 0, $"after kill {i}: exit {code}: {stderr}");
-                Assert.Equal([], Leaks(killed, hugePagesBefore));
-            }
-            // A kill leaves something most of the time (a run takes its scratch space within its first half second).
-            Assert.InRange(leftAfterKill, 1, 10);
-            Assert.Equal("nothing left by killed runs", BridgeProcess.Run("cleanup", "--dry-run").Stdout.Trim());
+            var pid = StartAndKill(i % 2 == 0 ? hugetlb : ext4, TimeSpan.FromSeconds(0.3 + (random.NextDouble() * 2.5)));
+            killed.Add(pid);
+            if (Leaks(killed, hugePagesBefore).Count > 0)
+                leftAfterKill++;
+            // Two kills in four the next run sweeps; after the others `bridge cleanup` does.
+            var (code, _, stderr) = i % 4 < 2 ? BridgeProcess.Run("run", tmpfs) : BridgeProcess.Run("cleanup");
+            Assert.True(code == 0, $"after kill {i}: exit {code}: {stderr}");
+            Assert.Equal([], Leaks(killed, hugePagesBefore));
         }
-        finally
-        {
-            File.Delete(hugetlb);
-            File.Delete(ext4);
-            File.Delete(tmpfs);
-        }
+        // A kill leaves something most of the time (a run takes its scratch space within its first half second).
+        Assert.InRange(leftAfterKill, 1, 10);
+        Assert.Equal("nothing left by killed runs", BridgeProcess.Run("cleanup", "--dry-run").Stdout.Trim());
     }
 
     [SkippableFact]
@@ -99,35 +53,28 @@ public class LeakTests
     {
         Skip.IfNot(SystemInfo.IsRoot, "needs root to start the runs as nobody");
         var bridge = Path.Combine(AppContext.BaseDirectory, "bridge");
-        var scenario = BridgeProcess.TempScenario(Tmpfs);
+        var scenario = Scenario("tmpfs");
         using (var probe = AsNobody("/bin/test", "-x", bridge, "-a", "-r", scenario))
         {
             probe.WaitForExit();
             Skip.IfNot(probe.ExitCode == 0, $"nobody cannot run {bridge} or read {scenario} (a checkout under a private directory)");
         }
-        try
+        var runs = new[] { AsNobody(bridge, "run", scenario), AsNobody(bridge, "run", scenario) };
+        var outputs = runs.Select(r => (Stdout: r.StandardOutput.ReadToEndAsync(), Stderr: r.StandardError.ReadToEndAsync())).ToList();
+        foreach (var run in runs)
+            Assert.True(run.WaitForExit(120_000), "a run as nobody did not finish in 2 minutes");
+        for (var i = 0; i < runs.Length; i++)
         {
-            var runs = new[] { AsNobody(bridge, "run", scenario), AsNobody(bridge, "run", scenario) };
-            var outputs = runs.Select(r => (Stdout: r.StandardOutput.ReadToEndAsync(), Stderr: r.StandardError.ReadToEndAsync())).ToList();
-            foreach (var run in runs)
-                Assert.True(run.WaitForExit(120_000), "a run as nobody did not finish in 2 minutes");
-            for (var i = 0; i < runs.Length; i++)
-            {
-                var stdout = outputs[i].Stdout.Result;
-                Assert.True(runs[i].ExitCode == 0, $"run {i} as nobody exited {runs[i].ExitCode}:\n{stdout}\n{outputs[i].Stderr.Result}");
-                Assert.Contains("6 scenarios: 6 intact", stdout);
-            }
-            var pids = runs.Select(r => r.Id).ToList();
-            Assert.Empty(Named(pids, "/dev/shm"));
-            Assert.Empty(Named(pids, "/var/tmp"));
-            var state = $"/var/tmp/bridge-state-{NobodyUid()}";
-            Assert.False(Directory.Exists(state) && Directory.EnumerateDirectories(state, "run-*").Any(d => pids.Any(p => Path.GetFileName(d).StartsWith($"run-{p}-", StringComparison.Ordinal))),
-                "a finished run's ledger is gone");
+            var stdout = outputs[i].Stdout.Result;
+            Assert.True(runs[i].ExitCode == 0, $"run {i} as nobody exited {runs[i].ExitCode}:\n{stdout}\n{outputs[i].Stderr.Result}");
+            Assert.Contains("6 scenarios: 6 intact", stdout);
         }
-        finally
-        {
-            File.Delete(scenario);
-        }
+        var pids = runs.Select(r => r.Id).ToList();
+        Assert.Empty(Named(pids, "/dev/shm"));
+        Assert.Empty(Named(pids, "/var/tmp"));
+        var state = $"/var/tmp/bridge-state-{NobodyUid()}";
+        Assert.False(Directory.Exists(state) && Directory.EnumerateDirectories(state, "run-*").Any(d => pids.Any(p => Path.GetFileName(d).StartsWith($"run-{p}-", StringComparison.Ordinal))),
+            "a finished run's ledger is gone");
     }
 
     /// <summary>Starts `bridge run FILE`, kills it with SIGKILL after <paramref name="after"/>, and returns its pid.</summary>

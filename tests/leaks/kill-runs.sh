@@ -8,42 +8,7 @@ kills=${1:-10}
 target=${2:-host}
 here=$(cd "$(dirname "$0")/../.." && pwd)
 bridge=${BRIDGE:-$here/artifacts/bridge/bridge}
-work=$(mktemp -d /tmp/bridge-kill.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-
-cat >"$work/hugetlb.scn" <<'SCN'
-scenario kill-hugetlb
-backing hugetlb
-map shared
-file size=2M block=4K
-store gen=1 blocks=0-15
-pin uring-register blocks=0-7
-race for=3s
-  dma gen=2 blocks=0-3
-  odirect-read gen=3 blocks=8-11
-end
-check
-SCN
-cat >"$work/ext4.scn" <<'SCN'
-scenario kill-ext4
-backing ext4
-map shared
-file size=1M block=4K
-store gen=1 blocks=0-15
-race for=3s
-  odirect-read gen=2 blocks=0-3
-  msync
-end
-check
-SCN
-cat >"$work/tmpfs.scn" <<'SCN'
-scenario kill-tmpfs
-backing tmpfs
-map shared
-file size=64K block=4K
-store gen=1 blocks=0-15
-check
-SCN
+work=$here/tests/leaks
 
 # What the runs this script killed can leave behind, one line per resource: anything named after their pids (scratch
 # directories, their mounts and loop devices, shared-memory directories, VM run directories name their owner inside),
@@ -71,8 +36,8 @@ before=$(state | sort)  # no pids yet: the huge page count only
 tried=0 leaked_after_kill=0 leaked_after_next=0
 for ((i = 0; i < kills; i++)); do
     scn=$work/$([ $((i % 2)) = 0 ] && echo hugetlb || echo ext4).scn
-    # Kill somewhere in a run (3.4 s on the host): setup, the race, the check or the teardown.
-    delay=$(awk -v s=$RANDOM -v d="${DELAY_MAX:-3.2}" 'BEGIN { srand(s); printf "%.2f", 0.2 + rand() * (d - 0.2) }')
+    # Kill somewhere in a run (3 s on the host): setup, the race, the check or the teardown.
+    delay=$(awk -v s=$RANDOM -v d="${DELAY_MAX:-3.0}" 'BEGIN { srand(s); printf "%.2f", 0.2 + rand() * (d - 0.2) }')
     "$bridge" run --target "$target" "$scn" >/dev/null 2>&1 &
     pid=$!
     pids+=("$pid")

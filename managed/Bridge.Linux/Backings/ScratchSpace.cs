@@ -16,7 +16,7 @@ public sealed class ScratchSpace : IDisposable
     private readonly List<string> _mountPoints = [];
     private readonly Lock _lock = new();
     private readonly Queue<string> _disks;
-    private readonly List<LedgerEntry> _directories = [];
+    private readonly List<LedgeredDirectory> _directories = [];
     private readonly string _name = $"bridge-{Environment.ProcessId}-{Guid.NewGuid():N}"[..24];
     private string? _sharedMemory;
     private int _next;
@@ -118,9 +118,9 @@ public sealed class ScratchSpace : IDisposable
 
     private string CreateOwnedDirectory(string path)
     {
-        _directories.Add(RunLedger.Current.Take(Leftover.Kind, path));
-        Directory.CreateDirectory(path);
-        return path;
+        var directory = LedgeredDirectory.Create(path, Leftover);
+        _directories.Add(directory);
+        return directory.Path;
     }
 
     public void Dispose()
@@ -131,19 +131,9 @@ public sealed class ScratchSpace : IDisposable
                 Mounts.Unmount(mp);
             _mountPoints.Clear();
             _mounted.Clear();
-            foreach (var entry in _directories)
-            {
-                try
-                {
-                    if (Directory.Exists(entry.Value))
-                        Directory.Delete(entry.Value, recursive: true);
-                    RunLedger.Current.Release(entry);
-                }
-                catch (IOException)
-                {
-                    // A lazily detached mount may still hold it for a moment: the ledger keeps it for the next run.
-                }
-            }
+            // A lazily detached mount may still hold a directory for a moment: then the ledger keeps it for the next run.
+            foreach (var directory in _directories)
+                directory.Dispose();
             _directories.Clear();
         }
     }

@@ -25,18 +25,8 @@ public sealed class FileLock : IDisposable
     }
 
     /// <exception cref="LockTimeoutException">Another process held it for all of <paramref name="timeout"/>.</exception>
-    public static FileLock Acquire(string path, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            if (TryAcquire(path) is { } held)
-                return held;
-            if (DateTime.UtcNow >= deadline)
-                throw Timeout(path, timeout);
-            Thread.Sleep(Poll);
-        }
-    }
+    public static FileLock Acquire(string path, TimeSpan timeout) =>
+        AcquireAsync(path, timeout, CancellationToken.None).GetAwaiter().GetResult();
 
     /// <exception cref="LockTimeoutException">Another process held it for all of <paramref name="timeout"/>.</exception>
     public static async Task<FileLock> AcquireAsync(string path, TimeSpan timeout, CancellationToken ct)
@@ -47,15 +37,12 @@ public sealed class FileLock : IDisposable
             if (TryAcquire(path) is { } held)
                 return held;
             if (DateTime.UtcNow >= deadline)
-                throw Timeout(path, timeout);
-            await Task.Delay(Poll * 10, ct);
+                throw new LockTimeoutException($"another Bridge process has held the lock {path} for {timeout.TotalSeconds:0} s; wait for it to finish");
+            await Task.Delay(Poll, ct);
         }
     }
 
     public void Dispose() => _stream.Dispose();
-
-    private static LockTimeoutException Timeout(string path, TimeSpan timeout) =>
-        new($"another Bridge process has held the lock {path} for {timeout.TotalSeconds:0} s; wait for it to finish");
 }
 
 /// <summary>A <see cref="FileLock"/> stayed taken for the whole wait.</summary>

@@ -5,24 +5,14 @@ namespace Bridge.Targets.Container;
 
 /// <summary>
 /// A host directory made for one container run and bound into it read-write (the agent's request, its scratch
-/// filesystem images, its own ledger in <see cref="StateDirectory"/>). In the run's ledger before it exists; a killed
+/// filesystem images, its own ledger in <see cref="StateDirectory"/>), in the run's ledger before it exists. A killed
 /// run's is swept after its container (<see cref="Leftover"/>): what the agent's ledger still holds that outlives a
 /// container (huge page reservations) is given back, loop devices backed by its files are detached, and it is deleted.
 /// </summary>
-public sealed class ContainerScratch : IDisposable
+public static class ContainerScratch
 {
     /// <summary>The agent's ledger directory, relative to the scratch directory.</summary>
     public const string StateDirectory = "state";
-
-    private readonly LedgerEntry _entry;
-
-    private ContainerScratch(string path, LedgerEntry entry)
-    {
-        Path = path;
-        _entry = entry;
-    }
-
-    public string Path { get; }
 
     /// <summary>The agent's ledgers are swept with every owner taken as gone: they name pids of the container's own
     /// pid namespace, and the container is removed before this row runs (its entry is newer). Their directories and
@@ -31,23 +21,12 @@ public sealed class ContainerScratch : IDisposable
     {
         if (!Directory.Exists(path))
             return;
-        await LedgerSweep.RunAsync([HugePages.Leftover], stateDirectory: System.IO.Path.Combine(path, StateDirectory), ownersGone: true);
+        await LedgerSweep.RunAsync([HugePages.Leftover], stateDirectory: Path.Combine(path, StateDirectory), ownersGone: true);
         await LoopDevices.DetachBackedByFilesUnderAsync(path);
         Directory.Delete(path, recursive: true);
     });
 
-    public static ContainerScratch Create(string parent, string prefix)
-    {
-        var path = System.IO.Path.Combine(System.IO.Path.GetFullPath(parent), $"{prefix}{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..12]}");
-        var entry = RunLedger.Current.Take(Leftover.Kind, path);
-        Directory.CreateDirectory(path);
-        return new ContainerScratch(path, entry);
-    }
-
-    public void Dispose()
-    {
-        if (Directory.Exists(Path))
-            Directory.Delete(Path, recursive: true);
-        RunLedger.Current.Release(_entry);
-    }
+    /// <summary>PARENT/PREFIX-PID-XXXXXXXXXXXX.</summary>
+    public static LedgeredDirectory Create(string parent, string prefix) =>
+        LedgeredDirectory.Create(Path.Combine(Path.GetFullPath(parent), $"{prefix}{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..12]}"), Leftover);
 }

@@ -25,7 +25,7 @@ public sealed class ContainerTarget(string? image = null) : ITarget
     {
         AgentStream.Ending? ending = null;
         DockerEngine? engine = null;
-        ContainerScratch? scratch = null;
+        LedgeredDirectory? scratch = null;
         try
         {
             await Leftovers.SweepAsync();

@@ -58,7 +58,7 @@ public static class ContainerTest
             throw new ContainerException($"dotnet restore on the host failed (exit {restore.ExitCode}); the offline build in the container would fail too");
 
         var engine = await DockerEngine.EngineUpAsync(new EngineUpOptions { Log = log }, ct);
-        ContainerScratch? scratch = null;
+        LedgeredDirectory? scratch = null;
         try
         {
             log($"engine: {engine}");
