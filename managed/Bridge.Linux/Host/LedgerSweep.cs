@@ -15,8 +15,8 @@ public sealed record Leftover(ProcessIdentity? Owner, LedgerEntry Entry, string?
 
 /// <summary>
 /// Gives back what killed runs left: for every ledger whose owner no longer runs, each entry it still holds, newest
-/// first (a mount before the directory it is in), by its kind's row; the ledger goes once all of them are back. A
-/// ledger another process is sweeping is skipped (its lock is held), so concurrent runs do not trip over each other.
+/// first (a mount before the directory it is in), by its kind's row; the ledger goes once all of them are back. One
+/// sweep at a time per state directory (a lock in it), so concurrent runs do not trip over each other.
 /// </summary>
 public static class LedgerSweep
 {
@@ -31,12 +31,13 @@ public static class LedgerSweep
     {
         var rows = kinds.ToDictionary(k => k.Kind);
         var found = new List<Leftover>();
-        foreach (var (dir, owner, held) in RunLedger.Read(stateDirectory ?? RunLedger.StateDirectory).ToList())
+        var state = stateDirectory ?? RunLedger.StateDirectory;
+        if (!Directory.Exists(state))
+            return found;
+        using var sweeping = await FileLock.AcquireAsync(Path.Combine(state, LockFile), TimeSpan.FromMinutes(2), CancellationToken.None);
+        foreach (var (dir, owner, held) in RunLedger.Read(state).ToList())
         {
             if (!ownersGone && (owner is null || owner.Value.IsAlive))
-                continue;
-            using var sweeping = FileLock.TryAcquire(Path.Combine(dir, LockFile));
-            if (sweeping is null)
                 continue;
             var complete = true;
             foreach (var entry in Enumerable.Reverse(held))
