@@ -24,6 +24,8 @@ public static class Leftovers
         SoftRoce.Leftover,            // the rxe device and its dummy netdev set up for rdma-mr scenarios
     ];
 
-    /// <summary>Gives back (or with <paramref name="dryRun"/> lists) what runs that no longer run left behind.</summary>
-    public static Task<IReadOnlyList<Leftover>> SweepAsync(bool dryRun = false) => LedgerSweep.RunAsync(All, dryRun);
+    /// <summary>Gives back (or with <paramref name="dryRun"/> lists) what runs that no longer run left behind: each
+    /// resource as "KIND VALUE (run PID)", with why it could not be given back, if it could not.</summary>
+    public static async Task<IReadOnlyList<(string Resource, string? Failure)>> SweepAsync(bool dryRun = false) =>
+        [.. (await LedgerSweep.RunAsync(All, dryRun)).Select(l => ((l with { Failure = null }).ToString(), l.Failure))];
 }

@@ -23,6 +23,12 @@ state() {
     grep -E "$mine" /proc/self/mountinfo | awk '{print "mount " $5}'
     losetup -a 2>/dev/null | grep -E "$mine" | sed 's/^/loop /'
     find /var/tmp /dev/shm "${TMPDIR:-/tmp}" -maxdepth 1 -regextype egrep -regex ".*/$mine.*" -printf 'dir %p\n' 2>/dev/null
+    # Builds before the run directories named their pid: a VM run directory's owner file, a container agent's
+    # directory made since this script started.
+    for d in "${TMPDIR:-/tmp}"/bridge-vm-*; do
+        [ -f "$d/owner" ] && grep -qE "^($(IFS='|'; echo "${pids[*]}")) " "$d/owner" && echo "dir $d"
+    done
+    find /var/tmp -maxdepth 1 -name 'bridge-agent-*' -newer "$stamp" -regextype egrep ! -regex ".*/$mine.*" -printf 'dir %p\n' 2>/dev/null
     # qemu names its run directory (bridge-vm-PID-…) on its command line.
     pgrep -af -- "$mine" 2>/dev/null | grep qemu-system | awk '{print "qemu " $1}'
     if command -v docker >/dev/null && [ "$target" != host ]; then
@@ -32,6 +38,8 @@ state() {
     true
 }
 
+stamp=$(mktemp /tmp/bridge-kill-stamp.XXXXXX)
+trap 'rm -f "$stamp"' EXIT
 before=$(state | sort)  # no pids yet: the huge page count only
 tried=0 leaked_after_kill=0 leaked_after_next=0
 for ((i = 0; i < kills; i++)); do

@@ -17,8 +17,8 @@ public static class CleanupCommand
         {
             var dry = parse.GetValue(dryRun);
             var found = await Leftovers.SweepAsync(dry);
-            foreach (var left in found)
-                Console.WriteLine($"{(dry ? "would give back" : left.Failure is null ? "gave back" : "could not give back")} {left}");
+            foreach (var (resource, failure) in found)
+                Console.WriteLine(dry ? $"would give back {resource}" : failure is null ? $"gave back {resource}" : $"could not give back {resource}: {failure}");
             if (found.Count == 0)
                 Console.WriteLine("nothing left by killed runs");
             return found.Any(l => l.Failure is not null) ? 1 : 0;
