@@ -25,7 +25,7 @@ public static class BackingProviders
         new(BackingTable.Ext4, true, new("mkfs.ext4", ["-F", "-q", "-E", "nodiscard"]), (s, _) => OnDisk(s, Ext4Directory(s))),
         new(BackingTable.Xfs, true, new("mkfs.xfs", ["-f", "-q"]), (s, _) => OnDisk(s, LoopFs(s, BackingTable.Xfs))),
         new(BackingTable.Btrfs, true, new("mkfs.btrfs", ["-f", "-q"]), (s, _) => OnDisk(s, LoopFs(s, BackingTable.Btrfs))),
-        new(BackingTable.Tmpfs, true, null, (s, _) => OnDisk(s, SystemInfo.IsRoot ? s.VirtualFilesystem(BackingTable.Tmpfs.FsType!, "size=1g") : "/dev/shm", AuxDirectory(s))),
+        new(BackingTable.Tmpfs, true, null, (s, _) => OnDisk(s, SystemInfo.IsRoot ? s.VirtualFilesystem(BackingTable.Tmpfs.FsType!, "size=1g") : s.SharedMemory(), AuxDirectory(s))),
         new(BackingTable.Memfd, true, null, (s, _) => Memfd(s, 0, BackingTable.Memfd, release: null)),
         new(BackingTable.Hugetlb, false, null, Hugetlb),
         new(BackingTable.Anon, true, null, (s, _) => new BackingInstance(null, null, MAP_ANONYMOUS, AuxDirectory(s), null)),

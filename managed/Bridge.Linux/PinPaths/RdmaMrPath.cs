@@ -1,6 +1,7 @@
 using Bridge.Core.Execution;
 using Bridge.Core.Scenarios;
 using Bridge.Linux.Execution;
+using Bridge.Linux.Host;
 using Bridge.Linux.Interop;
 using Bridge.Linux.Rdma;
 
@@ -22,19 +23,33 @@ public sealed class RdmaMrPath : IPinPath
     public string? Unavailable => RdmaDevice.Unavailable;
 
     /// <summary>With no RDMA device but rdma_rxe loaded (a VM that loaded the path's module group), brings up
-    /// soft-RoCE; elsewhere the scenarios say why they were skipped.</summary>
+    /// soft-RoCE, recorded in the run's ledger first so that a killed run's device is swept; elsewhere the scenarios
+    /// say why they were skipped.</summary>
     public IDisposable? SetUpDevice()
     {
-        if (RdmaDevice.Unavailable is null || !Directory.Exists("/sys/module/rdma_rxe"))
+        if (RdmaDevice.Unavailable is null || !Directory.Exists("/sys/module/rdma_rxe") || SoftRoce.IsUp)
             return null;
-        SoftRoce.Up();
-        RdmaDevice.Reprobe();
-        return new SoftRoceDevice();
+        var device = new SoftRoceDevice(RunLedger.Current.Take(SoftRoce.Leftover.Kind, SoftRoce.Device));
+        try
+        {
+            SoftRoce.Up();
+            RdmaDevice.Reprobe();
+            return device;
+        }
+        catch
+        {
+            device.Dispose(); // half set up: taken down now like a whole one
+            throw;
+        }
     }
 
-    private sealed class SoftRoceDevice : IDisposable
+    private sealed class SoftRoceDevice(LedgerEntry entry) : IDisposable
     {
-        public void Dispose() => SoftRoce.Down();
+        public void Dispose()
+        {
+            SoftRoce.Down();
+            RunLedger.Current.Release(entry);
+        }
     }
 
     public (IPinnedRange? Pin, SysResult Result) Pin(MappedRegion mapping, long offset, long length, PinAccess access)

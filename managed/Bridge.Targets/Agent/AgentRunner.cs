@@ -2,6 +2,7 @@ using Bridge.Core.Observations;
 using Bridge.Core.Scenarios;
 using Bridge.Linux.Backings;
 using Bridge.Linux.Execution;
+using Bridge.Linux.Host;
 using Bridge.Linux.Interop;
 using Bridge.Linux.PinPaths;
 
@@ -43,6 +44,26 @@ public static class AgentRunner
         Send(new AgentMessage("done"));
         return 0;
     }
+
+    /// <summary>Watches standard input, which the harness that started this agent holds open (a container's attach):
+    /// at end of file the harness is gone, so the agent gives back what its run holds and exits instead of running
+    /// the rest of the suite for no one.</summary>
+    public static void ExitWhenStdinCloses() => new Thread(() =>
+    {
+        using (var stdin = Console.OpenStandardInput())
+        {
+            var buffer = new byte[256];
+            while (stdin.Read(buffer) > 0)
+            {
+                // Nothing is ever sent; only the end matters.
+            }
+        }
+        Console.Error.WriteLine("bridge agent: the harness is gone (standard input closed); giving back what this run holds and stopping");
+        foreach (var left in LedgerSweep.GiveBackOwnAsync(Leftovers.All).GetAwaiter().GetResult().Where(l => l.Failure is not null))
+            Console.Error.WriteLine($"bridge agent: could not give back {left}");
+        Environment.Exit(1);
+    })
+    { IsBackground = true, Name = "bridge-harness-watch" }.Start();
 
     private static (ScenarioText Text, Scenario? Scenario, ScenarioException? Error) Parse(ScenarioText text)
     {
