@@ -25,14 +25,15 @@ public class CliTests
         var documented = 0;
         void Check(string[] parent, IEnumerable<Command> children)
         {
-            var (code, help, stderr) = BridgeProcess.Run([.. parent, "--help"]);
-            Assert.True(code == 0, $"bridge {string.Join(' ', parent)} --help: exit {code} {stderr}");
+            string[] helpArgs = [.. parent, "--help"];
+            var (code, help, stderr) = BridgeProcess.Run(helpArgs);
+            Assert.True(code == 0, $"bridge {string.Join(' ', helpArgs)}: exit {code} {stderr}");
             var listed = help.Split('\n').SkipWhile(l => l != "Commands:").ToList();
             foreach (var command in children)
             {
                 Assert.False(string.IsNullOrWhiteSpace(command.Description), $"'{command.Name}' has no description");
                 Assert.True(listed.Any(l => l.StartsWith($"  {command.Name} ", StringComparison.Ordinal) && l.TrimEnd().EndsWith(command.Description, StringComparison.Ordinal)),
-                    $"bridge {string.Join(' ', parent)} --help does not list '{command.Name}' with its description:\n{help}");
+                    $"bridge {string.Join(' ', helpArgs)} does not list '{command.Name}' with its description:\n{help}");
                 string[] path = [.. parent, command.Name];
                 var (ownCode, own, _) = BridgeProcess.Run([.. path, "--help"]);
                 Assert.True(ownCode == 0 && own.StartsWith($"Description:\n  {command.Description}\n", StringComparison.Ordinal), $"bridge {string.Join(' ', path)} --help:\n{own}");
