@@ -359,3 +359,67 @@ public class OracleContractTests
         return BlockCodec.Decode(bytes, block, RunId, 1);
     }
 }
+
+/// <summary>The oracle's rules for pages that leave the file while a device holds them pinned.</summary>
+public class OracleOrphanTests
+{
+    private static ScenarioVerdict Judge(string text, CheckObservation check)
+    {
+        var scenario = Parse(text);
+        return Oracle.Oracle.Judge(scenario, Observe(scenario, [], check));
+    }
+
+    [Fact]
+    public void What_a_device_writes_into_a_page_truncate_took_out_of_the_file_must_not_come_back()
+    {
+        // Steps: pin #0, truncate #1, dma #2, truncate #3, check #4. Block 1's page left the file at #1; the device
+        // wrote g2 into it at #2; growing the file again gives block 1 a hole, not the device's data.
+        const string Text = "backing ext4\nfile size=8K\npin rdma-mr\ntruncate size=4K\ndma gen=2 blocks=0-1\ntruncate size=8K\ncheck\n";
+        Assert.Equal(VerdictClass.Intact, Judge(Text, Check(4, Data(G(2), Content.Hole))).Class);
+        var f = Assert.Single(Judge(Text, Check(4, ("data", ReadPath.Disk, [G(2), Content.Hole]), ("data", ReadPath.Buffered, [G(2), Content.Hole]),
+            ("data", ReadPath.Mapping, [G(2), G(2)]))).Findings);
+        Assert.Equal((VerdictClass.Phantom, 1, ReadPath.Mapping), (f.Class, f.Block!.Value, f.Path!.Value));
+    }
+
+    [Fact]
+    public void A_device_reading_a_pinned_page_that_left_the_file_reads_what_it_held()
+    {
+        // The page of block 1 left the file with g1 in it; the device still reads g1 there, not the hole.
+        const string Text = "backing ext4\nfile size=8K\nstore gen=1\npin rdma-mr\npunch blocks=1\ndma-read to=out\ncheck\n";
+        Assert.Equal(VerdictClass.Intact, Judge(Text, Check(4, [.. Data(G(1), Content.Hole), ("out", ReadPath.Disk, [G(1), G(1)]), ("out", ReadPath.Buffered, [G(1), G(1)])])).Class);
+        Assert.Equal(VerdictClass.Zeroed, Judge(Text, Check(4, [.. Data(G(1), Content.Hole), ("out", ReadPath.Disk, [G(1), Content.Hole]), ("out", ReadPath.Buffered, [G(1), Content.Hole])])).Class);
+    }
+
+    /// <summary>hugetlbfs holds the file in 2 MiB pages: a punch of half of one zeroes it in place
+    /// (hugetlbfs_zero_partial_page) and the page, with the pin on it, stays the file's; on ext4 the same punch
+    /// takes its 4 KiB pages out of the file and the device writes into pages the file no longer has.</summary>
+    [Theory]
+    [InlineData("hugetlb", 2u)]
+    [InlineData("ext4", 0u)]
+    public void A_punch_takes_only_whole_pages_out_of_the_file(string backing, uint block0AfterDma)
+    {
+        var text = $"backing {backing}\nfile size=2M block=1M\nstore gen=1\npin uring-register\npunch blocks=0\ndma gen=2\ncheck\n";
+        var block0 = block0AfterDma == 0 ? Content.Hole : G(block0AfterDma);
+        var views = new[] { ReadPath.Buffered, ReadPath.Mapping }.Select(p => ("data", p, new[] { block0, G(2) })).ToArray();
+        Assert.Equal(VerdictClass.Intact, Judge(text, Check(4, views)).Class);
+        var other = block0AfterDma == 0 ? G(2) : Content.Hole;
+        var wrong = new[] { ReadPath.Buffered, ReadPath.Mapping }.Select(p => ("data", p, new[] { other, G(2) })).ToArray();
+        Assert.True(Judge(text, Check(4, wrong)).HasFindings);
+    }
+
+    [Fact]
+    public void Unpinning_stops_the_device_and_unmapping_leaves_the_file_as_it_was()
+    {
+        // After munmap the mapping path is gone (the executor reports it unavailable); the file still holds g1.
+        const string Text = "backing ext4\nfile size=8K\nstore gen=1\npin rdma-mr\nunpin\nmunmap\nfsync\ncheck\n";
+        var scenario = Parse(Text);
+        var check = new CheckObservation(5, [
+            new ViewRead("data", ReadPath.Disk, [Read(0, G(1)), Read(1, G(1))]),
+            new ViewRead("data", ReadPath.Buffered, [Read(0, G(1)), Read(1, G(1))]),
+            new ViewRead("data", ReadPath.Mapping, [], "unmapped"),
+        ]);
+        Assert.Equal(VerdictClass.Intact, Oracle.Oracle.Judge(scenario, Observe(scenario, [], check)).Class);
+    }
+
+    private static BlockRead Read(int block, Content content) => new(block, ReadState.Uniform, content, Writer.Cpu, 0);
+}
