@@ -318,3 +318,172 @@ public class OracleEdgeTests
 
     private static BlockRead Uniform(int block, uint gen) => BlockCodec.Stamped(new BlockStamp(RunId, 1, block, gen, 0, Writer.Cpu, 0));
 }
+
+/// <summary>What a finding on one sector says, and whom it blames.</summary>
+public class SectorFindingTests
+{
+    private static ScenarioVerdict JudgeDisk(string text, int check, params BlockRead[] disk)
+    {
+        var scenario = Parse(text);
+        return Oracle.Oracle.Judge(scenario, Observe(scenario, [], new CheckObservation(check, [new ViewRead("data", ReadPath.Disk, disk)])));
+    }
+
+    private static byte[] Bytes(int block, uint gen, int step, ulong run = RunId, uint file = 1)
+    {
+        var bytes = new byte[4096];
+        BlockCodec.Stamp(bytes, new BlockStamp(run, file, block, gen, 0, Writer.Cpu, step));
+        return bytes;
+    }
+
+    private static BlockRead Decode(byte[] bytes, int block) => BlockCodec.Decode(bytes, block, RunId, 1);
+
+    private static BlockRead Good(int block) => Decode(Bytes(block, 1, 0), block);
+
+    private const string Synced = "backing ext4\nfile size=8K\nstore gen=1\nfsync\ncheck\n";
+
+    [Fact]
+    public void A_failed_read_says_with_which_errno()
+    {
+        var f = Assert.Single(JudgeDisk(Synced, 2, BlockRead.Failed(0, "EIO"), Good(1)).Findings);
+        Assert.Equal((VerdictClass.IoError, "reading the block failed with EIO", "EIO"), (f.Class, f.Note, f.Observed));
+    }
+
+    [Fact]
+    public void A_sector_of_another_file_or_offset_is_misplaced_and_says_where_it_belongs()
+    {
+        var other = Bytes(1, 1, 0);
+        var f = Assert.Single(JudgeDisk(Synced, 2, Decode(other, 0), Good(1)).Findings);
+        Assert.Equal((VerdictClass.Misplaced, "sector 0: header says file 1 offset 4096, read at offset 0"), (f.Class, f.Note));
+        var out2 = Bytes(0, 1, 0, file: 2);
+        var g = Assert.Single(JudgeDisk(Synced, 2, Decode(out2, 0), Good(1)).Findings);
+        Assert.Equal((VerdictClass.Misplaced, "sector 0: header says file 2 offset 0, read at offset 0"), (g.Class, g.Note));
+    }
+
+    [Fact]
+    public void Another_runs_sector_and_bytes_no_writer_produced_are_phantoms()
+    {
+        var f = Assert.Single(JudgeDisk(Synced, 2, Decode(Bytes(0, 1, 0, run: 0xABCD), 0), Good(1)).Findings);
+        Assert.Equal((VerdictClass.Phantom, "sector 0: data from another run (000000000000abcd)"), (f.Class, f.Note));
+        var foreign = Bytes(0, 1, 0);
+        foreign.AsSpan(512, 512).Fill(0x5A);
+        var g = Assert.Single(JudgeDisk(Synced, 2, Decode(foreign, 0), Good(1)).Findings);
+        Assert.Equal((VerdictClass.Phantom, "sector 1: bytes no Bridge writer produced"), (g.Class, g.Note));
+    }
+
+    [Fact]
+    public void Between_syncs_a_sector_of_data_never_written_is_still_torn_and_blames_its_writer()
+    {
+        // The disk may hold a mix of g0 and g1 here, but not a sector of g9, which no step wrote (its header says
+        // step 0 wrote it: that step is the culprit).
+        var bytes = Bytes(0, 1, 0);
+        Bytes(0, 9, 0).AsSpan(1024, 512).CopyTo(bytes.AsSpan(1024));
+        var f = Assert.Single(JudgeDisk("backing ext4\nfile size=8K\nstore gen=1\ncheck\n", 1, Decode(bytes, 0), Good(1)).Findings);
+        Assert.Equal((VerdictClass.Torn, 0, "sectors of g1, g9: g9 was never written here"), (f.Class, f.Culprit!.Value, f.Note));
+    }
+
+    [Fact]
+    public void A_torn_block_where_several_writes_were_allowed_blames_no_single_step()
+    {
+        const string Text = "backing ext4\nfile size=8K\nrace count=10\n  store gen=1 blocks=0\n  odirect-read gen=2 blocks=0\nend\nfsync\ncheck\n";
+        var racing = new Dictionary<int, StepResult> { [1] = RaceStep(1, 10, 9, 100, 120), [2] = RaceStep(2, 10, 9, 110, 130) };
+        var scenario = Parse(Text);
+        var bytes = new byte[4096];
+        BlockCodec.Stamp(bytes, new BlockStamp(RunId, 1, 0, 1, 9, Writer.Cpu, 1));
+        var older = new byte[4096];
+        BlockCodec.Stamp(older, new BlockStamp(RunId, 1, 0, 1, 3, Writer.Cpu, 1));
+        older.AsSpan(0, 512).CopyTo(bytes);
+        var check = new CheckObservation(4, [new ViewRead("data", ReadPath.Disk, [BlockCodec.Decode(bytes, 0, RunId, 1), BlockCodec.Stamped(new BlockStamp(RunId, 1, 1, 0, 0, Writer.Initial, -1))])]);
+        var f = Assert.Single(Oracle.Oracle.Judge(scenario, Observe(scenario, racing, check)).Findings);
+        Assert.Equal(VerdictClass.Torn, f.Class);
+        Assert.Null(f.Culprit);
+    }
+
+    [Fact]
+    public void A_phantom_names_the_step_its_header_names_else_the_write_that_belongs_there()
+    {
+        var byStep0 = Decode(Bytes(0, 7, 0), 0);
+        var g = Assert.Single(JudgeDisk(Synced, 2, byStep0, Good(1)).Findings);
+        Assert.Equal((VerdictClass.Phantom, 0), (g.Class, g.Culprit!.Value));
+        // A header that names no step (the initial fill's) blames the store whose data should be there (#0)…
+        var noStep = BlockCodec.Stamped(new BlockStamp(RunId, 1, 0, 7, 0, Writer.Initial, -1));
+        Assert.Equal(0, Assert.Single(JudgeDisk(Synced, 2, noStep, Good(1)).Findings).Culprit);
+        // …and in a sparse file, where a hole belongs, the setup (-1).
+        var sparse = Parse("backing ext4\nfile size=8K init=hole\ncheck\n");
+        var initial = BlockCodec.Stamped(new BlockStamp(RunId, 1, 0, 0, 0, Writer.Initial, -1));
+        var f = Assert.Single(Oracle.Oracle.Judge(sparse, Observe(sparse, [], new CheckObservation(0,
+            [new ViewRead("data", ReadPath.Disk, [initial, new BlockRead(1, ReadState.Uniform, Content.Hole)])]))).Findings);
+        Assert.Equal((VerdictClass.Phantom, -1), (f.Class, f.Culprit!.Value));
+    }
+}
+
+/// <summary>More of the oracle's page rules: punch without a pin, huge pages punched whole, copies racing with
+/// orphaned or truncated pages.</summary>
+public class OraclePageTests
+{
+    private static ScenarioVerdict Judge(string text, Dictionary<int, StepResult> results, params CheckObservation[] checks)
+    {
+        var scenario = Parse(text);
+        return Oracle.Oracle.Judge(scenario, Observe(scenario, results, checks));
+    }
+
+    [Fact]
+    public void Punch_without_a_pin_leaves_a_hole_on_every_path()
+    {
+        const string Text = "backing ext4\nfile size=8K\nstore gen=1\npunch blocks=0\ncheck\n";
+        Assert.Equal(VerdictClass.Intact, Judge(Text, [], Check(2, Data(Content.Hole, G(1)))).Class);
+        Assert.True(Judge(Text, [], Check(2, Data(G(1), G(1)))).HasFindings);
+    }
+
+    [Fact]
+    public void A_punch_covering_a_whole_huge_page_takes_it_out_of_the_file()
+    {
+        // 4 MiB of hugetlbfs in 1 MiB blocks: blocks 2-3 are the second huge page, punched whole; the device's
+        // later write goes into the page the pin keeps, not into the file.
+        const string Text = "backing hugetlb\nfile size=4M block=1M\npin uring-register\npunch blocks=2-3\ndma gen=2\ncheck\n";
+        var views = new[] { ReadPath.Buffered, ReadPath.Mapping }.Select(p => ("data", p, new[] { G(2), G(2), Content.Hole, Content.Hole })).ToArray();
+        Assert.Equal(VerdictClass.Intact, Judge(Text, [], Check(3, views)).Class);
+        var wrong = new[] { ReadPath.Buffered, ReadPath.Mapping }.Select(p => ("data", p, new[] { G(2), G(2), G(2), G(2) })).ToArray();
+        Assert.True(Judge(Text, [], Check(3, wrong)).HasFindings);
+    }
+
+    [Fact]
+    public void A_racing_copy_out_of_the_mapping_copies_what_the_mapping_shows_not_the_pinned_page()
+    {
+        const string Text = "backing ext4\nfile size=8K\nstore gen=1\npin rdma-mr\npunch blocks=0\nrace count=5\n  odirect-write blocks=0 to=out\nend\ncheck\n";
+        var results = new Dictionary<int, StepResult> { [4] = RaceStep(4, 5, 4, 10, 20) };
+        Assert.Equal(VerdictClass.Intact, Judge(Text, results, Check(5, [.. Data(Content.Hole, G(1)), ("out", ReadPath.Disk, [Content.Hole]), ("out", ReadPath.Buffered, [Content.Hole])])).Class);
+        Assert.True(Judge(Text, results, Check(5, [.. Data(Content.Hole, G(1)), ("out", ReadPath.Disk, [G(1)]), ("out", ReadPath.Buffered, [G(1)])])).HasFindings);
+    }
+
+    [Fact]
+    public void A_racing_device_read_copies_a_pinned_page_past_the_end_of_the_file()
+    {
+        const string Text = "backing ext4\nfile size=8K\nstore gen=1\npin rdma-mr\ntruncate size=4K\nrace count=5\n  dma-read blocks=0-1 to=out\nend\ncheck\n";
+        var results = new Dictionary<int, StepResult> { [4] = RaceStep(4, 5, 4, 10, 20) };
+        Assert.Equal(VerdictClass.Intact, Judge(Text, results, Check(5, [.. Data(G(1), Content.BeyondEof), ("out", ReadPath.Disk, [G(1), G(1)]), ("out", ReadPath.Buffered, [G(1), G(1)])])).Class);
+        Assert.True(Judge(Text, results, Check(5, [.. Data(G(1), Content.BeyondEof), ("out", ReadPath.Disk, [G(1), Content.Hole]), ("out", ReadPath.Buffered, [G(1), Content.Hole])])).HasFindings);
+    }
+
+    [Fact]
+    public void A_racing_copy_whose_only_success_was_its_first_call_copied()
+    {
+        const string Text = "backing ext4\nfile size=8K\nstore gen=1\nrace count=5\n  odirect-write blocks=0 to=out\nend\ncheck\n";
+        var first = new Dictionary<int, StepResult> { [2] = StepResult.Success(2, 0, 100) with { Race = new RaceStats(5, 4, 0, 10, 20) } };
+        Assert.Equal(VerdictClass.Intact, Judge(Text, first, Check(3, [.. Data(G(1), G(1)), ("out", ReadPath.Disk, [G(1)]), ("out", ReadPath.Buffered, [G(1)])])).Class);
+    }
+
+    [Fact]
+    public void A_copy_racing_a_writer_may_hold_what_that_writer_wrote_but_not_what_a_writer_that_never_ran_would_have()
+    {
+        const string Text = "backing ext4\nfile size=8K\nrace count=10\n  store gen=1 blocks=0\n  store gen=2 blocks=0\n  odirect-write blocks=0 to=out\nend\ncheck\n";
+        var results = new Dictionary<int, StepResult>
+        {
+            [1] = RaceStep(1, 10, 9, 100, 120),
+            [2] = StepResult.Success(2, 0, 100) with { Race = new RaceStats(0, 0, -1, 0, 0) },
+            [3] = RaceStep(3, 10, 9, 110, 115),
+        };
+        var data = Data(G(1, 9), G(0));
+        Assert.Equal(VerdictClass.Intact, Judge(Text, results, Check(4, [.. data, ("out", ReadPath.Disk, [G(1, 4)]), ("out", ReadPath.Buffered, [G(1, 4)])])).Class);
+        Assert.Equal(VerdictClass.Phantom, Judge(Text, results, Check(4, [.. data, ("out", ReadPath.Disk, [G(2, 4)]), ("out", ReadPath.Buffered, [G(2, 4)])])).Class);
+    }
+}
