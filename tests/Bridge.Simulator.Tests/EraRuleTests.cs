@@ -27,3 +27,27 @@ public class EraRuleTests
         Assert.False(verdict.HasFindings, string.Join("; ", verdict.Findings));
     }
 }
+
+/// <summary>Every era marks the pages an O_DIRECT read filled dirty when the read completes (v5.0 dio_bio_complete
+/// set_page_dirty_lock, iomap_dio_bio_end_io's bio_check_pages_dirty since): so the data of a read that raced
+/// writeback — which may have cleaned and write-protected the page between GUP and the data landing — reaches the
+/// disk at the next fsync, in every interleaving.</summary>
+public class DirectIoCompletionTests
+{
+    public static TheoryData<string, ulong> ErasAndInterleavings()
+    {
+        var data = new TheoryData<string, ulong>();
+        foreach (var policy in PolicyCatalog.All)
+            for (ulong runId = 1; runId <= 12; runId++)
+                data.Add(policy.Name, runId);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ErasAndInterleavings))]
+    public void An_odirect_read_that_raced_writeback_is_on_disk_after_the_next_fsync(string era, ulong runId)
+    {
+        var (_, verdict) = Repo.Judge(Repo.Load("policy/odirect-read-races-writeback.scn"), PolicyCatalog.Find(era)!, runId);
+        Assert.False(verdict.HasFindings, string.Join("; ", verdict.Findings.Select(f => $"{f.Class} block {f.Block}: {f.Note}")));
+    }
+}
