@@ -12,12 +12,6 @@ namespace Bridge.Core.Tests;
 /// </summary>
 public class OracleContractTests
 {
-    private static ScenarioVerdict Judge(string text, Dictionary<int, StepResult> results, params CheckObservation[] checks)
-    {
-        var scenario = Parse(text);
-        return Oracle.Oracle.Judge(scenario, Observe(scenario, results, checks));
-    }
-
     private static Finding Single(ScenarioVerdict verdict, VerdictClass expected)
     {
         var finding = Assert.Single(verdict.Findings);
@@ -133,7 +127,7 @@ public class OracleContractTests
     {
         var f = Single(Judge("backing ext4\nfile size=8K\nstore gen=1\nfsync\ncheck\n", [],
             Check(2, ("data", ReadPath.Disk, [G(1), Content.Hole]), ("data", ReadPath.Buffered, [G(1), G(1)]), ("data", ReadPath.Mapping, [G(1), G(1)]))), VerdictClass.Zeroed);
-        Assert.Equal((1, 0), (f.Block!.Value, f.Culprit!.Value));
+        Assert.Equal((1, 0, "zeros where data is required"), (f.Block!.Value, f.Culprit!.Value, f.Note));
     }
 
     // ---- step results ------------------------------------------------------------------------------------
@@ -363,11 +357,7 @@ public class OracleContractTests
 /// <summary>The oracle's rules for pages that leave the file while a device holds them pinned.</summary>
 public class OracleOrphanTests
 {
-    private static ScenarioVerdict Judge(string text, CheckObservation check)
-    {
-        var scenario = Parse(text);
-        return Oracle.Oracle.Judge(scenario, Observe(scenario, [], check));
-    }
+    private static ScenarioVerdict Judge(string text, CheckObservation check) => OracleFixtures.Judge(text, [], check);
 
     [Fact]
     public void What_a_device_writes_into_a_page_truncate_took_out_of_the_file_must_not_come_back()

@@ -9,12 +9,6 @@ namespace Bridge.Core.Tests;
 /// the first block past the end, private copies, and what a finding says — the text a report shows.</summary>
 public class OracleEdgeTests
 {
-    private static ScenarioVerdict Judge(string text, Dictionary<int, StepResult> results, params CheckObservation[] checks)
-    {
-        var scenario = Parse(text);
-        return Oracle.Oracle.Judge(scenario, Observe(scenario, results, checks));
-    }
-
     private static (string, ReadPath, Content[])[] Paths(Content[] disk, Content[] memory) =>
         [("data", ReadPath.Disk, disk), ("data", ReadPath.Buffered, memory), ("data", ReadPath.Mapping, memory)];
 
@@ -313,6 +307,7 @@ public class OracleEdgeTests
         Assert.Equal(1, Allowed.Exactly(G(2), 1).SoleOrigin);
         Assert.Equal("g2", Allowed.Exactly(G(2), 1).ToString());
         Assert.Equal("one of g1.0-5", narrow.WithMix(false).ToString());
+        Assert.Equal("one of g1.0-5", narrow.ToString()); // one entry: no mix to allow
         Assert.Equal("one of g1|g2|hole", Allowed.Exactly(G(2), 1).Union(Allowed.Exactly(Content.Hole, -1)).Union(Allowed.Exactly(G(1), 0)).WithMix(false).ToString());
     }
 
@@ -379,6 +374,9 @@ public class SectorFindingTests
         Bytes(0, 9, 0).AsSpan(1024, 512).CopyTo(bytes.AsSpan(1024));
         var f = Assert.Single(JudgeDisk("backing ext4\nfile size=8K\nstore gen=1\ncheck\n", 1, Decode(bytes, 0), Good(1)).Findings);
         Assert.Equal((VerdictClass.Torn, 0, "sectors of g1, g9: g9 was never written here"), (f.Class, f.Culprit!.Value, f.Note));
+        Bytes(0, 8, 0).AsSpan(2048, 512).CopyTo(bytes.AsSpan(2048));
+        var two = Assert.Single(JudgeDisk("backing ext4\nfile size=8K\nstore gen=1\ncheck\n", 1, Decode(bytes, 0), Good(1)).Findings);
+        Assert.Equal("sectors of g1, g9, g8: g9 was never written here; g8 was never written here", two.Note);
     }
 
     [Fact]
@@ -404,6 +402,9 @@ public class SectorFindingTests
         var byStep0 = Decode(Bytes(0, 7, 0), 0);
         var g = Assert.Single(JudgeDisk(Synced, 2, byStep0, Good(1)).Findings);
         Assert.Equal((VerdictClass.Phantom, 0), (g.Class, g.Culprit!.Value));
+        // Where another step's data belongs (#1's g2), a phantom whose header names #0 still blames #0.
+        var later = Assert.Single(JudgeDisk("backing ext4\nfile size=8K\nstore gen=1 blocks=1\nstore gen=2 blocks=0\nfsync\ncheck\n", 3, byStep0, Good(1)).Findings);
+        Assert.Equal((VerdictClass.Phantom, 0), (later.Class, later.Culprit!.Value));
         // A header that names no step (the initial fill's) blames the store whose data should be there (#0)…
         var noStep = BlockCodec.Stamped(new BlockStamp(RunId, 1, 0, 7, 0, Writer.Initial, -1));
         Assert.Equal(0, Assert.Single(JudgeDisk(Synced, 2, noStep, Good(1)).Findings).Culprit);
@@ -420,10 +421,13 @@ public class SectorFindingTests
 /// orphaned or truncated pages.</summary>
 public class OraclePageTests
 {
-    private static ScenarioVerdict Judge(string text, Dictionary<int, StepResult> results, params CheckObservation[] checks)
+    [Fact]
+    public void Punch_leaves_a_private_mappings_own_copy_in_place()
     {
-        var scenario = Parse(text);
-        return Oracle.Oracle.Judge(scenario, Observe(scenario, results, checks));
+        // truncate_pagecache_range unmaps with even_cows=0: the process's COW copy stays, the file has the hole.
+        const string Text = "backing ext4\nmap private\nfile size=8K\nstore gen=1 blocks=0\npunch blocks=0\ncheck\n";
+        Assert.Equal(VerdictClass.Intact, Judge(Text, [], Check(2, ("data", ReadPath.Disk, [Content.Hole, G(0)]), ("data", ReadPath.Buffered, [Content.Hole, G(0)]),
+            ("data", ReadPath.Mapping, [G(1), G(0)]))).Class);
     }
 
     [Fact]
