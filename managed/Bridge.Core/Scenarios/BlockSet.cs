@@ -59,6 +59,8 @@ public sealed class BlockSet : IEquatable<BlockSet>
     /// <summary>Whether every block of <paramref name="other"/> is in this set.</summary>
     public bool Covers(BlockSet other) => other._runs.All(r => _runs.Any(m => m.First <= r.First && r.Last <= m.Last));
 
+    public BlockSet Union(BlockSet other) => new(Merge(_runs.Concat(other._runs)));
+
     /// <summary>The lowest block in both sets, or null.</summary>
     public int? FirstShared(BlockSet other)
     {

@@ -39,7 +39,7 @@ internal static partial class Matrix
         SourceSpan nameAt = default;
         var sawVary = false;
         long instances = 1;
-        var templateLines = lines.Count(l => Tokens.Split(l) is not [{ Text: "matrix" or "vary" or "exclude" or "set" }, ..]);
+        var templateLines = lines.Count; // every instance parses every line, blank or not
         for (var i = 0; i < lines.Count; i++)
         {
             var tokens = Tokens.Split(lines[i]);
@@ -76,7 +76,7 @@ internal static partial class Matrix
                     if (instances > InputLimits.MatrixInstances.Max && before <= InputLimits.MatrixInstances.Max)
                         Error(at.Column, $"the vary lines up to here make more than {InputLimits.MatrixInstances.Max:N0} instances; expected at most that many (exclude does not count: split the matrix)");
                     else if (instances <= InputLimits.MatrixInstances.Max && instances * templateLines > InputLimits.MatrixLines.Max && before * templateLines <= InputLimits.MatrixLines.Max)
-                        Error(at.Column, $"{instances:N0} instances × {templateLines:N0} template lines is more than {InputLimits.MatrixLines.Max:N0} lines to parse; expected fewer instances or a shorter template");
+                        Error(at.Column, $"{instances:N0} instances × {templateLines:N0} lines is more than {InputLimits.MatrixLines.Max:N0} lines to parse; expected fewer instances or a shorter file");
                     break;
                 case "exclude":
                     if (tokens.Count < 2)

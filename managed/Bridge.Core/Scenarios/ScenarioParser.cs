@@ -32,7 +32,7 @@ internal sealed partial class ScenarioParser
     private (Step Race, List<Step> Body, int Line)? _race;
     private (BlockSet Blocks, int Line)? _pin;
     private int? _unmappedAt;
-    private readonly Dictionary<uint, List<(BlockSet Blocks, int Line)>> _written = [];
+    private readonly Dictionary<uint, (BlockSet All, List<(BlockSet Blocks, int Line)> Writes)> _written = [];
 
     private ScenarioParser(string file, string name, SourceSpan? nameAt)
     {
@@ -102,6 +102,14 @@ internal sealed partial class ScenarioParser
             Error(line, head.Column, "expected 'file size=S [block=B]' before the first step");
             _fileMissingReported = true;
         }
+        if (++_stepCount > InputLimits.Steps.Max)
+        {
+            // Past the limit nothing more is parsed: the work a file can cause stays bounded.
+            if (!_stepsReported)
+                Error(line, head.Column, $"more than {InputLimits.Steps.Max:N0} steps; expected at most that many per scenario");
+            _stepsReported = true;
+            return;
+        }
         var blockCount = _geometry?.BlockCount ?? (int)InputLimits.Blocks.Max;
         var (args, ok) = ParseArgs(verb, tokens, line, blockCount);
         if (!ok && verb.Effect != Effect.Race)
@@ -109,13 +117,6 @@ internal sealed partial class ScenarioParser
             // A pin with a bad argument still counts as taken, so the steps after it do not all report "needs a pin".
             if (verb.Effect == Effect.Pin)
                 _pin ??= (BlockSet.Range(0, blockCount - 1), line);
-            return;
-        }
-        if (++_stepCount > InputLimits.Steps.Max)
-        {
-            if (!_stepsReported)
-                Error(line, head.Column, $"more than {InputLimits.Steps.Max:N0} steps; expected at most that many per scenario");
-            _stepsReported = true;
             return;
         }
         var text = string.Join(' ', tokens.Select(t => t.Text));
@@ -399,19 +400,18 @@ internal sealed partial class ScenarioParser
                 Error(line, column, "expected 'race for=DURATION' or 'race count=N' (one of them)");
                 break;
         }
-        // Checked run against run (never block by block), against a known file only.
+        // Checked run against run (never block by block), against a known file only: the union of a generation's
+        // writes first, the write that shares a block only when there is one.
         if (step.Effect is Effect.WriteMapping or Effect.WriteThroughPin or Effect.ForkWrite && _geometry is not null)
         {
-            var earlier = _written.TryGetValue(step.Gen, out var sets) ? sets : _written[step.Gen] = [];
-            foreach (var (blocks, at) in earlier)
+            var (all, writes) = _written.TryGetValue(step.Gen, out var w) ? w : (BlockSet.Range(0, -1), []);
+            if (all.FirstShared(step.Blocks) is { } shared)
             {
-                if (blocks.FirstShared(step.Blocks) is { } block)
-                {
-                    Error(line, column, $"generation {step.Gen} was already written to block {block} at line {at}; expected a new generation, so that a lost write shows");
-                    break;
-                }
+                var at = writes.First(x => x.Blocks.Contains(shared)).Line;
+                Error(line, column, $"generation {step.Gen} was already written to block {shared} at line {at}; expected a new generation, so that a lost write shows");
             }
-            earlier.Add((step.Blocks, line));
+            writes.Add((step.Blocks, line));
+            _written[step.Gen] = (all.Union(step.Blocks), writes);
         }
         if (backing.Kind == BackingKind.Hugetlb && _geometry is { } g && g.FileSize % HugePageSize != 0 && !_hugetlbReported)
         {

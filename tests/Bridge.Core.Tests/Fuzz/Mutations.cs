@@ -20,8 +20,14 @@ internal static class Mutations
         "18446744073709551615", "2147483648", "blocks=0-99999999999999999999", "gen=٣", "size=٦٤K", "for=99999999m",
     ];
 
+    /// <summary>Inputs stay below this (four times the parser's file limit): the point is what the parser does with
+    /// too much, not how fast the generator can fill memory.</summary>
+    private const int MaxChars = 4 << 20;
+
     private static string Apply(string text, int op, int at, int length, int fragment)
     {
+        if (text.Length > MaxChars)
+            return text[..MaxChars];
         var lines = text.Split('\n');
         var line = lines.Length == 0 ? 0 : at % lines.Length;
         var pos = text.Length == 0 ? 0 : at % (text.Length + 1);
@@ -38,10 +44,11 @@ internal static class Mutations
                 (lines[line], lines[other]) = (lines[other], lines[line]);
                 return string.Join('\n', lines);
             case 4: // a number becomes huge or foreign
-                var digits = Enumerable.Range(0, text.Length).FirstOrDefault(i => i >= pos && char.IsAsciiDigit(text[i]), -1);
+                var digits = text.AsSpan(Math.Min(pos, text.Length)).IndexOfAnyInRange('0', '9') is var d and >= 0 ? pos + d : -1;
                 return digits < 0 ? text : text.Remove(digits, 1).Insert(digits, length % 2 == 0 ? "99999999999999999999" : "\u0663");
             case 5: // a line repeated many times
-                return string.Join('\n', lines.Take(line + 1).Concat(Enumerable.Repeat(lines[line], 100 + length * 37 % 20_000)).Concat(lines.Skip(line + 1)));
+                var times = Math.Min(100 + length * 37 % 20_000, MaxChars / (lines[line].Length + 1));
+                return string.Join('\n', lines.Take(line + 1).Concat(Enumerable.Repeat(lines[line], times)).Concat(lines.Skip(line + 1)));
             case 6: // cut short
                 return text[..pos];
             default: // the pathological shapes
@@ -52,7 +59,7 @@ internal static class Mutations
                     2 => text + "store gen=1 blocks=" + new string('9', 1 << 20) + "\n",
                     3 => text + string.Concat(Enumerable.Repeat("\u001b[2J\u0007\0", 20_000)) + "\n",
                     4 => "matrix big\n" + string.Concat(Enumerable.Range(0, 12).Select(i => $"vary v{i} = 1 2 3 4 5 6 7 8 9 10\n")) + text,
-                    _ => text.Replace("\n", "\n" + new string(' ', 10_000)),
+                    _ => string.Join("\n" + new string(' ', 10_000), lines.Take(300)),
                 };
         }
     }

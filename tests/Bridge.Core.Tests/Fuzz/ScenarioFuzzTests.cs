@@ -19,10 +19,12 @@ public class ScenarioFuzzTests(ITestOutputHelper output)
     private static readonly string[] RepositoryScenarios = FindScenarios();
 
     private static readonly Gen<string> Inputs = Gen.Frequency(
-        (3, ScenarioGrammar.Scenario),
-        (2, ScenarioGrammar.Matrix),
-        (3, Mutations.Of(ScenarioGrammar.Scenario)),
-        (1, Mutations.Of(ScenarioGrammar.Matrix)),
+        (3, ScenarioGrammar.Clean.Scenario),
+        (2, ScenarioGrammar.Clean.Matrix),
+        (3, ScenarioGrammar.Hostile.Scenario),
+        (2, ScenarioGrammar.Hostile.Matrix),
+        (3, Mutations.Of(ScenarioGrammar.Hostile.Scenario)),
+        (1, Mutations.Of(ScenarioGrammar.Hostile.Matrix)),
         (3, Mutations.Of(Gen.OneOf(RepositoryScenarios))),
         (1, Mutations.Binary));
 
@@ -41,8 +43,8 @@ public class ScenarioFuzzTests(ITestOutputHelper output)
         // A crash of the whole test host (stack overflow, OOM kill) reports nothing: BRIDGE_FUZZ_TRACE=FILE names
         // each input's seed before it runs, so the last line is the culprit.
         using var trace = Environment.GetEnvironmentVariable("BRIDGE_FUZZ_TRACE") is { Length: > 0 } path ? new StreamWriter(path) { AutoFlush = true } : null;
-        TimeSpan slowest = default;
-        long mostAllocated = 0;
+        (TimeSpan Time, string Seed) slowest = default;
+        (long Bytes, string Seed) mostAllocated = default;
         while (clock.Elapsed < TimeSpan.FromSeconds(seconds) && census.Values.Sum() < inputs)
         {
             var pcg = new PCG(2, sequence.Next64());
@@ -50,15 +52,17 @@ public class ScenarioFuzzTests(ITestOutputHelper output)
             trace?.WriteLine(seed);
             var result = ParseProbe.Run(Inputs.Generate(pcg, null, out _));
             census[result.Kind]++;
-            slowest = result.Elapsed > slowest ? result.Elapsed : slowest;
-            mostAllocated = Math.Max(mostAllocated, result.Allocated);
+            if (result.Elapsed > slowest.Time)
+                slowest = (result.Elapsed, seed);
+            if (result.Allocated > mostAllocated.Bytes)
+                mostAllocated = (result.Allocated, seed);
             if (result.Failed)
                 failures.Add((seed, result));
         }
 
         var tried = census.Values.Sum();
         output.WriteLine($"inputs tried {tried}: " + string.Join(", ", census.Select(kv => $"{kv.Key.ToString().ToLowerInvariant()} {kv.Value}")));
-        output.WriteLine($"slowest input {slowest.TotalMilliseconds:0} ms, most allocated {mostAllocated >> 20} MiB");
+        output.WriteLine($"slowest input {slowest.Time.TotalMilliseconds:0} ms of CPU (seed {slowest.Seed}), most allocated {mostAllocated.Bytes >> 20} MiB (seed {mostAllocated.Seed})");
         foreach (var group in failures.GroupBy(f => (f.Result.Kind, First(f.Result.Detail))).Take(20))
             output.WriteLine($"  {group.Key.Kind} ×{group.Count()}: {group.Key.Item2} (seed {group.First().Seed})");
         Assert.True(tried > 100, $"only {tried} inputs in {seconds} s");
