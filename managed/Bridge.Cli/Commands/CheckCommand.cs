@@ -145,7 +145,7 @@ public static class CheckCommand
             if (type is FileTypes.Directory)
                 throw new UsageException($"{Printable.Text(path)}: a directory; expected a file written by Bridge");
             if (type is not (FileTypes.RegularFile or FileTypes.BlockDevice) && limit is null)
-                throw new UsageException($"{Printable.Text(path)}: a {type.ToString().ToLowerInvariant()} may have no end; give --size BYTES to check that many");
+                throw new UsageException($"{Printable.Text(path)}: a {type switch { FileTypes.CharacterDevice => "character device", FileTypes.Fifo => "FIFO", _ => type.ToString().ToLowerInvariant() }} may have no end; give --size BYTES to check that many");
             return new ImageSource(path, limit);
         }
 

@@ -181,10 +181,10 @@ public sealed partial record ImageExpectation(long? Size, int? BlockSize, ulong?
             {
                 var m = RangeRegex().Match(part);
                 if (!m.Success || !long.TryParse(m.Groups[1].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out var first))
-                    throw Bad(where, $"blocks as A-B or N, comma-separated, not '{part}'");
+                    throw Bad(where, $"blocks as A-B (A <= B) or N, comma-separated, not '{part}'");
                 var last = first;
                 if (m.Groups[2].Success && (!long.TryParse(m.Groups[2].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out last) || last < first))
-                    throw Bad(where, $"a range A-B with A <= B, not '{part}'");
+                    throw Bad(where, $"blocks as A-B (A <= B) or N, comma-separated, not '{part}'");
                 ranges.Add(new ExpectedRange(first, last, parsed, mix));
             }
         }

@@ -152,17 +152,19 @@ public sealed class ImageVerifier(ImageCheck check, Action<VerdictRange> emit)
 
         var runs = ContentRuns(sectors);
         if (runs.Count > 1)
-        {
-            return expected is { Mix: true } && runs.All(r => expected.Contents.Contains(r.Content))
-                ? Verdict(index, BlockVerdictKind.Intact, $"mixed {string.Join(", ", runs.Select(r => r.Content).Distinct())} (allowed)")
-                : Verdict(index, BlockVerdictKind.Torn, "torn: " + string.Join(", ", runs.Select(r =>
-                    $"{(r.First == r.Last ? $"sector {r.First}" : $"sectors {r.First}-{r.Last}")} {(r.Content.Kind == ContentKind.Hole ? "zero" : $"gen {Gen(r.Content)}")}")));
-        }
+            return Mixed(index, runs, expected);
         var content = runs[0].Content;
         var header = sectors[0].Header;
         var holds = $"{content} {header.Writer.ToString().ToLowerInvariant()} {(header.Step == uint.MaxValue ? "setup" : $"step {header.Step}")}";
         if (expected is null || expected.Contents.Contains(content))
             return Verdict(index, BlockVerdictKind.Intact, holds);
+        return NotExpected(index, content, expected);
+    }
+
+    /// <summary>Data the expectation does not allow: older than all it allows (a lost or stale write), or else a
+    /// generation never written here.</summary>
+    private static BlockVerdict NotExpected(long index, Content content, ExpectedRange expected)
+    {
         var data = expected.Contents.Where(c => c.Kind == ContentKind.Data).ToList();
         if (data.Count == 0)
             return Verdict(index, BlockVerdictKind.Unexpected, $"generation {Gen(content)} where a hole is expected");
@@ -170,6 +172,14 @@ public sealed class ImageVerifier(ImageCheck check, Action<VerdictRange> emit)
             ? Verdict(index, BlockVerdictKind.Stale, $"generation {Gen(content)} is older than the expected {Gens(data)}")
             : Verdict(index, BlockVerdictKind.Unexpected, $"generation {Gen(content)} was never written here: expected {Gens(data)}");
     }
+
+    /// <summary>A block of several contents: torn, unless the expectation allows this mix. (A method of its own: the
+    /// lambdas here would cost every block an allocation in the caller.)</summary>
+    private static BlockVerdict Mixed(long index, List<(int First, int Last, Content Content)> runs, ExpectedRange? expected) =>
+        expected is { Mix: true } && runs.All(r => expected.Contents.Contains(r.Content))
+            ? Verdict(index, BlockVerdictKind.Intact, $"mixed {string.Join(", ", runs.Select(r => r.Content).Distinct())} (allowed)")
+            : Verdict(index, BlockVerdictKind.Torn, "torn: " + string.Join(", ", runs.Select(r =>
+                $"{(r.First == r.Last ? $"sector {r.First}" : $"sectors {r.First}-{r.Last}")} {(r.Content.Kind == ContentKind.Hole ? "zero" : $"gen {Gen(r.Content)}")}")));
 
     /// <summary>The header fields of valid sectors against this block: run, file, sectors per block, offset.</summary>
     private BlockVerdict? HeaderProblem(SectorRead[] sectors, long index)
