@@ -8,7 +8,9 @@ BRIDGE := artifacts/bridge/bridge
 PACKAGE_LISTS := containers/host-packages.txt $(wildcard containers/vm/packages.txt containers/image/packages.txt)
 SUITE ?= default
 
-.PHONY: all install native build run test bench format clean container-test
+.PHONY: all install native build run test test-reports bench format clean container-test
+# Where every test run writes one JUnit and one TRX file per test project (tests/Directory.Build.props).
+TEST_RESULTS := artifacts/test-results
 
 all: build
 
@@ -34,8 +36,21 @@ build: install native
 run: build
 	$(BRIDGE) run --suite $(SUITE)
 
+# Every test project, one at a time (the real-kernel tests share loop devices, mounts and huge pages); then the
+# reports they wrote are read back by a JUnit/TRX consumer.
 test: build
-	$(DOTNET) test Bridge.sln -c $(CONFIG) --no-build -nologo -m:1
+	rm -rf $(TEST_RESULTS)
+	$(DOTNET) test --solution Bridge.sln -c $(CONFIG) --no-build --max-parallel-test-modules 1
+	$(MAKE) --no-print-directory test-reports
+
+# test-results-parser (npm) reads $(TEST_RESULTS) as a CI server would; the test container has no node and no network.
+test-reports: .ci/test-reports/node_modules/.installed
+	@if [ -n "$$BRIDGE_IN_CONTAINER" ]; then echo "test reports: not checked inside the test container (no node there)"; \
+	else node .ci/test-reports/check.mjs $(TEST_RESULTS) tests; fi
+
+.ci/test-reports/node_modules/.installed: .ci/test-reports/package.json .ci/test-reports/package-lock.json
+	@[ -n "$$BRIDGE_IN_CONTAINER" ] && exit 0; \
+	npm ci --prefix .ci/test-reports --no-audit --no-fund --loglevel=error && touch $@
 
 # `make test` inside a privileged container on the local (or a private) Docker engine; builds the image if missing.
 container-test: install

@@ -44,10 +44,10 @@ public class CliTests
         Assert.StartsWith("bridge: ", stderr);
     }
 
-    [SkippableFact]
+    [Fact]
     public void TapOutputIsKselftestStyle()
     {
-        Skip.IfNot(SystemInfo.IsRoot, "needs root for the ext4 loop mount");
+        Assert.SkipUnless(SystemInfo.IsRoot, "needs root for the ext4 loop mount");
         var path = BridgeProcess.TempScenario("scenario tap-one\nbacking ext4\nfile size=64K\nstore gen=1\nfsync\ncheck\n");
         try
         {
@@ -92,10 +92,10 @@ public class CliTests
     }
 
     /// <summary>The default suite on the host kernel: zero findings, and no skip without its reason.</summary>
-    [SkippableFact]
+    [Fact]
     public void TheDefaultSuiteOnTheHostKernelHasNoFindings()
     {
-        Skip.IfNot(SystemInfo.IsRoot, "the default suite loop-mounts filesystems: needs root");
+        Assert.SkipUnless(SystemInfo.IsRoot, "the default suite loop-mounts filesystems: needs root");
         var (code, stdout, stderr) = BridgeProcess.Run("run", "--suite", "default", "--json");
         using var json = JsonDocument.Parse(stdout);
         var scenarios = json.RootElement.GetProperty("scenarios").EnumerateArray().ToList();

@@ -8,10 +8,10 @@ namespace Bridge.Linux.Tests;
 /// <summary>Nothing outlives a run: mounts, loop devices, huge page reservations, the scratch directory.</summary>
 public class CleanupTests
 {
-    [SkippableFact]
+    [Fact]
     public void ARunOverEveryBackingLeavesNoMountLoopDeviceHugePageOrDirectory()
     {
-        Skip.IfNot(SystemInfo.IsRoot, "needs root");
+        Assert.SkipUnless(SystemInfo.IsRoot, "needs root");
         var hugePagesBefore = HugePages.Total();
         string root;
         using (var scratch = new ScratchSpace())
@@ -33,11 +33,11 @@ public class CleanupTests
         Assert.False(Directory.Exists(root));
     }
 
-    [SkippableFact]
+    [Fact]
     public void AScenarioThisHostCannotRunIsASkipWithItsReasonAndLeavesNothing()
     {
-        Skip.IfNot(SystemInfo.IsRoot, "needs root");
-        Skip.If(PinPaths.PinPathRegistry.Unavailable("rdma-mr") is null, "this host has an RDMA device");
+        Assert.SkipUnless(SystemInfo.IsRoot, "needs root");
+        Assert.SkipWhen(PinPaths.PinPathRegistry.Unavailable("rdma-mr") is null, "this host has an RDMA device");
         using var scratch = new ScratchSpace();
         var scenario = ScenarioFile.Parse("backing memfd\nfile size=64K\npin rdma-mr\ncheck\n", "r.scn")[0];
         using var runner = new ScenarioRunner(scratch);

@@ -79,7 +79,7 @@ public class EveryStepTests
         return data;
     }
 
-    [SkippableTheory]
+    [Theory]
     [MemberData(nameof(Cases))]
     public void EveryStepRunsAndTheDataIsWhereTheContractSays(string backing, string map)
     {

@@ -5,7 +5,7 @@ using Bridge.Linux.Backings;
 using Bridge.Linux.Execution;
 using Bridge.Linux.Interop;
 
-[assembly: CollectionBehavior(DisableTestParallelization = true)]
+[assembly: Xunit.v3.Parallelization(Mode = Xunit.Sdk.ParallelMode.None)]
 
 namespace Bridge.Linux.Tests;
 
@@ -14,7 +14,7 @@ internal static class KernelRun
 {
     public static (Scenario Scenario, Observation Observation, ScenarioVerdict Verdict) Run(string text, string name = "t")
     {
-        Skip.IfNot(SystemInfo.IsRoot, "the real-kernel executor tests need root (loop mounts, drop_caches, hugetlb)");
+        Assert.SkipUnless(SystemInfo.IsRoot, "the real-kernel executor tests need root (loop mounts, drop_caches, hugetlb)");
         var scenario = ScenarioFile.Parse(text, name + ".scn")[0];
         using var scratch = new ScratchSpace();
         using var runner = new ScenarioRunner(scratch, "test");

@@ -22,7 +22,7 @@ public class RealImageFaultTests
         check
         """;
 
-    [SkippableTheory]
+    [Theory]
     [InlineData(VerdictClass.LostWrite, 3)]
     [InlineData(VerdictClass.Torn, 5)]
     [InlineData(VerdictClass.Misplaced, 20)]

@@ -23,7 +23,7 @@ public class StepWorkerTests
 
         // The abandoned step may still return, long after its timeout: that must harm nothing.
         release.Set();
-        Assert.True(hungReturned.Wait(TimeSpan.FromSeconds(10)));
+        Assert.True(hungReturned.Wait(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
         Assert.True(worker.Run(() => { }, TimeSpan.FromSeconds(10)));
     }
 }

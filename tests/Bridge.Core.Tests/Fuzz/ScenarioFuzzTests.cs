@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using CsCheck;
-using Xunit.Abstractions;
 
 namespace Bridge.Core.Tests.Fuzz;
 

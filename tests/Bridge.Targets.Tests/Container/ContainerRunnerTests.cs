@@ -1,14 +1,13 @@
 using System.Diagnostics;
 using Bridge.Targets.Container;
 using Docker.DotNet.Models;
-using Xunit.Abstractions;
 
 namespace Bridge.Targets.Tests.Container;
 
 [Collection(EngineCollection.Name)]
 public sealed class ContainerRunnerTests(EngineFixture fixture, ITestOutputHelper output)
 {
-    [EngineFact]
+    [Fact]
     public async Task Container_runs_on_the_host_kernel_and_loop_mounts_ext4_leaving_nothing_behind()
     {
         var (engine, image) = fixture.Require();
@@ -30,9 +29,7 @@ public sealed class ContainerRunnerTests(EngineFixture fixture, ITestOutputHelpe
             losetup -d "$dev"
             """;
         var lines = new List<OutputLine>();
-        var result = await new ContainerRunner(engine).RunAsync(
-            new ContainerRunSpec { Image = image.Reference, Command = ["/bin/bash", "-c", script], ScratchDirectory = scratch.Path, Timeout = TimeSpan.FromMinutes(2) },
-            line => Record(lines, line));
+        var result = await new ContainerRunner(engine).RunAsync(new ContainerRunSpec { Image = image.Reference, Command = ["/bin/bash", "-c", script], ScratchDirectory = scratch.Path, Timeout = TimeSpan.FromMinutes(2) }, line => Record(lines, line), TestContext.Current.CancellationToken);
 
         Assert.Equal(0, result.ExitCode);
         Assert.False(result.TimedOut);
@@ -56,8 +53,8 @@ public sealed class ContainerRunnerTests(EngineFixture fixture, ITestOutputHelpe
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         })!;
-        var content = await debugfs.StandardOutput.ReadToEndAsync();
-        await debugfs.WaitForExitAsync();
+        var content = await debugfs.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await debugfs.WaitForExitAsync(TestContext.Current.CancellationToken);
         Assert.Equal($"written through {device}\n", content);
 
         await AssertNothingLeftAsync(engine, result.ContainerId, scratch.Path);
@@ -65,19 +62,17 @@ public sealed class ContainerRunnerTests(EngineFixture fixture, ITestOutputHelpe
         output.WriteLine($"start to exit and removal: {result.Duration.TotalSeconds:0.00} s; privilege {result.Privilege}; notes: {string.Join(" | ", result.Notes)}");
     }
 
-    [EngineFact]
+    [Fact]
     public async Task Exit_code_and_both_streams_come_back_line_by_line()
     {
         var (engine, image) = fixture.Require();
         var lines = new List<OutputLine>();
-        var result = await new ContainerRunner(engine).RunAsync(
-            new ContainerRunSpec
-            {
-                Image = image.Reference,
-                Command = ["/bin/bash", "-c", "printf 'out 1\\nout 2\\n'; echo 'err 1' >&2; printf 'unterminated'; exit 7"],
-                Timeout = TimeSpan.FromMinutes(1),
-            },
-            line => Record(lines, line));
+        var result = await new ContainerRunner(engine).RunAsync(new ContainerRunSpec
+        {
+            Image = image.Reference,
+            Command = ["/bin/bash", "-c", "printf 'out 1\\nout 2\\n'; echo 'err 1' >&2; printf 'unterminated'; exit 7"],
+            Timeout = TimeSpan.FromMinutes(1),
+        }, line => Record(lines, line), TestContext.Current.CancellationToken);
 
         Assert.Equal(7, result.ExitCode);
         Assert.False(result.Succeeded);
@@ -87,31 +82,29 @@ public sealed class ContainerRunnerTests(EngineFixture fixture, ITestOutputHelpe
         await AssertNothingLeftAsync(engine, result.ContainerId, null);
     }
 
-    [EngineFact]
+    [Fact]
     public async Task Environment_and_working_directory_and_read_only_mounts_are_applied()
     {
         var (engine, image) = fixture.Require();
         using var source = new ScratchDirectory();
-        await File.WriteAllTextAsync(Path.Combine(source.Path, "marker"), "from the host");
+        await File.WriteAllTextAsync(Path.Combine(source.Path, "marker"), "from the host", TestContext.Current.CancellationToken);
         var lines = new List<OutputLine>();
-        var result = await new ContainerRunner(engine).RunAsync(
-            new ContainerRunSpec
-            {
-                Image = image.Reference,
-                Command = ["/bin/bash", "-c", "echo \"pwd=$PWD probe=$BRIDGE_PROBE\"; cat /src/marker; echo; touch /src/new 2>/dev/null && echo writable || echo read-only"],
-                Environment = new Dictionary<string, string> { ["BRIDGE_PROBE"] = "x=y" },
-                WorkingDirectory = "/src",
-                Mounts = [new BindMount(source.Path, "/src", ReadOnly: true)],
-                Timeout = TimeSpan.FromMinutes(1),
-            },
-            line => Record(lines, line));
+        var result = await new ContainerRunner(engine).RunAsync(new ContainerRunSpec
+        {
+            Image = image.Reference,
+            Command = ["/bin/bash", "-c", "echo \"pwd=$PWD probe=$BRIDGE_PROBE\"; cat /src/marker; echo; touch /src/new 2>/dev/null && echo writable || echo read-only"],
+            Environment = new Dictionary<string, string> { ["BRIDGE_PROBE"] = "x=y" },
+            WorkingDirectory = "/src",
+            Mounts = [new BindMount(source.Path, "/src", ReadOnly: true)],
+            Timeout = TimeSpan.FromMinutes(1),
+        }, line => Record(lines, line), TestContext.Current.CancellationToken);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(["pwd=/src probe=x=y", "from the host", "read-only"], lines.Select(l => l.Text));
         Assert.False(File.Exists(Path.Combine(source.Path, "new")));
     }
 
-    [EngineFact]
+    [Fact]
     public async Task A_command_that_outlives_its_timeout_is_killed_and_removed()
     {
         var (engine, image) = fixture.Require();
@@ -121,7 +114,7 @@ public sealed class ContainerRunnerTests(EngineFixture fixture, ITestOutputHelpe
             Image = image.Reference,
             Command = ["/bin/sleep", "600"],
             Timeout = TimeSpan.FromSeconds(2),
-        });
+        }, ct: TestContext.Current.CancellationToken);
 
         Assert.True(result.TimedOut);
         Assert.Equal(137, result.ExitCode); // 128 + SIGKILL
@@ -129,7 +122,7 @@ public sealed class ContainerRunnerTests(EngineFixture fixture, ITestOutputHelpe
         await AssertNothingLeftAsync(engine, result.ContainerId, null);
     }
 
-    [EngineFact]
+    [Fact]
     public async Task Cancellation_removes_the_container_and_detaches_its_loop_device()
     {
         var (engine, image) = fixture.Require();
@@ -153,24 +146,22 @@ public sealed class ContainerRunnerTests(EngineFixture fixture, ITestOutputHelpe
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
         Assert.Empty(await OwnContainersAsync(engine));
-        Assert.Empty(await LoopDevices.BackedByFilesUnderAsync(scratch.Path));
+        Assert.Empty(await LoopDevices.BackedByFilesUnderAsync(scratch.Path, TestContext.Current.CancellationToken));
     }
 
-    [EngineFact]
+    [Fact]
     public async Task Loop_devices_a_command_leaves_attached_are_detached_after_it()
     {
         var (engine, image) = fixture.Require();
         using var scratch = new ScratchDirectory();
         var lines = new List<OutputLine>();
-        var result = await new ContainerRunner(engine).RunAsync(
-            new ContainerRunSpec
-            {
-                Image = image.Reference,
-                Command = ["/bin/bash", "-c", "truncate -s 8M /scratch/left.img; losetup -f --show /scratch/left.img"],
-                ScratchDirectory = scratch.Path,
-                Timeout = TimeSpan.FromMinutes(1),
-            },
-            line => Record(lines, line));
+        var result = await new ContainerRunner(engine).RunAsync(new ContainerRunSpec
+        {
+            Image = image.Reference,
+            Command = ["/bin/bash", "-c", "truncate -s 8M /scratch/left.img; losetup -f --show /scratch/left.img"],
+            ScratchDirectory = scratch.Path,
+            Timeout = TimeSpan.FromMinutes(1),
+        }, line => Record(lines, line), TestContext.Current.CancellationToken);
 
         Assert.Equal(0, result.ExitCode);
         var device = Assert.Single(lines).Text;
@@ -178,7 +169,7 @@ public sealed class ContainerRunnerTests(EngineFixture fixture, ITestOutputHelpe
         await AssertNothingLeftAsync(engine, result.ContainerId, scratch.Path);
     }
 
-    [EngineFact]
+    [Fact]
     public async Task A_missing_image_is_a_clear_error_and_creates_nothing()
     {
         var (engine, _) = fixture.Require();
@@ -186,21 +177,21 @@ public sealed class ContainerRunnerTests(EngineFixture fixture, ITestOutputHelpe
         {
             Image = "bridge-test:no-such-recipe",
             Command = ["/bin/true"],
-        }));
+        }, ct: TestContext.Current.CancellationToken));
 
         Assert.Contains("bridge-test:no-such-recipe", error.Message);
         Assert.Contains("ImageBuilder", error.Message);
         Assert.Empty(await OwnContainersAsync(engine));
     }
 
-    [EngineFact]
+    [Fact]
     public async Task Containers_of_dead_owners_are_swept_and_live_ones_kept()
     {
         var (engine, image) = fixture.Require();
         var bootId = File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim();
         // A pid that is certainly not running with start time 1 (no process starts one tick after boot but init).
         using var exited = Process.Start("/bin/true")!;
-        await exited.WaitForExitAsync();
+        await exited.WaitForExitAsync(TestContext.Current.CancellationToken);
         async Task<string> CreateAsync(string owner) => (await engine.Client.Containers.CreateContainerAsync(new CreateContainerParameters
         {
             Image = image.Reference,
@@ -212,30 +203,30 @@ public sealed class ContainerRunnerTests(EngineFixture fixture, ITestOutputHelpe
         var live = await CreateAsync(ContainerRunner.OwnerLabelValue());
         try
         {
-            var removed = await new ContainerRunner(engine).RemoveOrphansAsync();
+            var removed = await new ContainerRunner(engine).RemoveOrphansAsync(TestContext.Current.CancellationToken);
 
             Assert.Contains(orphan, removed);
             Assert.DoesNotContain(live, removed);
-            var left = (await engine.Client.Containers.ListContainersAsync(new ContainersListParameters { All = true })).Select(c => c.ID).ToList();
+            var left = (await engine.Client.Containers.ListContainersAsync(new ContainersListParameters { All = true }, TestContext.Current.CancellationToken)).Select(c => c.ID).ToList();
             Assert.DoesNotContain(orphan, left);
             Assert.Contains(live, left);
         }
         finally
         {
-            await engine.Client.Containers.RemoveContainerAsync(live, new ContainerRemoveParameters { Force = true });
+            await engine.Client.Containers.RemoveContainerAsync(live, new ContainerRemoveParameters { Force = true }, TestContext.Current.CancellationToken);
         }
     }
 
-    [EngineFact]
+    [Fact]
     public async Task The_image_is_imported_once_per_recipe_and_labelled_with_its_hash()
     {
         var (engine, image) = fixture.Require();
-        var again = await new ImageBuilder(engine).EnsureAsync(fixture.Recipe);
+        var again = await new ImageBuilder(engine).EnsureAsync(fixture.Recipe, ct: TestContext.Current.CancellationToken);
 
         Assert.False(again.Imported);
         Assert.Equal(image.ImageId, again.ImageId);
         Assert.Equal($"bridge-test:{fixture.Recipe.Hash[..12]}", again.Reference);
-        var inspected = await engine.Client.Images.InspectImageAsync(again.Reference);
+        var inspected = await engine.Client.Images.InspectImageAsync(again.Reference, TestContext.Current.CancellationToken);
         Assert.Equal(fixture.Recipe.Hash, inspected.Config.Labels["org.bridge.recipe"]);
         output.WriteLine($"image {again.Reference}: {inspected.Size / 1_000_000} MB; fixture log: {string.Join(" | ", fixture.Log.Where(l => !l.StartsWith("I: ", StringComparison.Ordinal)))}");
     }

@@ -29,11 +29,11 @@ public sealed class ContainerTargetTests(EngineFixture fixture)
         check
         """;
 
-    [EngineFact]
+    [Fact]
     public async Task ASuiteInAContainerObservesWhatTheHostObserves()
     {
         var (engine, image) = fixture.Require();
-        Skip.IfNot(SystemInfo.IsRoot, "needs root");
+        Assert.SkipUnless(SystemInfo.IsRoot, "needs root");
         var scenarios = ScenarioFile.Parse(Suite, "in-container.scn");
 
         var host = await Collect(new HostTarget(), scenarios);
@@ -51,7 +51,7 @@ public sealed class ContainerTargetTests(EngineFixture fixture)
         {
             All = true,
             Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [ContainerRunner.ManagedLabel] = true } },
-        });
+        }, TestContext.Current.CancellationToken);
         Assert.Empty(left);
         Assert.Empty(LoopDevice.BackedBy("/var/tmp/bridge-agent-"));
         Assert.Empty(Mounts.Under("/var/tmp/bridge-agent-"));

@@ -23,7 +23,7 @@ public sealed class EngineFixture : IAsyncLifetime
     public ImageRecipe Recipe { get; } = ImageRecipe.FromRepository(HostFacts.RepositoryRoot());
     public List<string> Log { get; } = [];
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         try
         {
@@ -52,13 +52,13 @@ public sealed class EngineFixture : IAsyncLifetime
     public (DockerEngine Engine, ImageBuildResult Image) Require()
     {
         if (_unavailable is not null)
-            throw new EngineUnavailableSkipException(_unavailable);
+            Assert.Skip(_unavailable);
         if (_failure is not null)
             throw new InvalidOperationException("building the test image failed: " + _failure.Message, _failure);
         return (_engine!, _image!);
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (_engine is null)
             return;

@@ -7,7 +7,7 @@ namespace Bridge.Targets.Tests.Container;
 /// beside the collection's engine and whatever else is on the machine, and checks that down leaves nothing.</summary>
 public sealed class EngineLifecycleTests
 {
-    [EngineFact]
+    [Fact]
     public async Task Up_is_idempotent_and_down_leaves_no_process_mount_or_socket()
     {
         var layout = FreshLayout();
@@ -21,24 +21,24 @@ public sealed class EngineLifecycleTests
             var helpers = HostFacts.PidsWhoseCommandLineContains(layout.ExecRoot + "/");
             Assert.NotEmpty(helpers); // its containerd
 
-            using (var again = await DockerEngine.EngineUpAsync(new EngineUpOptions { Layout = layout, UseExistingEngine = false }))
+            using (var again = await DockerEngine.EngineUpAsync(new EngineUpOptions { Layout = layout, UseExistingEngine = false }, TestContext.Current.CancellationToken))
             {
                 Assert.False(again.StartedByThisCall);
                 Assert.Equal(pid, DockerEngine.RunningDockerdPid(layout));
             }
-            var status = await DockerEngine.StatusAsync(layout);
+            var status = await DockerEngine.StatusAsync(layout, TestContext.Current.CancellationToken);
             Assert.True(status.Answering);
             Assert.Equal(pid, status.PrivateDockerdPid);
 
-            var down = await DockerEngine.EngineDownAsync(layout);
+            var down = await DockerEngine.EngineDownAsync(layout, ct: TestContext.Current.CancellationToken);
             Assert.True(down.WasRunning);
             Assert.Equal(pid, down.DockerdPid);
             Assert.False(down.NeededSigkill);
             AssertNothingLeft(layout, [pid, .. helpers]);
 
-            var twice = await DockerEngine.EngineDownAsync(layout);
+            var twice = await DockerEngine.EngineDownAsync(layout, ct: TestContext.Current.CancellationToken);
             Assert.False(twice.WasRunning);
-            Assert.False((await DockerEngine.StatusAsync(layout)).PrivateDockerdPid.HasValue);
+            Assert.False((await DockerEngine.StatusAsync(layout, TestContext.Current.CancellationToken)).PrivateDockerdPid.HasValue);
         }
         finally
         {
@@ -46,7 +46,7 @@ public sealed class EngineLifecycleTests
         }
     }
 
-    [EngineFact]
+    [Fact]
     public async Task Down_after_dockerd_was_killed_ends_its_shims_containers_cgroups_and_mounts()
     {
         var layout = FreshLayout();
@@ -56,15 +56,15 @@ public sealed class EngineLifecycleTests
             using (var engine = await UpOrSkipAsync(layout))
             {
                 // Imported from the cached rootfs tarball (the collection fixture built it): seconds, no debootstrap.
-                var image = await new ImageBuilder(engine).EnsureAsync(ImageRecipe.FromRepository(HostFacts.RepositoryRoot()));
+                var image = await new ImageBuilder(engine).EnsureAsync(ImageRecipe.FromRepository(HostFacts.RepositoryRoot()), ct: TestContext.Current.CancellationToken);
                 var created = await engine.Client.Containers.CreateContainerAsync(new CreateContainerParameters
                 {
                     Image = image.Reference,
                     Cmd = ["/bin/sleep", "600"],
                     HostConfig = new HostConfig { NetworkMode = "none" },
-                });
-                await engine.Client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters());
-                containerPid = (int)(await engine.Client.Containers.InspectContainerAsync(created.ID)).State.Pid;
+                }, TestContext.Current.CancellationToken);
+                await engine.Client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), TestContext.Current.CancellationToken);
+                containerPid = (int)(await engine.Client.Containers.InspectContainerAsync(created.ID, TestContext.Current.CancellationToken)).State.Pid;
             }
             var pid = DockerEngine.RunningDockerdPid(layout) ?? throw new Xunit.Sdk.XunitException("no dockerd pid after up");
             Assert.Contains($"/{layout.CgroupParent}/", File.ReadAllText($"/proc/{containerPid}/cgroup"));
@@ -72,13 +72,13 @@ public sealed class EngineLifecycleTests
             // As a crash or `kill -9` would: dockerd gets no chance to stop its containers or unmount anything.
             Mono.Unix.Native.Syscall.kill(pid, Mono.Unix.Native.Signum.SIGKILL);
             for (var i = 0; i < 100 && HostFacts.ProcessAlive(pid); i++)
-                await Task.Delay(50);
+                await Task.Delay(50, TestContext.Current.CancellationToken);
             var shims = HostFacts.PidsWhoseCommandLineContains(layout.ExecRoot + "/");
             Assert.NotEmpty(shims);
             Assert.True(HostFacts.ProcessAlive(containerPid));
             Assert.NotEmpty(HostFacts.MountPointsContaining(layout.DataRoot));
 
-            var down = await DockerEngine.EngineDownAsync(layout);
+            var down = await DockerEngine.EngineDownAsync(layout, ct: TestContext.Current.CancellationToken);
             Assert.False(down.WasRunning);
             Assert.Contains(containerPid, down.LeftoversEnded);
             Assert.Subset(down.LeftoversEnded.ToHashSet(), shims.ToHashSet());
@@ -105,7 +105,7 @@ public sealed class EngineLifecycleTests
         }
         catch (EngineUnavailableException e)
         {
-            throw new EngineUnavailableSkipException("cannot start a private dockerd: " + e.Message);
+            throw Xunit.Sdk.SkipException.ForSkip("cannot start a private dockerd: " + e.Message);
         }
     }
 

@@ -27,7 +27,7 @@ public sealed class CpioWriterTests : IDisposable
         return (process.ExitCode, stdout.Result, stderr.Result);
     }
 
-    [SkippableFact]
+    [Fact]
     public void GnuCpioExtractsWhatWasWritten()
     {
         VmHost.RequireBoot();
@@ -54,7 +54,7 @@ public sealed class CpioWriterTests : IDisposable
         Assert.Equal(0, archive.Length % 4);
     }
 
-    [SkippableFact]
+    [Fact]
     public void ListingShowsTypesModesAndDeviceNumbers()
     {
         VmHost.RequireBoot();
@@ -75,7 +75,7 @@ public sealed class CpioWriterTests : IDisposable
         Assert.EndsWith("dev/console", lines[1], StringComparison.Ordinal);
     }
 
-    [SkippableFact]
+    [Fact]
     public void AppendedArchiveStartsAlignedAndReadsOnItsOwn()
     {
         VmHost.RequireBoot();

@@ -5,7 +5,7 @@ namespace Bridge.Targets.Tests.Vm;
 [Collection(VmCollection.Name)]
 public sealed class KernelCacheTests(VmFixture vm)
 {
-    [SkippableFact]
+    [Fact]
     public async Task DebianPackageReleaseMatchesItsBzImageHeader()
     {
         VmHost.RequireBoot();
@@ -16,7 +16,7 @@ public sealed class KernelCacheTests(VmFixture vm)
         Assert.True(File.Exists(Path.Combine(kernel.ModulesDirectory!, "modules.dep")), "depmod indexed the unpacked package");
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task UserKernelTakesItsReleaseFromTheModulesDirectoryAndChecksIt()
     {
         VmHost.RequireBoot();

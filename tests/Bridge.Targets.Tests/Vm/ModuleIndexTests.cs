@@ -26,7 +26,7 @@ public sealed class ModuleIndexTests(VmFixture vm)
                 Assert.True(names.IndexOf(needed) is var at && at >= 0 && at < i, $"{names[i]} needs {needed}, which is not loaded before it: {string.Join(' ', names)}");
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task HostRootOn61LoadsVirtioAnd9pAsModules()
     {
         VmHost.RequireBoot();
@@ -42,7 +42,7 @@ public sealed class ModuleIndexTests(VmFixture vm)
         Assert.All(files, f => Assert.True(File.Exists(Path.Combine(index.Directory, f)), f));
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task HostRootOn612SkipsBuiltInVirtio()
     {
         VmHost.RequireBoot();
@@ -55,7 +55,7 @@ public sealed class ModuleIndexTests(VmFixture vm)
         Assert.All(files, f => Assert.EndsWith(".ko.xz", f, StringComparison.Ordinal));
     }
 
-    [SkippableTheory]
+    [Theory]
     [InlineData("debian-6.1")]
     [InlineData("debian-6.12")]
     public async Task FilesystemsBringTheirChecksumsThroughSoftDependencies(string line)
@@ -74,7 +74,7 @@ public sealed class ModuleIndexTests(VmFixture vm)
         AssertLoadOrder(index, files);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task RdmaGroupMatchesTheMeasuredRxeLoadOrder()
     {
         VmHost.RequireBoot();
@@ -86,7 +86,7 @@ public sealed class ModuleIndexTests(VmFixture vm)
         Assert.Equal("rdma_rxe", names[^1]);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task UnknownModuleIsAnErrorNamingTheKernel()
     {
         VmHost.RequireBoot();

@@ -75,7 +75,7 @@ public sealed class VmTargetTests(VmFixture fixture)
     private static string Expected61(Scenario s) =>
         s.Backing.Kind == BackingKind.DiskFs && s.AllSteps().Any(x => x.Args.PinPath == "uring-register") ? "EOPNOTSUPP" : "ok";
 
-    [SkippableFact]
+    [Fact]
     public async Task Debian612RefusesWritableFilePinsWithEfaultAndAgreesWithTheLinux65Model()
     {
         VmHost.RequireBoot();
@@ -89,7 +89,7 @@ public sealed class VmTargetTests(VmFixture fixture)
         await AssertModelAgrees(scenarios, observed, PolicyCatalog.Linux65Plus);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task Debian61AllowsTheWritableExt4MrAndLosesTheDevicesWriteAsItsModelSays()
     {
         VmHost.RequireBoot();
@@ -107,12 +107,12 @@ public sealed class VmTargetTests(VmFixture fixture)
         await AssertModelAgrees(scenarios, observed, PolicyCatalog.Linux61);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task AKernelThatDoesNotBootSkipsEveryScenarioWithTheReason()
     {
         VmHost.RequireBoot();
         var bogus = Path.Combine(Path.GetTempPath(), $"bridge-bogus-{Guid.NewGuid():N}");
-        await File.WriteAllBytesAsync(bogus, new byte[4096]);
+        await File.WriteAllBytesAsync(bogus, new byte[4096], TestContext.Current.CancellationToken);
         try
         {
             var scenarios = Scenarios(DeviceWrites).Take(2).ToList();
@@ -166,5 +166,5 @@ internal static class VmHost
         : new[] { "/usr/bin/qemu-system-x86_64", "/bin/busybox", "/usr/bin/cpio" }.FirstOrDefault(f => !File.Exists(f)) is { } missing ? $"{missing} is not installed (make install)"
         : "";
 
-    public static void RequireBoot() => Skip.IfNot(CanBoot, Why);
+    public static void RequireBoot() => Assert.SkipUnless(CanBoot, Why);
 }
