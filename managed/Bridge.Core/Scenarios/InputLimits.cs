@@ -22,7 +22,7 @@ public static class InputLimits
     public static readonly InputLimit Lines = new("lines", 10_000, "per file", "parse time");
     public static readonly InputLimit LineLength = new("line length", 1_000, "characters", "parse time (a line is tokenised and matched in one pass)");
     public static readonly InputLimit MatrixInstances = new("matrix instances", 4_096, "per matrix file (the product of its vary lines)", "memory: every instance is parsed before anything runs");
-    public static readonly InputLimit MatrixLines = new("matrix expansion", 100_000, "lines (instances × template lines)", "parse time of a matrix (every instance is parsed)");
+    public static readonly InputLimit MatrixLines = new("matrix expansion", 100_000, "lines to parse (instances × lines of the file)", "parse time of a matrix (every instance is parsed)");
     public static readonly InputLimit Steps = new("steps", 1_000, "per scenario, race bodies included", "run time and report size");
     public static readonly InputLimit DataFileSize = new("file size=", 1L << 30, "bytes", "scratch space and memory; block offsets stay within 32-bit block indexes");
     public static readonly InputLimit BlockSize = new("file block=", 2L << 20, "bytes (a multiple of 4 KiB)", "one block is one I/O; a 2 MiB huge page is the largest unit a backing has");
@@ -30,8 +30,8 @@ public static class InputLimits
     public static readonly InputLimit BlockSteps = new("block-steps", 1 << 22, "blocks named by all steps of a scenario together (check counts every block)", "the oracle's and the executors' work grows as steps × blocks");
     public static readonly InputLimit RaceDuration = new("race for=", 600, "seconds", "a run's wall time (a race still running 60 s past its bound is a hang)");
     public static readonly InputLimit RaceCount = new("race count=", 1_000_000, "iterations", "a run's wall time");
-    public static readonly InputLimit RaceWork = new("race work", 1 << 24, "count= × blocks the race's steps name", "the simulator replays every iteration");
-    public static readonly InputLimit Generation = new("gen=", 65_535, "(generation 0 is the initial fill)", "generations are 16-bit in reports");
+    public static readonly InputLimit RaceWork = new("race work", 1 << 24, "blocks written by a count= race (count × the blocks its steps name)", "the simulator replays every iteration");
+    public static readonly InputLimit Generation = new("gen=", 65_535, "(generation 0 is the initial fill)", "a sector payload seeds gen << 20 below iteration << 40: gens past 16 bits would overlap iterations");
     public static readonly InputLimit ErrorsPrinted = new("errors printed", 50, "per run; the rest are counted", "a terminal's scrollback");
     public static readonly InputLimit WordShown = new("word quoted", 40, "characters of an input word in an error message; longer ones are elided", "a terminal's scrollback");
 

@@ -3,8 +3,9 @@ namespace Bridge.Core.Scenarios;
 /// <summary>
 /// The lines of a scenario file, checked against the size limits before any line is parsed: a file past
 /// <see cref="InputLimits.FileChars"/> or <see cref="InputLimits.Lines"/> is one error at the place it crosses the
-/// limit; a line past <see cref="InputLimits.LineLength"/>, or with a control or invisible character, is an error at
-/// that column and is left out (blank), so it causes nothing else. Null: the file as a whole is past a limit.
+/// limit; a line past <see cref="InputLimits.LineLength"/> is an error at that column and is left out (blank), and a
+/// control or invisible character is an error at its column and ends its line there, so neither causes more errors.
+/// Null: the file as a whole is past a limit.
 /// </summary>
 internal static class SourceText
 {
@@ -34,7 +35,7 @@ internal static class SourceText
             else if (Printable.FirstHidden(line) is var hidden and >= 0)
             {
                 errors.Add(new(new SourceSpan(file, i + 1, hidden + 1), $"unexpected character {Printable.Text(line.Substring(hidden, char.IsSurrogatePair(line, hidden) ? 2 : 1))}; expected printable text (a scenario is plain text)"));
-                lines[i] = "";
+                lines[i] = line[..hidden];
             }
         }
         return lines;
