@@ -8,7 +8,7 @@ namespace Bridge.Cli.Tests;
 /// corruption is caught (exit 1) with its verdict on the range that holds the damaged block and fio's wording of the
 /// reason, in the text report and in the JSON one; every intact control passes (exit 0). The JSON is read by real
 /// consumers: python3's json module must accept every report and jq must find no number a double cannot hold exactly.
-/// BRIDGE_CHECK_CORPUS=DIR also writes the corpus there (images and a manifest of arguments), so that another build
+/// BRIDGE_CHECK_CORPUS=DIR also writes the corpus there (images and manifest.tsv: file, corrupt or intact, the arguments, tab-separated), so that another build
 /// of `bridge check` can be measured against the same files.
 /// </summary>
 public class CheckCorpusTests(ITestOutputHelper output)
@@ -92,7 +92,7 @@ public class CheckCorpusTests(ITestOutputHelper output)
         {
             Directory.CreateDirectory(export);
             File.WriteAllBytes(Path.Combine(export, file), image);
-            File.AppendAllText(Path.Combine(export, "manifest.tsv"), $"{file}\t{kind}\t{string.Join(' ', args)}\n");
+            File.AppendAllText(Path.Combine(export, "manifest.tsv"), string.Join('\t', [file, kind, .. args]) + "\n");
         }
         return path;
     }
