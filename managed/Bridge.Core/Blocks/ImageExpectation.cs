@@ -216,18 +216,9 @@ public sealed partial record ImageExpectation(long? Size, int? BlockSize, ulong?
         return Content.Data(gen, iteration);
     }
 
-    /// <summary>A byte count: digits with an optional K, M, G or T suffix (powers of 1024).</summary>
-    public static long ParseSize(string text, string what)
-    {
-        var m = SizeRegex().Match(text);
-        if (m.Success && long.TryParse(m.Groups[1].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
-        {
-            var shift = char.ToUpperInvariant(m.Groups[2].Success && m.Groups[2].Length > 0 ? m.Groups[2].Value[0] : ' ') switch { 'K' => 10, 'M' => 20, 'G' => 30, 'T' => 40, _ => 0 };
-            if (n <= long.MaxValue >> shift)
-                return n << shift;
-        }
-        throw Bad($"{what}={text}", "a byte count such as 65536, 64K, 2M, 1G");
-    }
+    /// <summary>A byte count as scenarios write sizes: digits with an optional K, M or G (powers of 1024).</summary>
+    public static long ParseSize(string text, string what) =>
+        Scenarios.ArgValues.Size(text, out var expected) ?? throw Bad($"{what}={text}", expected);
 
     public static int ParseBlockSize(string text)
     {
@@ -253,7 +244,4 @@ public sealed partial record ImageExpectation(long? Size, int? BlockSize, ulong?
 
     [GeneratedRegex(@"^g?([0-9]{1,10})(?:\.([0-9]{1,10}))?$")]
     private static partial Regex ContentRegex();
-
-    [GeneratedRegex(@"^([0-9]{1,19})([KkMmGgTt]?)$")]
-    private static partial Regex SizeRegex();
 }
