@@ -10,7 +10,7 @@ namespace Bridge.Core.Scenarios;
 /// file the limits allow), so one pass reports them all; a file with any error yields no scenario at all. Every
 /// number is held to <see cref="InputLimits"/> before it costs anything.
 /// </summary>
-internal sealed partial class ScenarioParser
+internal sealed class ScenarioParser
 {
     private const long HugePageSize = 2 << 20;
     private readonly string _file;
