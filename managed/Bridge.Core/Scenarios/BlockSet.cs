@@ -23,7 +23,9 @@ public sealed class BlockSet : IEquatable<BlockSet>
     private static (int First, int Last)[] Merge(IEnumerable<(int First, int Last)> ranges)
     {
         var merged = new List<(int First, int Last)>();
-        foreach (var (first, last) in ranges.Where(r => r.First <= r.Last).OrderBy(r => r.First))
+        var sorted = ranges.Where(r => r.First <= r.Last).ToList();
+        sorted.Sort((a, b) => a.First.CompareTo(b.First));
+        foreach (var (first, last) in sorted)
         {
             if (merged.Count > 0 && first <= merged[^1].Last + 1L)
                 merged[^1] = (merged[^1].First, Math.Max(merged[^1].Last, last));

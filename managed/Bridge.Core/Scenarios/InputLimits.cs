@@ -22,7 +22,7 @@ public static class InputLimits
     public static readonly InputLimit Lines = new("lines", 10_000, "per file", "parse time");
     public static readonly InputLimit LineLength = new("line length", 1_000, "characters", "parse time (a line is tokenised and matched in one pass)");
     public static readonly InputLimit MatrixInstances = new("matrix instances", 4_096, "per matrix file (the product of its vary lines)", "memory: every instance is parsed before anything runs");
-    public static readonly InputLimit MatrixLines = new("matrix expansion", 100_000, "lines to parse (instances × lines of the file)", "parse time of a matrix (every instance is parsed)");
+    public static readonly InputLimit MatrixLines = new("matrix expansion", 40_000, "lines to parse (instances × lines of the file)", "parse time and memory of a matrix (every instance is parsed, a step line costs ~5 KB)");
     public static readonly InputLimit Steps = new("steps", 1_000, "per scenario, race bodies included", "run time and report size");
     public static readonly InputLimit DataFileSize = new("file size=", 1L << 30, "bytes", "scratch space and memory; block offsets stay within 32-bit block indexes");
     public static readonly InputLimit BlockSize = new("file block=", 2L << 20, "bytes (a multiple of 4 KiB)", "one block is one I/O; a 2 MiB huge page is the largest unit a backing has");
