@@ -15,6 +15,7 @@ var root = new RootCommand("Bridge: does data that a pinning path (O_DIRECT, io_
     VerbsCommand.Create(),
     EngineCommand.Create(),
     RxeCommand.Create(),
+    CleanupCommand.Create(),
     AgentCommand.Create(),
 };
 

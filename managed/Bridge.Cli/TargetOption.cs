@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Bridge.Simulator.Policies;
 using Bridge.Targets;
 using Bridge.Targets.Container;
 using Bridge.Targets.Host;
@@ -36,7 +35,7 @@ public sealed class TargetOption
             "host" => new HostTarget(),
             "container" => new ContainerTarget(),
             _ when spec.StartsWith("container:", StringComparison.Ordinal) => new ContainerTarget(spec["container:".Length..]),
-            _ when spec.StartsWith("sim:", StringComparison.Ordinal) => new SimulatorTarget(Policy(spec["sim:".Length..])),
+            _ when spec.StartsWith("sim:", StringComparison.Ordinal) => Simulator(spec["sim:".Length..]),
             "vm" when kernel is null => throw new UsageException("--target vm needs --kernel PATH/bzImage [--modules PATH/lib/modules/RELEASE], or use vm:LINE (debian-6.1, debian-6.12)"),
             "vm" => new VmTarget(KernelSource.Image(Existing(kernel, "--kernel"), modules is null ? null : Existing(modules, "--modules"))),
             _ when spec.StartsWith("vm:", StringComparison.Ordinal) => new VmTarget(KernelSource.Line(KernelLine(spec["vm:".Length..]))),
@@ -44,8 +43,17 @@ public sealed class TargetOption
         };
     }
 
-    public static Policy Policy(string name) =>
-        PolicyCatalog.Find(name) ?? throw new UsageException($"unknown policy '{name}'; expected one of: {string.Join(", ", PolicyCatalog.All.Select(p => p.Name))}");
+    public static SimulatorTarget Simulator(string policy)
+    {
+        try
+        {
+            return SimulatorTarget.ForPolicy(policy);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
 
     private static string KernelLine(string line) =>
         VmRecipe.Default.KernelPackages.ContainsKey(line)

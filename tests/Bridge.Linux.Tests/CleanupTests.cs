@@ -37,7 +37,7 @@ public class CleanupTests
     public void AScenarioThisHostCannotRunIsASkipWithItsReasonAndLeavesNothing()
     {
         Assert.SkipUnless(SystemInfo.IsRoot, "needs root");
-        Assert.SkipWhen(PinPaths.PinPathRegistry.Unavailable("rdma-mr") is null, "this host has an RDMA device");
+        Assert.SkipWhen(PinPaths.PinPathRegistry.For(PinPathTable.RdmaMr).Unavailable is null, "this host has an RDMA device");
         using var scratch = new ScratchSpace();
         var scenario = ScenarioFile.Parse("backing memfd\nfile size=64K\npin rdma-mr\ncheck\n", "r.scn")[0];
         using var runner = new ScenarioRunner(scratch);

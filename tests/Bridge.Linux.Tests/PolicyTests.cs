@@ -1,5 +1,5 @@
 using Bridge.Core.Oracle;
-using Bridge.Core.Policy;
+using Bridge.Core.Probes;
 using Bridge.Core.Scenarios;
 using Bridge.Linux.Interop;
 
@@ -12,7 +12,7 @@ namespace Bridge.Linux.Tests;
 /// is intact.</summary>
 public class PolicyTests
 {
-    private static bool RefusedSince65(PolicyRow row) => row.Writable && row.Map == MapKind.Shared && row.Backing.Kind == BackingKind.DiskFs;
+    private static bool RefusedSince65(PolicyProbe row) => row.Writable && row.Map == MapKind.Shared && row.Backing.Kind == BackingKind.DiskFs;
 
     [Fact]
     public void TheHostKernelAppliesThe65PlusUringPolicy()
@@ -20,11 +20,11 @@ public class PolicyTests
         var release = SystemInfo.KernelRelease.Split('.', '-');
         Assert.SkipUnless((int.Parse(release[0]), int.Parse(release[1])).CompareTo((6, 5)) >= 0, $"the 6.5+ rule needs kernel 6.5 or later; this is {SystemInfo.KernelRelease}");
         var mismatches = new List<string>();
-        foreach (var row in PolicyMatrix.Rows(["uring-register"]))
+        foreach (var row in PolicyProbes.All(["uring-register"]))
         {
-            var scenario = PolicyMatrix.ScenarioFor(row);
+            var scenario = PolicyProbes.ScenarioFor(row);
             var (_, observation, verdict) = KernelRun.Run(scenario.Text, row.Name);
-            var cell = PolicyCell.From(row, scenario, observation, verdict);
+            var cell = ProbeOutcome.From(row, scenario, observation, verdict);
             var expected = RefusedSince65(row) ? ("EFAULT", VerdictClass.Refused) : ("ok", VerdictClass.Intact);
             if ((cell.PinResult, cell.Verdict) != expected)
                 mismatches.Add($"{row.Name}: expected {expected}, got ({cell.PinResult}, {cell.Verdict}) {observation.Skip}");

@@ -1,4 +1,5 @@
 using Bridge.Core.Blocks;
+using Bridge.Core.Execution;
 using Bridge.Core.Observations;
 using Bridge.Core.Scenarios;
 using Bridge.Simulator.Policies;
@@ -31,7 +32,7 @@ public class ObservationShapeTests
         Assert.Equal(ran, observation.Checks.Select(c => c.Step));
         foreach (var check in observation.Checks)
         {
-            Assert.Equal(ExpectedViews(scenario), check.Views.Select(v => (v.File, v.Path)));
+            Assert.Equal(CheckPlan.For(scenario).Views, check.Views.Select(v => new CheckView(v.File, v.Path)));
             foreach (var view in check.Views.Where(v => v.Unavailable is null))
                 Assert.Equal(Enumerable.Range(0, scenario.Geometry.BlockCount), view.Blocks.Select(b => b.Block));
         }
@@ -97,14 +98,5 @@ public class ObservationShapeTests
         Assert.Equal(Content.Data(1), views.Single(v => v.Path == ReadPath.Mapping).Blocks[0].Content);
         Assert.Equal(Content.Data(0), views.Single(v => v.Path == ReadPath.Disk).Blocks[0].Content);
         Assert.Equal(Content.Data(0), views.Single(v => v.Path == ReadPath.Buffered).Blocks[0].Content);
-    }
-
-    /// <summary>Disk, buffered and mapping for a file (mapping only for anonymous memory), then every output file
-    /// the scenario names through O_DIRECT and buffered I/O.</summary>
-    private static IEnumerable<(string, ReadPath)> ExpectedViews(Scenario scenario)
-    {
-        var data = scenario.Backing.HasFile ? new[] { ReadPath.Disk, ReadPath.Buffered, ReadPath.Mapping } : [ReadPath.Mapping];
-        var outputs = scenario.AllSteps().Select(s => s.Args.Target).OfType<string>().Distinct().Order(StringComparer.Ordinal);
-        return data.Select(p => ("data", p)).Concat(outputs.SelectMany(o => new[] { (o, ReadPath.Disk), (o, ReadPath.Buffered) }));
     }
 }

@@ -27,8 +27,8 @@ public class RowMutationTests
         check
         """;
 
-    private static readonly string AllowRdmaFileShared = new PinRow("rdma-mr", MemoryClass.FileShared, true, null, false, "").Key;
-    private static readonly string AllowUringFileShared = new PinRow("uring-register", MemoryClass.FileShared, true, null, false, "").Key;
+    private static readonly string AllowRdmaFileShared = new PinRow(PinPathTable.RdmaMr, MemoryClass.FileShared, true, null, false, "").Key;
+    private static readonly string AllowUringFileShared = new PinRow(PinPathTable.UringRegister, MemoryClass.FileShared, true, null, false, "").Key;
     private static readonly string EvictStrips = Switches.Name(Switch.EvictReleasesBuffersOfReferencedPages);
 
     /// <summary>Row key → witness scenario, run id, enabling rows.</summary>
@@ -40,8 +40,8 @@ public class RowMutationTests
         [Switches.Name(Switch.DirectIoOnShmem)] = (() => Repo.Load("policy/odirect-check-tmpfs.scn"), 42, []),
         [Switches.Name(Switch.ReadOnlyLongtermPinUnsharesCowPages)] = (() => Repo.Load("policy/readonly-pin-private-cow.scn"), 42, []),
         [Switches.Name(Switch.ForkCopiesPinnedPages)] = (() => Repo.Load("policy/fork-with-pinned-buffer.scn"), 42, []),
-        [new UnpinRow("rdma-mr", false, "").Key] = (() => Repo.Load("seed/lost-write-after-writeback.scn"), 42, [AllowRdmaFileShared]),
-        [new UnpinRow("uring-register", false, "").Key] = (() => Repo.Parse(UringLostWrite), 42, [AllowUringFileShared]),
+        [new UnpinRow(PinPathTable.RdmaMr, false, "").Key] = (() => Repo.Load("seed/lost-write-after-writeback.scn"), 42, [AllowRdmaFileShared]),
+        [new UnpinRow(PinPathTable.UringRegister, false, "").Key] = (() => Repo.Parse(UringLostWrite), 42, [AllowUringFileShared]),
         [new BufferlessRow("ext4", BufferlessAction.Oops, [], "").Key] = (() => Repo.Load("policy/buffers-stripped-under-pin.scn"), 42, [AllowRdmaFileShared, EvictStrips]),
     };
 
@@ -100,8 +100,9 @@ public class RowMutationTests
             MemoryClass.AnonPrivate => ("anon", "private", "16K"),
             _ => ("anon", "shared", "16K"),
         };
-        var access = row.Path == "rdma-mr" ? (row.Writable ? " access=local-write,remote-write" : " access=remote-read") : "";
-        return Repo.Parse($"backing {backing}\nmap {map}\nfile size={size}\nstore gen=1 blocks=0-3\npin {row.Path}{access} blocks=0-3\ncheck\n", "pin-witness");
+        var flags = row.Path.AccessFlags.Where(kv => PinPathInfo.IsWritable(kv.Value) == row.Writable).Select(kv => kv.Key).ToList();
+        var access = flags.Count == 0 ? "" : " access=" + string.Join(',', flags);
+        return Repo.Parse($"backing {backing}\nmap {map}\nfile size={size}\nstore gen=1 blocks=0-3\npin {row.Path.Name}{access} blocks=0-3\ncheck\n", "pin-witness");
     }
 
     private static PolicyRow Permissive(PolicyRow row) => row switch

@@ -1,5 +1,5 @@
 using Bridge.Core.Observations;
-using Bridge.Core.Policy;
+using Bridge.Core.Probes;
 using Bridge.Core.Scenarios;
 using Bridge.Linux.Interop;
 using Bridge.Targets.Agent;
@@ -78,7 +78,7 @@ public class AgentProtocolTests
             d => Directory.EnumerateFiles(d, "*.scn").SelectMany(f => ScenarioFile.Parse(File.ReadAllText(f), f)).ToList());
         Assert.Contains("default", suites.Keys);
         Assert.All(suites, suite => Assert.NotEmpty(suite.Value));
-        var generated = PolicyMatrix.Rows().Select(PolicyMatrix.ScenarioFor).ToList();
+        var generated = PolicyProbes.All().Select(PolicyProbes.ScenarioFor).ToList();
         Assert.NotEmpty(generated);
         Assert.All(suites.Values.SelectMany(s => s).Concat(generated), s =>
         {

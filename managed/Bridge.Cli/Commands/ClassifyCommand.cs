@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Bridge.Simulator.Analysis;
+using Bridge.Targets.Analysis;
 
 namespace Bridge.Cli.Commands;
 
@@ -18,15 +18,11 @@ public static class ClassifyCommand
         command.SetAction(async (parse, ct) =>
         {
             var candidates = ScenarioLoader.Load([], ["policy", "seed"]);
-            var discriminating = PolicyClassifier.Discriminating(candidates);
             await using var t = target.Open(parse);
-            var observed = await CompareCommand.Collect(t, discriminating, ct);
-            var runs = discriminating.Select(s => (s, observed[s.Name])).ToList();
-            var classification = PolicyClassifier.Classify(runs, includeVerdicts: parse.GetValue(verdicts));
-            var release = observed.Values.FirstOrDefault()?.Environment.KernelRelease ?? "?";
-            Console.WriteLine($"kernel {release} on {t.Name}: {discriminating.Count} discriminating scenarios");
-            Console.WriteLine(classification.Summary());
-            return classification.Matches.Count == 1 ? 0 : 1;
+            var classification = await EraClassification.ClassifyAsync(t, candidates, parse.GetValue(verdicts), ct);
+            Console.WriteLine($"kernel {classification.KernelRelease} on {t.Name}: {classification.DiscriminatingScenarios} discriminating scenarios");
+            Console.WriteLine(classification.Summary);
+            return classification.OneEraMatches ? 0 : 1;
         });
         return command;
     }

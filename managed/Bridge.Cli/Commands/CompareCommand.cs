@@ -1,9 +1,5 @@
 using System.CommandLine;
-using Bridge.Core.Observations;
-using Bridge.Core.Scenarios;
-using Bridge.Simulator.Analysis;
-using Bridge.Targets;
-using Bridge.Targets.Sim;
+using Bridge.Targets.Analysis;
 
 namespace Bridge.Cli.Commands;
 
@@ -26,16 +22,16 @@ public static class CompareCommand
         {
             var scenarios = ScenarioLoader.Load(parse.GetValue(files) ?? [], parse.GetValue(suite) ?? []);
             await using var real = target.Open(parse);
-            await using var sim = new SimulatorTarget(TargetOption.Policy(parse.GetValue(policy)!));
-            var results = await Compare(real, sim, scenarios, ct);
+            await using var sim = TargetOption.Simulator(parse.GetValue(policy)!);
+            var results = await ModelComparison.CompareAsync(real, sim, scenarios, ct);
             int agree = 0, disagree = 0, skipped = 0;
-            foreach (var (scenario, list) in results)
+            foreach (var (scenario, list, notCompared) in results)
             {
                 // A scenario the real target could not run (no RDMA device here) is not compared, and says why.
-                if (list is [{ Kind: DisagreementKind.Skipped } only])
+                if (notCompared is not null)
                 {
                     skipped++;
-                    Console.WriteLine($"skipped   {scenario.Name}: {only.Note}");
+                    Console.WriteLine($"skipped   {scenario.Name}: {notCompared}");
                     continue;
                 }
                 if (list.Count == 0)
@@ -50,21 +46,5 @@ public static class CompareCommand
             return disagree == 0 ? 0 : 1;
         });
         return command;
-    }
-
-    public static async Task<List<(Scenario Scenario, IReadOnlyList<Disagreement> Disagreements)>> Compare(
-        ITarget real, ITarget sim, IReadOnlyList<Scenario> scenarios, CancellationToken ct)
-    {
-        var observed = await Collect(real, scenarios, ct);
-        var modelled = await Collect(sim, scenarios, ct);
-        return scenarios.Select(s => (s, Comparison.Compare(observed[s.Name], modelled[s.Name], s))).ToList();
-    }
-
-    public static async Task<Dictionary<string, Observation>> Collect(ITarget target, IReadOnlyList<Scenario> scenarios, CancellationToken ct)
-    {
-        var byName = new Dictionary<string, Observation>();
-        await foreach (var o in target.RunAsync(scenarios, ct))
-            byName[o.Scenario] = o;
-        return byName;
     }
 }

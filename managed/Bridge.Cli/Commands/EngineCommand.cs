@@ -19,7 +19,7 @@ public static class EngineCommand
         var down = new Command("down", "Stop the private dockerd (an engine Bridge did not start is left alone) and whatever it left behind.");
         down.SetAction(async (_, ct) =>
         {
-            var report = await DockerEngine.EngineDownAsync(ct: ct);
+            var report = await PrivateDockerd.StopAsync(ct: ct);
             Console.WriteLine(report.WasRunning
                 ? $"stopped the private dockerd (pid {report.DockerdPid}{(report.NeededSigkill ? ", SIGKILL" : "")}); ended {report.LeftoversEnded.Count} leftover processes, {report.MountsRemoved.Count} mounts"
                 : "no private dockerd was running");

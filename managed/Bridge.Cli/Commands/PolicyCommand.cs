@@ -1,5 +1,6 @@
 using System.CommandLine;
-using Bridge.Core.Policy;
+using Bridge.Core.Probes;
+using Bridge.Core.Scenarios;
 
 namespace Bridge.Cli.Commands;
 
@@ -8,7 +9,7 @@ public static class PolicyCommand
 {
     public static Command Create()
     {
-        var paths = new Option<string[]>("--path") { Description = "pin paths to probe (default: all): uring-register, rdma-mr", AllowMultipleArgumentsPerToken = true };
+        var paths = new Option<string[]>("--path") { Description = $"pin paths to probe (default: all): {string.Join(", ", PinPathTable.All.Select(x => x.Name))}", AllowMultipleArgumentsPerToken = true };
         var target = new TargetOption();
         var report = new ReportWriter();
         var command = new Command("policy", "Probe every backing × shared/private × pin path × access on the target's kernel: whether the long-term pin is allowed (or its errno) and whether data through it reached the file.")
@@ -20,16 +21,16 @@ public static class PolicyCommand
         command.SetAction(async (parse, ct) =>
         {
             var requested = parse.GetValue(paths) is { Length: > 0 } p ? p : null;
-            IReadOnlyList<PolicyRow> rows;
+            IReadOnlyList<PolicyProbe> probes;
             try
             {
-                rows = PolicyMatrix.Rows(requested);
+                probes = PolicyProbes.All(requested);
             }
             catch (ArgumentException e)
             {
-                throw new UsageException($"{e.Message}; expected one of: {string.Join(", ", Core.Scenarios.PinPathTable.All.Select(x => x.Name))}");
+                throw new UsageException($"{e.Message}; expected one of: {string.Join(", ", PinPathTable.All.Select(x => x.Name))}");
             }
-            var scenarios = rows.Select(PolicyMatrix.ScenarioFor).ToList();
+            var scenarios = probes.Select(PolicyProbes.ScenarioFor).ToList();
             await using var t = target.Open(parse);
             var result = await RunCommand.Execute(t, scenarios, ct);
             if (parse.GetValue(report.Json) || parse.GetValue(report.Tap))
@@ -38,9 +39,9 @@ public static class PolicyCommand
             }
             else
             {
-                var cells = rows.Zip(result.Runs).Select(x => PolicyCell.From(x.First, x.Second.Scenario, x.Second.Observation, x.Second.Verdict)).ToList();
+                var outcomes = probes.Zip(result.Runs).Select(x => ProbeOutcome.From(x.First, x.Second.Scenario, x.Second.Observation, x.Second.Verdict)).ToList();
                 var kernel = result.Runs.FirstOrDefault()?.Observation.Environment.KernelRelease ?? "?";
-                Console.Write(PolicyTable.Render(cells, kernel));
+                Console.Write(ProbeTable.Render(outcomes, kernel));
             }
             return result.ExitCode;
         });

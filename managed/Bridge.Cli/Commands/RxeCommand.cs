@@ -1,5 +1,6 @@
 using System.CommandLine;
-using Bridge.Linux.Rdma;
+using Bridge.Targets;
+using Bridge.Targets.Host;
 
 namespace Bridge.Cli.Commands;
 
@@ -8,14 +9,14 @@ public static class RxeCommand
 {
     public static Command Create()
     {
-        var up = new Command("up", $"Load rdma_rxe, create the dummy netdev {SoftRoce.Netdev} with an address and the rxe device {SoftRoce.Device} on it.");
-        up.SetAction(_ => Do(SoftRoce.Up));
+        var up = new Command("up", $"Load rdma_rxe, create the dummy netdev {SoftRoceSetup.Netdev} with an address and the rxe device {SoftRoceSetup.Device} on it.");
+        up.SetAction(_ => Do(SoftRoceSetup.Up));
         var down = new Command("down", "Remove the rxe device and the netdev that 'up' created.");
-        down.SetAction(_ => Do(SoftRoce.Down));
+        down.SetAction(_ => Do(SoftRoceSetup.Down));
         var status = new Command("status", "List the RDMA devices of this kernel.");
         status.SetAction(_ =>
         {
-            Console.WriteLine(SoftRoce.Status());
+            Console.WriteLine(SoftRoceSetup.Status());
             return 0;
         });
         return new Command("rxe", "Set up or tear down soft-RoCE (rdma_rxe) for the rdma-mr pin path.") { up, down, status };
@@ -29,7 +30,7 @@ public static class RxeCommand
             Console.WriteLine(done.Count == 0 ? "nothing to do" : string.Join('\n', done));
             return 0;
         }
-        catch (Bridge.Linux.Interop.ToolException e)
+        catch (TargetSetupException e)
         {
             Console.Error.WriteLine($"bridge rxe: {e.Message}");
             return 1;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Bridge.Targets.Sim;
 
 namespace Bridge.Cli.Commands;
 
@@ -20,7 +19,7 @@ public static class SimCommand
         command.SetAction(async (parse, ct) =>
         {
             var scenarios = ScenarioLoader.Load(parse.GetValue(files) ?? [], parse.GetValue(suite) ?? []);
-            await using var target = new SimulatorTarget(TargetOption.Policy(parse.GetValue(policy)!));
+            await using var target = TargetOption.Simulator(parse.GetValue(policy)!);
             var result = await RunCommand.Execute(target, scenarios, ct);
             report.Write(parse, result, Console.Out);
             return result.ExitCode;

@@ -1,4 +1,5 @@
 using Bridge.Core.Blocks;
+using Bridge.Core.Execution;
 using Bridge.Core.Observations;
 using Bridge.Core.Scenarios;
 
@@ -83,7 +84,7 @@ internal sealed class Expectations
             case Effect.Resize:
                 Resize((int)(step.Args.Size!.Value / _scenario.Geometry.BlockSize));
                 break;
-            case Effect.Drop:
+            case Effect.Punch:
                 Punch(step.Blocks);
                 break;
             case Effect.Pin:
@@ -105,7 +106,7 @@ internal sealed class Expectations
 
     public Allowed Expected(string file, ReadPath path, int block)
     {
-        if (file != "data")
+        if (file != CheckPlan.DataFile)
             return Output(file).GetValueOrDefault(block) ?? Allowed.Exactly(Content.Hole, -1);
         var state = _blocks[block];
         return path switch
@@ -165,8 +166,9 @@ internal sealed class Expectations
 
     internal IEnumerable<int> PersistedBlocks(Step step)
     {
-        // MS_ASYNC starts nothing on Linux since 2.6.19; msync of a private mapping writes nothing to the file.
-        if (step.Keyword == "msync" && (step.Args.Mode == "async" || PrivateFileMapping))
+        // A persistence point through the mapping (msync): MS_ASYNC starts nothing on Linux since 2.6.19, and
+        // msync of a private mapping writes nothing to the file.
+        if (step.Verb.NeedsMapping && (step.Args.Mode == "async" || PrivateFileMapping))
             return [];
         return step.Args.Blocks?.Blocks ?? Enumerable.Range(0, _blocks.Length);
     }

@@ -1,3 +1,4 @@
+using Bridge.Core.Execution;
 using Bridge.Core.Observations;
 using Bridge.Core.Scenarios;
 
@@ -54,7 +55,7 @@ public static class Oracle
             foreach (var read in view.Blocks)
             {
                 var expected = expectations.Expected(view.File, view.Path, read.Block);
-                var history = view.File == "data" ? expectations.Block(read.Block).Written : expected;
+                var history = view.File == CheckPlan.DataFile ? expectations.Block(read.Block).Written : expected;
                 if (BlockJudge.Judge(check.Step, view.File, view.Path, read, expected, history, runId) is { } finding)
                     found.Add(finding);
             }
@@ -68,16 +69,16 @@ public static class Oracle
     /// is allowed (a race left two candidates).</summary>
     private static IEnumerable<Finding> CrossPathFindings(CheckObservation check, List<Finding> already)
     {
-        var buffered = check.Views.FirstOrDefault(v => v.File == "data" && v.Path == ReadPath.Buffered && v.Unavailable is null);
-        var mapping = check.Views.FirstOrDefault(v => v.File == "data" && v.Path == ReadPath.Mapping && v.Unavailable is null);
+        var buffered = check.Views.FirstOrDefault(v => v.File == CheckPlan.DataFile && v.Path == ReadPath.Buffered && v.Unavailable is null);
+        var mapping = check.Views.FirstOrDefault(v => v.File == CheckPlan.DataFile && v.Path == ReadPath.Mapping && v.Unavailable is null);
         if (buffered is null || mapping is null)
             yield break;
         foreach (var m in mapping.Blocks)
         {
             var b = buffered.Blocks.FirstOrDefault(x => x.Block == m.Block);
-            if (b is null || b.ToString() == m.ToString() || already.Any(f => f.Block == m.Block && f.File == "data"))
+            if (b is null || b.ToString() == m.ToString() || already.Any(f => f.Block == m.Block && f.File == CheckPlan.DataFile))
                 continue;
-            yield return new Finding(VerdictClass.Stale, check.Step, "data", ReadPath.Mapping, m.Block, $"same as buffered ({b})", m.ToString(), null,
+            yield return new Finding(VerdictClass.Stale, check.Step, CheckPlan.DataFile, ReadPath.Mapping, m.Block, $"same as buffered ({b})", m.ToString(), null,
                 "the mapping and a buffered read disagree about one page");
         }
     }

@@ -13,29 +13,42 @@ public enum BackingKind
     Anon,
 }
 
-/// <summary>One backing: a row of facts shared by the parser, the oracle, the simulator and the executors.</summary>
+/// <summary>One backing: a row of facts shared by the parser, the oracle, the simulator, the executors and the
+/// targets. How the real executor makes one is its Linux provider row (Bridge.Linux.Backings.BackingProviders).</summary>
 /// <param name="HasFile">There is a file to fsync, truncate and read back through O_DIRECT and buffered I/O.</param>
-/// <param name="HasStorage">Data lives beyond the page cache, so writeback and persistence points matter.</param>
+/// <param name="HasStorage">Data lives beyond the page cache, so writeback and persistence points matter; the
+/// real executor makes the filesystem for the run (a loop image, or a scratch disk inside a VM).</param>
 /// <param name="FsType">The filesystem type statfs reports, if any.</param>
-public sealed record BackingInfo(string Name, BackingKind Kind, bool HasFile, bool HasStorage, string? FsType, string Description)
-{
-    /// <summary>The unit in which the page cache holds this backing: a punch that covers part of one zeroes it in
-    /// place (the page stays in the file, and a pin on it stays the file's); only whole pages leave.</summary>
-    public long PageSize => Kind == BackingKind.Hugetlb ? 2L << 20 : 4096;
-}
+/// <param name="FsMagic">statfs(2)'s f_type for <paramref name="FsType"/> (include/uapi/linux/magic.h).</param>
+/// <param name="PageSize">The unit in which the page cache holds this backing: a punch that covers part of one
+/// zeroes it in place (the page stays in the file, and a pin on it stays the file's); only whole pages leave. File
+/// sizes on it are multiples of it.</param>
+/// <param name="VmModuleGroup">The module group of containers/vm/recipe.json a VM loads for it (null: built in).</param>
+public sealed record BackingInfo(
+    string Name, BackingKind Kind, bool HasFile, bool HasStorage, string? FsType, long? FsMagic, long PageSize, string? VmModuleGroup, string Description);
 
 public static class BackingTable
 {
-    public static readonly IReadOnlyList<BackingInfo> All =
-    [
-        new("ext4", BackingKind.DiskFs, true, true, "ext4", "file on ext4 (a loop-mounted scratch image as root, else a scratch directory on ext4)"),
-        new("xfs", BackingKind.DiskFs, true, true, "xfs", "file on a loop-mounted scratch xfs image (root)"),
-        new("btrfs", BackingKind.DiskFs, true, true, "btrfs", "file on a loop-mounted scratch btrfs image (root; data checksums on)"),
-        new("tmpfs", BackingKind.Shmem, true, false, "tmpfs", "file on tmpfs"),
-        new("memfd", BackingKind.Shmem, true, false, "tmpfs", "memfd_create() file"),
-        new("hugetlb", BackingKind.Hugetlb, true, false, "hugetlbfs", "memfd_create(MFD_HUGETLB) file of 2 MiB pages (reserved for the run)"),
-        new("anon", BackingKind.Anon, false, false, null, "anonymous memory, no file"),
-    ];
+    private const long Page = 4096;
+    private const long HugePage = 2L << 20;
+
+    public static readonly BackingInfo Ext4 = new("ext4", BackingKind.DiskFs, true, true, "ext4", 0xEF53, Page, "ext4",
+        "file on ext4 (a loop-mounted scratch image as root, else a scratch directory on ext4)");
+    public static readonly BackingInfo Xfs = new("xfs", BackingKind.DiskFs, true, true, "xfs", 0x58465342, Page, "xfs",
+        "file on a loop-mounted scratch xfs image (root)");
+    public static readonly BackingInfo Btrfs = new("btrfs", BackingKind.DiskFs, true, true, "btrfs", 0x9123683E, Page, "btrfs",
+        "file on a loop-mounted scratch btrfs image (root; data checksums on)");
+    public static readonly BackingInfo Tmpfs = new("tmpfs", BackingKind.Shmem, true, false, "tmpfs", 0x01021994, Page, null, "file on tmpfs");
+    public static readonly BackingInfo Memfd = new("memfd", BackingKind.Shmem, true, false, "tmpfs", 0x01021994, Page, null, "memfd_create() file");
+    public static readonly BackingInfo Hugetlb = new("hugetlb", BackingKind.Hugetlb, true, false, "hugetlbfs", 0x958458f6, HugePage, null,
+        "memfd_create(MFD_HUGETLB) file of 2 MiB pages (reserved for the run)");
+    public static readonly BackingInfo Anon = new("anon", BackingKind.Anon, false, false, null, null, Page, null, "anonymous memory, no file");
+
+    public static readonly IReadOnlyList<BackingInfo> All = [Ext4, Xfs, Btrfs, Tmpfs, Memfd, Hugetlb, Anon];
+
+    /// <summary>Where the real executor keeps the source and output files of every scenario: they need O_DIRECT,
+    /// which memory backings lack, so they live on this backing's filesystem whatever the scenario's backing is.</summary>
+    public static BackingInfo AuxiliaryFiles => Ext4;
 
     public static BackingInfo? Find(string name) => All.FirstOrDefault(b => b.Name == name);
 }

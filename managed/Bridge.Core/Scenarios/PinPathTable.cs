@@ -13,11 +13,14 @@ public enum PinAccess
     RemoteRead = 4,
 }
 
-/// <summary>A long-term pin path: a row of facts, like a row of gup_longterm.c's test table.</summary>
+/// <summary>A long-term pin path: a row of facts, like a row of gup_longterm.c's test table. How the real executor
+/// takes it is its class under Bridge.Linux/PinPaths; how each era's kernel treats it, the simulator's policy rows.</summary>
 /// <param name="DeviceWriter">The writer recorded in blocks the "device" writes through this pin.</param>
 /// <param name="AccessFlags">Access names the scenario may give; empty when the path has no choice.</param>
 /// <param name="DefaultAccess">Access when the scenario gives none.</param>
-public sealed record PinPathInfo(string Name, Writer DeviceWriter, IReadOnlyDictionary<string, PinAccess> AccessFlags, PinAccess DefaultAccess, string Description)
+/// <param name="VmModuleGroup">The module group of containers/vm/recipe.json a VM loads for its device (null: none).</param>
+public sealed record PinPathInfo(
+    string Name, Writer DeviceWriter, IReadOnlyDictionary<string, PinAccess> AccessFlags, PinAccess DefaultAccess, string? VmModuleGroup, string Description)
 {
     /// <summary>Whether a pin with this access asks GUP for FOLL_WRITE — the bit the 6.5+ file-mapping rule keys on.
     /// ib_umem_get: writable unless the MR is remote-read only (drivers/infiniband/core/umem.c,
@@ -27,20 +30,21 @@ public sealed record PinPathInfo(string Name, Writer DeviceWriter, IReadOnlyDict
 
 public static class PinPathTable
 {
-    public static readonly IReadOnlyList<PinPathInfo> All =
-    [
-        new("uring-register", Writer.Uring, new Dictionary<string, PinAccess>(), PinAccess.LocalWrite | PinAccess.RemoteRead,
-            "io_uring_register_buffers over the mapping (FOLL_WRITE | FOLL_LONGTERM); the device is READ_FIXED / WRITE_FIXED"),
-        new("rdma-mr", Writer.Rdma,
-            new Dictionary<string, PinAccess>
-            {
-                ["local-write"] = PinAccess.LocalWrite,
-                ["remote-write"] = PinAccess.RemoteWrite,
-                ["remote-read"] = PinAccess.RemoteRead,
-            },
-            PinAccess.LocalWrite | PinAccess.RemoteWrite,
-            "ibv_reg_mr over the mapping on a soft-RoCE (rdma_rxe) device; the device is RDMA WRITE / READ on a self-connected RC QP"),
-    ];
+    public static readonly PinPathInfo UringRegister = new("uring-register", Writer.Uring, new Dictionary<string, PinAccess>(),
+        PinAccess.LocalWrite | PinAccess.RemoteRead, null,
+        "io_uring_register_buffers over the mapping (FOLL_WRITE | FOLL_LONGTERM); the device is READ_FIXED / WRITE_FIXED");
+
+    public static readonly PinPathInfo RdmaMr = new("rdma-mr", Writer.Rdma,
+        new Dictionary<string, PinAccess>
+        {
+            ["local-write"] = PinAccess.LocalWrite,
+            ["remote-write"] = PinAccess.RemoteWrite,
+            ["remote-read"] = PinAccess.RemoteRead,
+        },
+        PinAccess.LocalWrite | PinAccess.RemoteWrite, "rdma",
+        "ibv_reg_mr over the mapping on a soft-RoCE (rdma_rxe) device; the device is RDMA WRITE / READ on a self-connected RC QP");
+
+    public static readonly IReadOnlyList<PinPathInfo> All = [UringRegister, RdmaMr];
 
     public static PinPathInfo? Find(string name) => All.FirstOrDefault(p => p.Name == name);
 }

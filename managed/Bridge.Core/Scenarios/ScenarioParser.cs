@@ -12,11 +12,10 @@ namespace Bridge.Core.Scenarios;
 /// </summary>
 internal sealed class ScenarioParser
 {
-    private const long HugePageSize = 2 << 20;
     private readonly string _file;
     private SourceSpan? _nameAt;
     private readonly HashSet<string> _headersSeen = [];
-    private bool _fileMissingReported, _hugetlbReported, _stepsReported, _blockStepsReported;
+    private bool _fileMissingReported, _pageSizeReported, _stepsReported, _blockStepsReported;
     private int _stepCount;
     private long _blockSteps;
     private readonly List<ScenarioError> _errors = [];
@@ -364,11 +363,10 @@ internal sealed class ScenarioParser
     /// <summary>Rules that need the steps before this one: pins, unmapping, file-less backings, unique generations.</summary>
     private void Validate(Step step, int line, int column)
     {
-        var backing = _backing ?? BackingTable.Find("ext4")!;
+        var backing = _backing ?? BackingTable.Ext4;
         if (step.Verb.NeedsFile && !backing.HasFile)
             Error(line, column, $"'{step.Keyword}' needs a file; backing {backing.Name} has none");
-        var needsMapping = step.Effect is Effect.WriteMapping or Effect.CopyFromMapping or Effect.Pin or Effect.Unmap or Effect.ForkWrite || step.Keyword is "msync" or "mprotect";
-        if (_unmappedAt is { } unmapped && needsMapping)
+        if (_unmappedAt is { } unmapped && step.Verb.NeedsMapping)
             Error(line, column, $"'{step.Keyword}' needs the mapping, which line {unmapped} unmapped");
         switch (step.Effect)
         {
@@ -413,10 +411,10 @@ internal sealed class ScenarioParser
             writes.Add((step.Blocks, line));
             _written[step.Gen] = (all.Union(step.Blocks), writes);
         }
-        if (backing.Kind == BackingKind.Hugetlb && _geometry is { } g && g.FileSize % HugePageSize != 0 && !_hugetlbReported)
+        if (_geometry is { } g && g.FileSize % backing.PageSize != 0 && !_pageSizeReported)
         {
-            Error(line, column, "expected a file size that is a multiple of 2M on hugetlb");
-            _hugetlbReported = true;
+            Error(line, column, $"expected a file size that is a multiple of {PageSize(backing)} on {backing.Name}");
+            _pageSizeReported = true;
         }
     }
 
@@ -425,9 +423,12 @@ internal sealed class ScenarioParser
         var geometry = _geometry!.Value;
         if (size % geometry.BlockSize != 0 || size > geometry.FileSize || size < 0)
             Error(line, column, $"expected a size that is a multiple of the block size ({geometry.BlockSize}) and at most the file size ({geometry.FileSize})");
-        if (_backing?.Kind == BackingKind.Hugetlb && size % HugePageSize != 0)
-            Error(line, column, "expected a size that is a multiple of 2M on hugetlb");
+        if (_backing is { } backing && size % backing.PageSize != 0)
+            Error(line, column, $"expected a size that is a multiple of {PageSize(backing)} on {backing.Name}");
     }
+
+    private static string PageSize(BackingInfo backing) =>
+        backing.PageSize % (1 << 20) == 0 ? $"{backing.PageSize >> 20}M" : $"{backing.PageSize >> 10}K";
 
     private void EndRace(Token head, int line)
     {

@@ -24,5 +24,10 @@ public sealed record Step(int Index, SourceSpan At, VerbInfo Verb, StepArgs Args
     public BlockSet Blocks => Args.Blocks ?? throw new InvalidOperationException($"{Keyword} has no blocks");
     public uint Gen => Args.Gen ?? throw new InvalidOperationException($"{Keyword} has no generation");
 
+    /// <summary>The row of the pin path a pin step names.</summary>
+    public PinPathInfo PinPath => Args.PinPath is { } name && PinPathTable.Find(name) is { } path
+        ? path
+        : throw new InvalidOperationException($"{Keyword} names no pin path");
+
     public override string ToString() => $"#{Index} {Text} ({At})";
 }

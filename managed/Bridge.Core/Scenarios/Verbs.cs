@@ -17,20 +17,27 @@ public enum Effect
     CopyThroughPin,
     /// <summary>A persistence point: when it returns 0, the covered blocks' last completed writes are on disk.</summary>
     Persist,
-    /// <summary>Changes no data the contract speaks of (cache eviction hints, protection changes).</summary>
-    Hint,
+    /// <summary>Evicts pages from the page cache (writing dirty ones back first, or not at all): changes no data
+    /// the contract speaks of, but a page that comes back is read from disk.</summary>
+    Evict,
+    /// <summary>Changes the mapping's protection: no data changes; a CPU store into a read-only mapping would fault.</summary>
+    Protect,
     /// <summary>Sets the file size; blocks past it are gone, blocks added are holes.</summary>
     Resize,
     /// <summary>Deallocates blocks (punch hole); they read as zeros and their pages leave the page cache.</summary>
-    Drop,
+    Punch,
+    /// <summary>Takes a long-term pin of the blocks' pages.</summary>
     Pin,
+    /// <summary>Releases the long-term pin.</summary>
     Unpin,
     /// <summary>Unmaps the mapping; pins keep their pages.</summary>
     Unmap,
     /// <summary>A forked child writes a generation through its copy of the mapping: shared mappings see it,
     /// private ones (COW) must not.</summary>
     ForkWrite,
+    /// <summary>Reads every view of <see cref="Execution.CheckPlan"/>; the oracle judges what each saw.</summary>
     Check,
+    /// <summary>Runs its body steps concurrently, each repeating.</summary>
     Race,
 }
 
@@ -40,61 +47,92 @@ public enum ArgKind { Gen, Blocks, Size, Target, PinPath, Access, Mode, Duration
 /// <summary>One argument of a verb. Positional arguments come first, without <c>key=</c>.</summary>
 public sealed record ArgSpec(string Key, ArgKind Kind, bool Required = false, bool Positional = false, IReadOnlyList<string>? Choices = null);
 
-/// <summary>A verb of the scenario language: a row of the table below.</summary>
-/// <param name="Writer">For writing verbs, the path recorded in the blocks it writes (pins: the pin path's).</param>
+/// <summary>A verb of the scenario language: a row of the table below. Executors key their handlers by the row
+/// itself (<see cref="Execution.VerbTable{THandler}"/>), never by its keyword.</summary>
+/// <param name="Writer">The I/O path the verb drives, recorded as the writer of the blocks it writes (0 for verbs
+/// that move no data; a pin's device writes as its pin path's <see cref="PinPathInfo.DeviceWriter"/>).</param>
 /// <param name="AllowedInRace">Whether the verb may repeat inside a race block.</param>
 /// <param name="NeedsFile">The verb needs a file (not anonymous memory).</param>
+/// <param name="NeedsMapping">The verb touches the scenario's mapping (so not after munmap).</param>
 public sealed record VerbInfo(
-    string Keyword, Effect Effect, Writer Writer, IReadOnlyList<ArgSpec> Args, bool AllowedInRace, bool NeedsFile, string Help);
+    string Keyword, Effect Effect, Writer Writer, IReadOnlyList<ArgSpec> Args, bool AllowedInRace, bool NeedsFile, bool NeedsMapping, string Help)
+{
+    /// <summary>The verb goes through the long-term pin an earlier <c>pin</c> took: when that pin failed, it is
+    /// not run (<see cref="Execution.Sequencer"/>).</summary>
+    public bool NeedsPin => Effect is Effect.WriteThroughPin or Effect.CopyThroughPin or Effect.Unpin;
+
+    /// <summary>The generation it writes comes from a source file the executor prepares (O_DIRECT and io_uring
+    /// reads, the device's writes); a CPU store writes it from the CPU.</summary>
+    public bool ReadsSourceFile => Effect == Effect.WriteThroughPin || (Effect == Effect.WriteMapping && Writer != Writer.Cpu);
+
+    /// <summary>The verb submits its I/O through an io_uring ring of its own (not through a pin).</summary>
+    public bool UsesIoUring => Writer == Writer.Uring;
+
+    /// <summary>check and race: the sequencer drives them; an executor has no handler for them.</summary>
+    public bool IsSequenced => Effect is Effect.Check or Effect.Race;
+}
 
 public static class Verbs
 {
-    private static readonly ArgSpec Gen = new("gen", ArgKind.Gen, Required: true);
-    private static readonly ArgSpec Blocks = new("blocks", ArgKind.Blocks);
-    private static readonly ArgSpec To = new("to", ArgKind.Target);
+    private static readonly ArgSpec GenArg = new("gen", ArgKind.Gen, Required: true);
+    private static readonly ArgSpec BlocksArg = new("blocks", ArgKind.Blocks);
+    private static readonly ArgSpec ToArg = new("to", ArgKind.Target);
+
+    public static readonly VerbInfo Store = new("store", Effect.WriteMapping, Writer.Cpu, [GenArg, BlocksArg], true, false, true,
+        "CPU stores of generation N through the mapping");
+    public static readonly VerbInfo ODirectRead = new("odirect-read", Effect.WriteMapping, Writer.ODirect, [GenArg, BlocksArg], true, false, true,
+        "pread(O_DIRECT) of generation N from a source file INTO the mapping (short-term FOLL_PIN)");
+    public static readonly VerbInfo UringRead = new("uring-read", Effect.WriteMapping, Writer.Uring, [GenArg, BlocksArg], true, false, true,
+        "io_uring READ (no registered buffer) of generation N from a source file into the mapping");
+    public static readonly VerbInfo ODirectWrite = new("odirect-write", Effect.CopyFromMapping, Writer.ODirect, [BlocksArg, ToArg], true, false, true,
+        "pwrite(O_DIRECT) FROM the mapping to another file (default 'out')");
+    public static readonly VerbInfo UringWrite = new("uring-write", Effect.CopyFromMapping, Writer.Uring, [BlocksArg, ToArg], true, false, true,
+        "io_uring WRITE (no registered buffer) from the mapping to another file");
+    public static readonly VerbInfo Msync = new("msync", Effect.Persist, 0,
+        [new("mode", ArgKind.Mode, Positional: true, Choices: ["sync", "async", "invalidate"]), BlocksArg], true, true, true,
+        "msync(MS_SYNC by default) over the blocks' part of the mapping");
+    public static readonly VerbInfo Fsync = new("fsync", Effect.Persist, 0, [], true, true, false, "fsync(2) the file");
+    public static readonly VerbInfo Fdatasync = new("fdatasync", Effect.Persist, 0, [], true, true, false, "fdatasync(2) the file");
+    public static readonly VerbInfo SyncFileRange = new("sync-file-range", Effect.Persist, 0, [BlocksArg], true, true, false,
+        "sync_file_range(WAIT_BEFORE | WRITE | WAIT_AFTER) over the blocks");
+    public static readonly VerbInfo FadviseDontneed = new("fadvise-dontneed", Effect.Evict, 0, [BlocksArg], true, true, false,
+        "posix_fadvise(POSIX_FADV_DONTNEED) over the blocks");
+    public static readonly VerbInfo DropCaches = new("drop-caches", Effect.Evict, 0, [], true, false, false,
+        "echo 3 > /proc/sys/vm/drop_caches (root)");
+    public static readonly VerbInfo Mprotect = new("mprotect", Effect.Protect, 0,
+        [new("mode", ArgKind.Mode, Required: true, Positional: true, Choices: ["ro", "rw"])], true, false, true,
+        "mprotect the mapping read-only or read-write");
+    public static readonly VerbInfo Truncate = new("truncate", Effect.Resize, 0, [new("size", ArgKind.Size, Required: true)], false, true, false,
+        "ftruncate(2) the file to a block-aligned size");
+    public static readonly VerbInfo Punch = new("punch", Effect.Punch, 0, [new("blocks", ArgKind.Blocks, Required: true)], false, true, false,
+        "fallocate(PUNCH_HOLE | KEEP_SIZE) over the blocks");
+    public static readonly VerbInfo Pin = new("pin", Effect.Pin, 0,
+        [new("path", ArgKind.PinPath, Required: true, Positional: true), new("access", ArgKind.Access), BlocksArg], false, false, true,
+        "take a long-term pin of the blocks' pages: " + string.Join(" | ", PinPathTable.All.Select(p =>
+            p.AccessFlags.Count == 0 ? p.Name : $"{p.Name} [access={string.Join(',', p.AccessFlags.Keys)}]")));
+    public static readonly VerbInfo Unpin = new("unpin", Effect.Unpin, 0, [], false, false, false,
+        "release the long-term pin (the pin path's unregister call)");
+    public static readonly VerbInfo Dma = new("dma", Effect.WriteThroughPin, 0, [GenArg, BlocksArg], true, false, false,
+        "the pin path's device writes generation N into the pinned pages");
+    public static readonly VerbInfo DmaRead = new("dma-read", Effect.CopyThroughPin, 0, [BlocksArg, ToArg], true, false, false,
+        "the pin path's device reads the pinned pages out to another file");
+    public static readonly VerbInfo Fork = new("fork", Effect.ForkWrite, Writer.Cpu, [GenArg, BlocksArg], false, false, true,
+        "fork(); the child stores generation N into the blocks through its copy of the mapping, then stays alive " +
+        "until the scenario ends");
+    public static readonly VerbInfo Munmap = new("munmap", Effect.Unmap, 0, [], false, false, true, "munmap the mapping (pins keep their pages)");
+    public static readonly VerbInfo Check = new("check", Effect.Check, 0, [], false, false, false,
+        "read every block via O_DIRECT, buffered I/O and the mapping; the oracle judges what each path saw");
+    public static readonly VerbInfo Race = new("race", Effect.Race, 0, [new("for", ArgKind.Duration), new("count", ArgKind.Count)], false, false, false,
+        "run the steps up to 'end' concurrently, each on its own thread, repeating until the time or count bound");
 
     public static readonly IReadOnlyList<VerbInfo> All =
     [
-        new("store", Effect.WriteMapping, Writer.Cpu, [Gen, Blocks], true, false,
-            "CPU stores of generation N through the mapping"),
-        new("odirect-read", Effect.WriteMapping, Writer.ODirect, [Gen, Blocks], true, false,
-            "pread(O_DIRECT) of generation N from a source file INTO the mapping (short-term FOLL_PIN)"),
-        new("uring-read", Effect.WriteMapping, Writer.Uring, [Gen, Blocks], true, false,
-            "io_uring READ (no registered buffer) of generation N from a source file into the mapping"),
-        new("odirect-write", Effect.CopyFromMapping, Writer.ODirect, [Blocks, To], true, false,
-            "pwrite(O_DIRECT) FROM the mapping to another file (default 'out')"),
-        new("uring-write", Effect.CopyFromMapping, Writer.Uring, [Blocks, To], true, false,
-            "io_uring WRITE (no registered buffer) from the mapping to another file"),
-        new("msync", Effect.Persist, 0, [new("mode", ArgKind.Mode, Positional: true, Choices: ["sync", "async", "invalidate"]), Blocks], true, true,
-            "msync(MS_SYNC by default) over the blocks' part of the mapping"),
-        new("fsync", Effect.Persist, 0, [], true, true, "fsync(2) the file"),
-        new("fdatasync", Effect.Persist, 0, [], true, true, "fdatasync(2) the file"),
-        new("sync-file-range", Effect.Persist, 0, [Blocks], true, true,
-            "sync_file_range(WAIT_BEFORE | WRITE | WAIT_AFTER) over the blocks"),
-        new("fadvise-dontneed", Effect.Hint, 0, [Blocks], true, true, "posix_fadvise(POSIX_FADV_DONTNEED) over the blocks"),
-        new("drop-caches", Effect.Hint, 0, [], true, false, "echo 3 > /proc/sys/vm/drop_caches (root)"),
-        new("mprotect", Effect.Hint, 0, [new("mode", ArgKind.Mode, Required: true, Positional: true, Choices: ["ro", "rw"])], true, false,
-            "mprotect the mapping read-only or read-write"),
-        new("truncate", Effect.Resize, 0, [new("size", ArgKind.Size, Required: true)], false, true,
-            "ftruncate(2) the file to a block-aligned size"),
-        new("punch", Effect.Drop, 0, [new("blocks", ArgKind.Blocks, Required: true)], false, true,
-            "fallocate(PUNCH_HOLE | KEEP_SIZE) over the blocks"),
-        new("pin", Effect.Pin, 0, [new("path", ArgKind.PinPath, Required: true, Positional: true), new("access", ArgKind.Access), Blocks], false, false,
-            "take a long-term pin of the blocks' pages: uring-register | rdma-mr [access=local-write,remote-write,remote-read]"),
-        new("unpin", Effect.Unpin, 0, [], false, false, "release the long-term pin (unregister buffers / ibv_dereg_mr)"),
-        new("dma", Effect.WriteThroughPin, 0, [Gen, Blocks], true, false,
-            "the device writes generation N into the pinned pages (READ_FIXED from a source file / RDMA WRITE)"),
-        new("dma-read", Effect.CopyThroughPin, 0, [Blocks, To], true, false,
-            "the device reads the pinned pages out to another file (WRITE_FIXED / RDMA READ)"),
-        new("fork", Effect.ForkWrite, Writer.Cpu, [Gen, Blocks], false, false,
-            "fork(); the child stores generation N into the blocks through its copy of the mapping, then stays alive " +
-            "until the scenario ends"),
-        new("munmap", Effect.Unmap, 0, [], false, false, "munmap the mapping (pins keep their pages)"),
-        new("check", Effect.Check, 0, [], false, false,
-            "read every block via O_DIRECT, buffered I/O and the mapping; the oracle judges what each path saw"),
-        new("race", Effect.Race, 0, [new("for", ArgKind.Duration), new("count", ArgKind.Count)], false, false,
-            "run the steps up to 'end' concurrently, each on its own thread, repeating until the time or count bound"),
+        Store, ODirectRead, UringRead, ODirectWrite, UringWrite, Msync, Fsync, Fdatasync, SyncFileRange, FadviseDontneed,
+        DropCaches, Mprotect, Truncate, Punch, Pin, Unpin, Dma, DmaRead, Fork, Munmap, Check, Race,
     ];
+
+    /// <summary>The verbs every executor implements, one handler each; check and race are the sequencer's.</summary>
+    public static IEnumerable<VerbInfo> Executed => All.Where(v => !v.IsSequenced);
 
     public static VerbInfo? Find(string keyword) => All.FirstOrDefault(v => v.Keyword == keyword);
 }

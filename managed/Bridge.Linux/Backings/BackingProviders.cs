@@ -4,9 +4,17 @@ using static Tmds.Linux.LibC;
 
 namespace Bridge.Linux.Backings;
 
-/// <summary>How the executor gets each backing of <see cref="Backings"/>: one row per backing.</summary>
+/// <summary>How the executor makes a backing's filesystem for a run: the mkfs tool and its arguments (the device
+/// — a loop device over a sparse image, or a VM's scratch disk — comes last).</summary>
+public sealed record Mkfs(string Tool, IReadOnlyList<string> Args);
+
+/// <summary>How the executor gets one backing of <see cref="BackingTable"/>: its Linux provider row. What every
+/// other part of Bridge needs to know of the backing is in the <see cref="Backing"/> row itself.</summary>
 /// <param name="SupportsWrite">write(2) works on the file (hugetlbfs has no write_iter: fill it through a mapping).</param>
-public sealed record BackingProvider(string Name, bool SupportsWrite, Func<ScratchSpace, Scenario, BackingInstance> Create);
+/// <param name="Mkfs">For a backing with storage: how its filesystem is made (root: it is loop-mounted).</param>
+/// <param name="Create">Makes one scenario's instance: the data file (or none), its map flags, where the source
+/// and output files go. Throws <see cref="BackingUnavailableException"/> with the reason when it cannot here.</param>
+public sealed record BackingProvider(BackingInfo Backing, bool SupportsWrite, Mkfs? Mkfs, Func<ScratchSpace, Scenario, BackingInstance> Create);
 
 public static class BackingProviders
 {
@@ -14,36 +22,42 @@ public static class BackingProviders
 
     public static readonly IReadOnlyList<BackingProvider> All =
     [
-        new("ext4", true, (s, _) => OnDisk(s, Ext4Directory(s))),
-        new("xfs", true, (s, _) => OnDisk(s, LoopFs(s, "xfs", "mkfs.xfs", ["-f", "-q"]))),
-        new("btrfs", true, (s, _) => OnDisk(s, LoopFs(s, "btrfs", "mkfs.btrfs", ["-f", "-q"]))),
-        new("tmpfs", true, (s, _) => OnDisk(s, SystemInfo.IsRoot ? s.VirtualFilesystem("tmpfs", "size=1g") : "/dev/shm", AuxDirectory(s))),
-        new("memfd", true, (s, _) => Memfd(s, 0, "tmpfs", release: null)),
-        new("hugetlb", false, Hugetlb),
-        new("anon", true, (s, _) => new BackingInstance(null, null, MAP_ANONYMOUS, AuxDirectory(s), null)),
+        new(BackingTable.Ext4, true, new("mkfs.ext4", ["-F", "-q", "-E", "nodiscard"]), (s, _) => OnDisk(s, Ext4Directory(s))),
+        new(BackingTable.Xfs, true, new("mkfs.xfs", ["-f", "-q"]), (s, _) => OnDisk(s, LoopFs(s, BackingTable.Xfs))),
+        new(BackingTable.Btrfs, true, new("mkfs.btrfs", ["-f", "-q"]), (s, _) => OnDisk(s, LoopFs(s, BackingTable.Btrfs))),
+        new(BackingTable.Tmpfs, true, null, (s, _) => OnDisk(s, SystemInfo.IsRoot ? s.VirtualFilesystem(BackingTable.Tmpfs.FsType!, "size=1g") : s.SharedMemory(), AuxDirectory(s))),
+        new(BackingTable.Memfd, true, null, (s, _) => Memfd(s, 0, BackingTable.Memfd, release: null)),
+        new(BackingTable.Hugetlb, false, null, Hugetlb),
+        new(BackingTable.Anon, true, null, (s, _) => new BackingInstance(null, null, MAP_ANONYMOUS, AuxDirectory(s), null)),
     ];
 
     public static BackingProvider For(BackingInfo backing) =>
-        All.FirstOrDefault(p => p.Name == backing.Name) ?? throw new InvalidOperationException($"no provider for backing {backing.Name}");
+        All.FirstOrDefault(p => p.Backing == backing) ?? throw new InvalidOperationException($"no provider for backing {backing.Name}");
 
-    private static string LoopFs(ScratchSpace s, string fsType, string mkfs, string[] args) =>
-        SystemInfo.IsRoot
-            ? s.Filesystem(fsType, mkfs, args, ImageSize)
-            : throw new BackingUnavailableException($"{fsType} needs root to loop-mount a scratch image");
+    /// <summary>The backing's filesystem, made once per run (loop-mounted: root only).</summary>
+    private static string LoopFs(ScratchSpace s, BackingInfo backing)
+    {
+        if (!SystemInfo.IsRoot)
+            throw new BackingUnavailableException($"{backing.FsType} needs root to loop-mount a scratch image");
+        var mkfs = For(backing).Mkfs ?? throw new InvalidOperationException($"backing {backing.Name} has no mkfs");
+        return s.Filesystem(backing.FsType!, mkfs.Tool, mkfs.Args, ImageSize);
+    }
 
     /// <summary>ext4: a loop-mounted image as root; otherwise a directory on an ext4 filesystem that exists.</summary>
     private static string Ext4Directory(ScratchSpace s)
     {
         if (SystemInfo.IsRoot)
-            return LoopFs(s, "ext4", "mkfs.ext4", ["-F", "-q", "-E", "nodiscard"]);
-        return FsType.Of(s.Root) == "ext4"
+            return LoopFs(s, BackingTable.Ext4);
+        var fsType = FsType.Of(s.Root);
+        return fsType == BackingTable.Ext4.FsType
             ? s.Root
-            : throw new BackingUnavailableException($"not root and the scratch directory {s.Root} is {FsType.Of(s.Root)}, not ext4; set BRIDGE_SCRATCH to a directory on ext4");
+            : throw new BackingUnavailableException($"not root and the scratch directory {s.Root} is {fsType}, not ext4; set BRIDGE_SCRATCH to a directory on ext4");
     }
 
-    /// <summary>Source and output files need O_DIRECT: on a memory backing they live on ext4 (or the scratch root).</summary>
+    /// <summary>Source and output files need O_DIRECT: on a memory backing they live on the auxiliary files'
+    /// filesystem (or, without root, in the scratch root).</summary>
     private static string AuxDirectory(ScratchSpace s) =>
-        s.NewDirectory(SystemInfo.IsRoot ? s.Filesystem("ext4", "mkfs.ext4", ["-F", "-q", "-E", "nodiscard"], ImageSize) : s.Root);
+        s.NewDirectory(SystemInfo.IsRoot ? LoopFs(s, BackingTable.AuxiliaryFiles) : s.Root);
 
     private static BackingInstance OnDisk(ScratchSpace s, string root, string? aux = null)
     {
@@ -53,7 +67,7 @@ public static class BackingProviders
         return new BackingInstance(fd, path, 0, aux ?? dir, FsType.Of(fd));
     }
 
-    private static BackingInstance Memfd(ScratchSpace s, uint flags, string fsType, Action? release)
+    private static BackingInstance Memfd(ScratchSpace s, uint flags, BackingInfo backing, Action? release)
     {
         var (fd, r) = FileDescriptor.MemfdCreate("bridge-data", flags);
         if (fd is null)
@@ -61,14 +75,14 @@ public static class BackingProviders
             release?.Invoke();
             throw new BackingUnavailableException($"memfd_create(flags 0x{flags:x}): {r.ErrnoName}");
         }
-        return new BackingInstance(fd, $"/proc/{Environment.ProcessId}/fd/{fd.Fd}", 0, AuxDirectory(s), fsType, release);
+        return new BackingInstance(fd, $"/proc/{Environment.ProcessId}/fd/{fd.Fd}", 0, AuxDirectory(s), backing.FsType, release);
     }
 
-    /// <summary>Enough 2 MiB pages for the file four times over: a private mapping's COW copies are huge pages too,
+    /// <summary>Enough huge pages for the file four times over: a private mapping's COW copies are huge pages too,
     /// and fork must copy pinned ones for the child (mm/hugetlb.c copy_hugetlb_page_range).</summary>
     private static BackingInstance Hugetlb(ScratchSpace s, Scenario scenario)
     {
-        var reservation = HugePages.Reserve(pages: (int)(4 * scenario.Geometry.FileSize / HugePages.Size));
-        return Memfd(s, MFD_HUGETLB, "hugetlbfs", reservation.Dispose);
+        var reservation = HugePages.Reserve(pages: (int)(4 * scenario.Geometry.FileSize / scenario.Backing.PageSize));
+        return Memfd(s, MFD_HUGETLB, scenario.Backing, reservation.Dispose);
     }
 }

@@ -1,12 +1,14 @@
+using Bridge.Linux.Host;
 using Bridge.Linux.Interop;
 
 namespace Bridge.Linux.Backings;
 
 /// <summary>
 /// The scratch area of one run: a directory under /var/tmp (or $BRIDGE_SCRATCH) holding filesystem images,
-/// their mount points and per-scenario directories. Loop-mounted filesystems are made once per run and shared by
-/// its scenarios. Dispose unmounts everything (the loop devices detach themselves: LO_FLAGS_AUTOCLEAR) and
-/// deletes the directory, whatever state the run ended in.
+/// their mount points and per-scenario directories, and, for tmpfs without root, a directory of its own in /dev/shm.
+/// Loop-mounted filesystems are made once per run and shared by its scenarios. Dispose unmounts everything (the loop
+/// devices detach themselves: LO_FLAGS_AUTOCLEAR) and deletes the directories, whatever state the run ended in.
+/// Each directory is in the run's ledger before it exists, so a killed run's are swept by the next (<see cref="Leftover"/>).
 /// </summary>
 public sealed class ScratchSpace : IDisposable
 {
@@ -14,44 +16,40 @@ public sealed class ScratchSpace : IDisposable
     private readonly List<string> _mountPoints = [];
     private readonly Lock _lock = new();
     private readonly Queue<string> _disks;
+    private readonly List<LedgeredDirectory> _directories = [];
+    private readonly string _name = $"bridge-{Environment.ProcessId}-{Guid.NewGuid():N}"[..24];
+    private string? _sharedMemory;
     private int _next;
 
     public ScratchSpace(string? root = null)
     {
         var parent = root ?? Environment.GetEnvironmentVariable("BRIDGE_SCRATCH") ?? "/var/tmp";
-        SweepDeadOwners(parent);
         // Inside a VM the scratch filesystems go on virtio disks made for the run ($BRIDGE_DISKS, set by the guest's
         // init), one per filesystem type, instead of loop images.
         _disks = new Queue<string>((Environment.GetEnvironmentVariable("BRIDGE_DISKS") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries));
-        Root = Path.Combine(parent, $"bridge-{Environment.ProcessId}-{Guid.NewGuid():N}"[..24]);
-        Directory.CreateDirectory(Root);
+        Root = CreateOwnedDirectory(Path.Combine(parent, _name));
     }
 
-    /// <summary>A run killed with SIGKILL (or a host that lost power) cannot clean up after itself: the next run
-    /// unmounts and deletes the scratch areas whose owning process is gone (their loop devices then detach).</summary>
-    private static void SweepDeadOwners(string parent)
+    /// <summary>A scratch directory of a killed run: everything mounted in it unmounted (its loop devices then detach
+    /// themselves), then the directory deleted.</summary>
+    public static LeftoverKind Leftover { get; } = new("scratch", path =>
     {
-        if (!Directory.Exists(parent))
-            return;
-        foreach (var dir in Directory.GetDirectories(parent, "bridge-*-*"))
-        {
-            var pid = Path.GetFileName(dir).Split('-')[1];
-            if (!int.TryParse(pid, out var owner) || Directory.Exists($"/proc/{owner}"))
-                continue;
-            try
-            {
-                foreach (var mount in Mounts.Under(dir + "/").OrderByDescending(m => m.Length))
-                    Mounts.Unmount(mount);
-                Directory.Delete(dir, recursive: true);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or SysException)
-            {
-                // Someone else's (another user's, a read-only mount): leave it.
-            }
-        }
-    }
+        foreach (var mount in MountTable.Under(path))
+            Mounts.Unmount(mount);
+        if (Directory.Exists(path))
+            Directory.Delete(path, recursive: true);
+        return Task.CompletedTask;
+    });
 
     public string Root { get; }
+
+    /// <summary>This run's own directory on /dev/shm (tmpfs without root, where nothing can be mounted): unique per
+    /// run, so concurrent runs never share a file.</summary>
+    public string SharedMemory()
+    {
+        lock (_lock)
+            return _sharedMemory ??= CreateOwnedDirectory(Path.Combine("/dev/shm", _name));
+    }
 
     /// <summary>A new empty directory for one scenario on the given filesystem root.</summary>
     public string NewDirectory(string under)
@@ -118,6 +116,13 @@ public sealed class ScratchSpace : IDisposable
         }
     }
 
+    private string CreateOwnedDirectory(string path)
+    {
+        var directory = LedgeredDirectory.Create(path, Leftover);
+        _directories.Add(directory);
+        return directory.Path;
+    }
+
     public void Dispose()
     {
         lock (_lock)
@@ -126,14 +131,10 @@ public sealed class ScratchSpace : IDisposable
                 Mounts.Unmount(mp);
             _mountPoints.Clear();
             _mounted.Clear();
-        }
-        try
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A lazily detached mount may still hold a directory for a moment; it is empty and harmless.
+            // A lazily detached mount may still hold a directory for a moment: then the ledger keeps it for the next run.
+            foreach (var directory in _directories)
+                directory.Dispose();
+            _directories.Clear();
         }
     }
 }

@@ -1,4 +1,5 @@
 using Bridge.Core.Blocks;
+using Bridge.Core.Execution;
 using Bridge.Core.Scenarios;
 using Bridge.Linux.Interop;
 
@@ -10,10 +11,10 @@ namespace Bridge.Linux.Execution;
 /// "fork() with an iouring fixed buffer": the parent's later stores must still reach the pinned pages.</summary>
 internal static class ForkSteps
 {
-    public static StepCall Fork(RunContext ctx, Step step, uint iteration)
+    public static CallResult Fork(RunContext ctx, Step step, uint iteration)
     {
         if ((StepHandlers.MappingProblem(ctx, forWrite: true) ?? StepHandlers.PastEof(ctx, step)) is { } why)
-            return StepCall.Skip(why);
+            return KernelCalls.NotRun(why);
         var g = ctx.Geometry;
         using var staged = new AlignedBuffer(g.FileSize);
         var stamp = StepHandlers.StampFor(ctx, step, iteration, Writer.Cpu);
@@ -26,7 +27,7 @@ internal static class ForkSteps
             Len = (nuint)((long)r.Count * g.BlockSize),
         }).ToArray();
         ForkedChild? child = null;
-        var call = StepCall.Time(() =>
+        var call = KernelCalls.Time(() =>
         {
             var (c, r) = ForkedChild.Start(copies);
             child = c;

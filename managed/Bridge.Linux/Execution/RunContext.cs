@@ -1,4 +1,5 @@
 using Bridge.Core.Blocks;
+using Bridge.Core.Execution;
 using Bridge.Core.Scenarios;
 using Bridge.Linux.Backings;
 using Bridge.Linux.Interop;
@@ -37,9 +38,9 @@ public sealed class RunContext : IDisposable
 
     public MappedRegion? Mapping { get; set; }
     public string? MappingGone { get; set; }
-    public string? ReadOnlySince { get; set; }
+    public bool ReadOnly { get; set; }
 
-    public Dictionary<string, OutputFile> Outputs { get; } = [];
+    public Dictionary<string, OutputDescriptors> Outputs { get; } = [];
 
     /// <summary>Children of fork steps, alive until the scenario ends.</summary>
     public List<ForkedChild> Children { get; } = [];
@@ -47,7 +48,6 @@ public sealed class RunContext : IDisposable
     public IPinnedRange? Pin { get; set; }
     public long PinOffset { get; set; }
     public Writer PinWriter { get; set; }
-    public string? PinFailure { get; set; }
 
     /// <summary>Blocks the file has now (after truncates); anonymous memory always has them all.</summary>
     public int FileBlocks => Backing.Data is { } fd ? (int)(fd.Size() / Geometry.BlockSize) : Geometry.BlockCount;
@@ -55,7 +55,7 @@ public sealed class RunContext : IDisposable
     public SourceFile Source(Step step) => _sources[step.Index];
 
     /// <summary>The buffer the initial fill writes from and every check reads into, one chunk of blocks at a time.</summary>
-    public AlignedBuffer CheckBuffer => _checkBuffer ??= new AlignedBuffer((long)Math.Min(CheckReader.ChunkBlocksMax, Geometry.BlockCount) * Geometry.BlockSize);
+    public AlignedBuffer CheckBuffer => _checkBuffer ??= new AlignedBuffer((long)Math.Min(FileViewReader.ChunkBlocksMax, Geometry.BlockCount) * Geometry.BlockSize);
 
     /// <summary>Decoding of the blocks of one file (the data file, or an output by name), shared by every read path
     /// and every check: all of them carry file id 1, the data file's copies verifying as its blocks.</summary>
@@ -67,17 +67,20 @@ public sealed class RunContext : IDisposable
 
     /// <summary>Creates the source and output files every step of the scenario will need, before the first step
     /// runs: races then only touch files that exist.</summary>
-    public void PrepareFiles()
+    public void PrepareFiles(CheckPlan plan)
     {
         foreach (var step in Scenario.AllSteps())
         {
-            if (step.Effect is Effect.WriteMapping or Effect.WriteThroughPin && step.Keyword != "store")
+            if (step.Verb.ReadsSourceFile)
                 _sources[step.Index] = new SourceFile(Path.Combine(Backing.AuxDirectory, $"src-{step.Index}"), Geometry);
-            if (step.Keyword is "uring-read" or "uring-write")
-                _rings[step.Index] = UringRing.Create().Ring ?? throw new SysException("io_uring_queue_init", 0);
-            if (step.Args.Target is { } name && !Outputs.ContainsKey(name))
-                Outputs[name] = new OutputFile(name, Path.Combine(Backing.AuxDirectory, $"out-{name}"), Geometry.FileSize);
+            if (step.Verb.UsesIoUring)
+            {
+                var (ring, r) = UringRing.Create();
+                _rings[step.Index] = ring ?? throw new SysException("io_uring_queue_init", r.Errno);
+            }
         }
+        foreach (var name in plan.OutputFiles)
+            Outputs[name] = new OutputDescriptors(name, Path.Combine(Backing.AuxDirectory, $"out-{name}"), Geometry.FileSize);
     }
 
     public void Dispose()
@@ -135,11 +138,11 @@ public sealed class SourceFile : IDisposable
     }
 }
 
-/// <summary>A file that steps copy the mapping (or the pinned pages) into: sparse at the data file's size, written
-/// with O_DIRECT, read back by checks through O_DIRECT and the page cache.</summary>
-public sealed class OutputFile : IDisposable
+/// <summary>The descriptors of a file that steps copy the mapping (or the pinned pages) into: sparse at the data
+/// file's size, written with O_DIRECT, read back by checks through O_DIRECT and the page cache.</summary>
+public sealed class OutputDescriptors : IDisposable
 {
-    public OutputFile(string name, string path, long size)
+    public OutputDescriptors(string name, string path, long size)
     {
         Name = name;
         Direct = FileDescriptor.OpenOrThrow(path, O_RDWR | O_CREAT | O_TRUNC | O_DIRECT);

@@ -1,4 +1,5 @@
 using Bridge.Core.Blocks;
+using Bridge.Core.Execution;
 using Bridge.Core.Observations;
 using Bridge.Core.Scenarios;
 using Bridge.Linux.Backings;
@@ -43,25 +44,9 @@ public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
         try
         {
             Setup(ctx, provider);
-            var results = new List<StepResult>();
-            var checks = new List<CheckObservation>();
-            foreach (var step in scenario.Steps)
-            {
-                if (hung)
-                {
-                    results.AddRange(step.Body.Prepend(step).Select(s => StepResult.Skipped(s.Index, "an earlier step hung")));
-                    continue;
-                }
-                var stepResults = step.Effect switch
-                {
-                    Effect.Check => Check(ctx, step, checks),
-                    Effect.Race => RaceRunner.Run(ctx, step).ToList(),
-                    _ => [RunStep(ctx, step)],
-                };
-                results.AddRange(stepResults);
-                hung = stepResults.Any(r => r.Outcome == Outcome.Timeout);
-            }
-            return new Observation(scenario.Name, id, env, results, checks, kernelLog.Drain());
+            var sequence = Sequencer.Run(scenario, new KernelExecutor(ctx, _worker, StepTimeout));
+            hung = sequence.Hung;
+            return new Observation(scenario.Name, id, env, sequence.Steps, sequence.Checks, kernelLog.Drain());
         }
         catch (SysException e)
         {
@@ -76,57 +61,20 @@ public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
         }
     }
 
-    /// <summary>Why the scenario cannot run here at all, or null.</summary>
+    /// <summary>Why the scenario cannot run here at all, or null: a pin path or io_uring this kernel or build lacks.</summary>
     public static string? Unavailable(Scenario scenario)
     {
         foreach (var step in scenario.AllSteps())
         {
-            if (step.Effect is not (Effect.Check or Effect.Race) && !StepHandlers.All.ContainsKey(step.Keyword))
-                return $"'{step.Keyword}' is not available in this executor";
-            if (step.Args.PinPath is { } path && PinPathRegistry.Unavailable(path) is { } why)
+            if (step.Effect == Effect.Pin && PinPathRegistry.For(step.PinPath).Unavailable is { } why)
                 return why;
-            if (step.Keyword is "uring-read" or "uring-write" && UringRing.Unavailable is { } noUring)
+            if (step.Verb.UsesIoUring && UringRing.Unavailable is { } noUring)
                 return noUring;
         }
         return null;
     }
 
-    private static List<StepResult> Check(RunContext ctx, Step step, List<CheckObservation> checks)
-    {
-        var start = MonotonicClock.Now;
-        checks.Add(CheckReader.Read(ctx, step.Index));
-        return [StepResult.Success(step.Index, start, MonotonicClock.Now)];
-    }
-
     public void Dispose() => _worker.Dispose();
-
-    /// <summary>Runs one step on the worker thread so that a call that never returns becomes a Timeout result.</summary>
-    private StepResult RunStep(RunContext ctx, Step step)
-    {
-        StepCall call = default;
-        Exception? failure = null;
-        var start = MonotonicClock.Now;
-        var returned = _worker.Run(() =>
-        {
-            try
-            {
-                call = StepHandlers.All[step.Keyword](ctx, step, 0);
-            }
-            catch (Exception e) when (e is SysException or IOException)
-            {
-                failure = e;
-            }
-        }, StepTimeout);
-        if (!returned)
-            return new StepResult(step.Index, Outcome.Timeout, Detail: $"no return after {StepTimeout.TotalSeconds:0}s", Start: start, End: MonotonicClock.Now);
-        if (failure is not null)
-            throw failure;
-        if (call.NotRun is { } why)
-            return StepResult.Skipped(step.Index, why);
-        return call.Result.Ok
-            ? StepResult.Success(step.Index, call.Start, call.End, call.Detail)
-            : StepResult.Failure(step.Index, call.Result.ErrnoName, call.Result.Errno, call.Start, call.End, call.Detail);
-    }
 
     /// <summary>Sizes and fills the file (generation 0 or a hole), syncs it, opens the O_DIRECT descriptor and maps.</summary>
     private static void Setup(RunContext ctx, BackingProvider provider)
@@ -151,7 +99,7 @@ public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
         ctx.Mapping = mapping ?? throw new SysException($"mmap {scenario.Map} {scenario.Backing.Name}", m.Errno);
         if (fill && ctx.Backing.Data is null)
             Stamp(ctx, ctx.Mapping);
-        ctx.PrepareFiles();
+        ctx.PrepareFiles(CheckPlan.For(scenario));
     }
 
     private static void FillWithWrites(RunContext ctx, FileDescriptor data)
@@ -164,7 +112,7 @@ public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
             var count = Math.Min(chunk, g.BlockCount - first);
             for (var i = 0; i < count; i++)
                 StampInitial(ctx, buffer.Span((long)i * g.BlockSize, g.BlockSize), first + i);
-            StepHandlers.Complete(data.PWrite(buffer.Address, (long)count * g.BlockSize, g.OffsetOf(first)), (long)count * g.BlockSize)
+            KernelCalls.Complete(data.PWrite(buffer.Address, (long)count * g.BlockSize, g.OffsetOf(first)), (long)count * g.BlockSize)
                 .ThrowIfFailed("initial fill");
         }
     }
@@ -189,6 +137,6 @@ public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
     {
         var stamp = new BlockStamp(ctx.RunId, 1, index, 0, 0, Writer.Initial, -1);
         BlockCodec.Stamp(block, stamp);
-        ctx.Memo("data").Remember(block, stamp);
+        ctx.Memo(CheckPlan.DataFile).Remember(block, stamp);
     }
 }

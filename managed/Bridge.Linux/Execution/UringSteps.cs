@@ -1,6 +1,6 @@
 using Bridge.Core.Blocks;
+using Bridge.Core.Execution;
 using Bridge.Core.Scenarios;
-using Bridge.Linux.Interop;
 
 namespace Bridge.Linux.Execution;
 
@@ -9,24 +9,24 @@ namespace Bridge.Linux.Execution;
 /// steps never share one.</summary>
 internal static class UringSteps
 {
-    public static StepCall Read(RunContext ctx, Step step, uint iteration)
+    public static CallResult Read(RunContext ctx, Step step, uint iteration)
     {
         if ((StepHandlers.MappingProblem(ctx, forWrite: false) ?? StepHandlers.PastEof(ctx, step)) is { } why)
-            return StepCall.Skip(why);
+            return KernelCalls.NotRun(why);
         var ring = ctx.Ring(step);
         var source = ctx.Source(step);
         var prepared = source.Prepare(ctx.Geometry, step.Blocks, StepHandlers.StampFor(ctx, step, iteration, Writer.Uring));
         if (!prepared.Ok)
-            return new StepCall(prepared, 0, 0, Detail: "writing the source file failed");
-        return StepHandlers.OverRuns(ctx, step, (off, len) => StepHandlers.Complete(ring.Read(source.Direct, ctx.Mapping!.Address + (nint)off, len, off), len));
+            return StepHandlers.SourceFailed(prepared);
+        return StepHandlers.OverRuns(ctx, step, (off, len) => KernelCalls.Complete(ring.Read(source.Direct, ctx.Mapping!.Address + (nint)off, len, off), len));
     }
 
-    public static StepCall Write(RunContext ctx, Step step, uint iteration)
+    public static CallResult Write(RunContext ctx, Step step, uint iteration)
     {
         if ((StepHandlers.MappingProblem(ctx, forWrite: false) ?? StepHandlers.PastEof(ctx, step)) is { } why)
-            return StepCall.Skip(why);
+            return KernelCalls.NotRun(why);
         var ring = ctx.Ring(step);
         var output = ctx.Outputs[step.Args.Target!];
-        return StepHandlers.OverRuns(ctx, step, (off, len) => StepHandlers.Complete(ring.Write(output.Direct, ctx.Mapping!.Address + (nint)off, len, off), len));
+        return StepHandlers.OverRuns(ctx, step, (off, len) => KernelCalls.Complete(ring.Write(output.Direct, ctx.Mapping!.Address + (nint)off, len, off), len));
     }
 }

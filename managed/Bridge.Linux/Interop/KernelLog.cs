@@ -10,7 +10,6 @@ namespace Bridge.Linux.Interop;
 /// </summary>
 public sealed class KernelLog : IDisposable
 {
-    private const int SeekEnd = 2;
     private readonly FileDescriptor? _fd;
 
     public KernelLog()
@@ -21,7 +20,7 @@ public sealed class KernelLog : IDisposable
             Unavailable = $"/dev/kmsg: {r.ErrnoName}";
             return;
         }
-        lseek(fd.Fd, 0, SeekEnd);
+        lseek(fd.Fd, 0, SEEK_END);
         _fd = fd;
     }
 
@@ -36,7 +35,8 @@ public sealed class KernelLog : IDisposable
         while (true)
         {
             var n = SysResult.From(read(_fd.Fd, buf, 8192));
-            if (n.Errno == 32 /* EPIPE: records were overwritten; keep reading */)
+            // EPIPE: records were overwritten before we read them; the next read returns the oldest one left.
+            if (n.Errno == EPIPE)
                 continue;
             if (!n.Ok || n.Value == 0)
                 break;

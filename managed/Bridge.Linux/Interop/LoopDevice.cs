@@ -32,7 +32,7 @@ public static class LoopDevice
                 return (device, path);
             device.Dispose();
             // Another process (a parallel run, a container) took the device between GET_FREE and CONFIGURE.
-            if (r.Errno != 16 /* EBUSY */ || attempt >= 16)
+            if (r.Errno != EBUSY || attempt >= 16)
                 throw new SysException($"LOOP_CONFIGURE {path} with {image}", r.Errno);
             Thread.Sleep(10 * (attempt + 1));
         }

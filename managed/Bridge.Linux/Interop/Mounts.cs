@@ -1,4 +1,5 @@
 using System.Text;
+using Bridge.Linux.Host;
 using static Tmds.Linux.LibC;
 
 namespace Bridge.Linux.Interop;
@@ -6,8 +7,6 @@ namespace Bridge.Linux.Interop;
 /// <summary>mount(2) / umount2(2) and the mount table, for scratch filesystems.</summary>
 public static class Mounts
 {
-    private const int MntDetach = 2;
-
     public static unsafe void Mount(string source, string target, string fsType, string? options = null)
     {
         var src = Encoding.UTF8.GetBytes(source + "\0");
@@ -27,20 +26,17 @@ public static class Mounts
             for (var attempt = 0; attempt < 20; attempt++)
             {
                 var r = SysResult.From(umount2(d, 0));
-                if (r.Ok || r.Errno == 22 /* EINVAL: not mounted */ || r.Errno == 2)
+                // EINVAL: not a mount point (any more); ENOENT: the directory is gone too.
+                if (r.Ok || r.Errno == EINVAL || r.Errno == ENOENT)
                     return;
-                if (r.Errno != 16 /* EBUSY */)
+                if (r.Errno != EBUSY)
                     throw new SysException($"umount {target}", r.Errno);
                 Thread.Sleep(50);
             }
-            SysResult.From(umount2(d, MntDetach)).ThrowIfFailed($"umount -l {target}");
+            SysResult.From(umount2(d, MNT_DETACH)).ThrowIfFailed($"umount -l {target}");
         }
     }
 
-    /// <summary>Mount points under <paramref name="prefix"/> from /proc/self/mountinfo.</summary>
-    public static IReadOnlyList<string> Under(string prefix) =>
-        File.ReadAllLines("/proc/self/mountinfo")
-            .Select(l => l.Split(' ')[4])
-            .Where(m => m.StartsWith(prefix, StringComparison.Ordinal))
-            .ToList();
+    /// <summary>Mount points whose path starts with <paramref name="prefix"/> (<see cref="MountTable"/>).</summary>
+    public static IReadOnlyList<string> Under(string prefix) => MountTable.StartingWith(prefix);
 }

@@ -9,5 +9,7 @@ public static class SystemInfo
 
     public static bool IsRoot => Syscall.geteuid() == 0;
 
+    public static uint UserId => Syscall.geteuid();
+
     public static long PageSize => Syscall.sysconf(SysconfName._SC_PAGESIZE);
 }

@@ -1,6 +1,9 @@
+using Bridge.Core.Execution;
 using Bridge.Core.Scenarios;
 using Bridge.Linux.Execution;
+using Bridge.Linux.Host;
 using Bridge.Linux.Interop;
+using Bridge.Linux.Rdma;
 
 namespace Bridge.Linux.PinPaths;
 
@@ -15,9 +18,39 @@ public sealed class RdmaMrPath : IPinPath
     // enum ibv_access_flags
     private const int IbvAccessLocalWrite = 1, IbvAccessRemoteWrite = 2, IbvAccessRemoteRead = 4;
 
-    public string Name => "rdma-mr";
+    public PinPathInfo Row => PinPathTable.RdmaMr;
 
     public string? Unavailable => RdmaDevice.Unavailable;
+
+    /// <summary>With no RDMA device but rdma_rxe loaded (a VM that loaded the path's module group), brings up
+    /// soft-RoCE, recorded in the run's ledger first so that a killed run's device is swept; elsewhere the scenarios
+    /// say why they were skipped.</summary>
+    public IDisposable? SetUpDevice()
+    {
+        if (RdmaDevice.Unavailable is null || !Directory.Exists("/sys/module/rdma_rxe") || SoftRoce.IsUp)
+            return null;
+        var device = new SoftRoceDevice(RunLedger.Current.Take(SoftRoce.Leftover.Kind, SoftRoce.Device));
+        try
+        {
+            SoftRoce.Up();
+            RdmaDevice.Reprobe();
+            return device;
+        }
+        catch
+        {
+            device.Dispose(); // half set up: taken down now like a whole one
+            throw;
+        }
+    }
+
+    private sealed class SoftRoceDevice(LedgerEntry entry) : IDisposable
+    {
+        public void Dispose()
+        {
+            SoftRoce.Down();
+            RunLedger.Current.Release(entry);
+        }
+    }
 
     public (IPinnedRange? Pin, SysResult Result) Pin(MappedRegion mapping, long offset, long length, PinAccess access)
     {
@@ -41,25 +74,25 @@ public sealed class RdmaMrPath : IPinPath
     {
         private readonly Lock _qp = new(); // one work request at a time on the QP, whichever race thread asks
 
-        public unsafe StepCall DeviceWrite(AlignedBuffer source, FileDescriptor sourceFile, long fileOffset, long pinOffset, long length)
+        public unsafe CallResult DeviceWrite(AlignedBuffer source, FileDescriptor sourceFile, long fileOffset, long pinOffset, long length)
         {
             lock (_qp)
             {
                 new ReadOnlySpan<byte>((byte*)source.Address + fileOffset, checked((int)length)).CopyTo(new Span<byte>((byte*)device.Bounce + pinOffset, (int)length));
-                return StepCall.Time(() => device.Write(pinOffset, region, address + (nint)pinOffset, length));
+                return KernelCalls.Time(() => device.Write(pinOffset, region, address + (nint)pinOffset, length));
             }
         }
 
-        public StepCall DeviceRead(FileDescriptor target, long fileOffset, long pinOffset, long length)
+        public CallResult DeviceRead(FileDescriptor target, long fileOffset, long pinOffset, long length)
         {
             lock (_qp)
             {
-                var call = StepCall.Time(() => device.Read(pinOffset, region, address + (nint)pinOffset, length));
-                if (!call.Result.Ok)
+                var call = KernelCalls.Time(() => device.Read(pinOffset, region, address + (nint)pinOffset, length));
+                if (!call.Ok)
                     return call;
                 // What the device read lands in the output file (outside the timed part: the pin was read).
-                var written = StepHandlers.Complete(target.PWrite(device.Bounce + (nint)pinOffset, length, fileOffset), length);
-                return written.Ok ? call : call with { Result = written, Detail = "writing what the device read to the output file failed" };
+                var written = KernelCalls.Complete(target.PWrite(device.Bounce + (nint)pinOffset, length, fileOffset), length);
+                return written.Ok ? call : KernelCalls.Of(written, call.Start, call.End, "writing what the device read to the output file failed");
             }
         }
 

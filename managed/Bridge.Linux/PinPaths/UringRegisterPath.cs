@@ -1,3 +1,4 @@
+using Bridge.Core.Execution;
 using Bridge.Core.Scenarios;
 using Bridge.Linux.Execution;
 using Bridge.Linux.Interop;
@@ -12,9 +13,12 @@ namespace Bridge.Linux.PinPaths;
 /// </summary>
 public sealed class UringRegisterPath : IPinPath
 {
-    public string Name => "uring-register";
+    public PinPathInfo Row => PinPathTable.UringRegister;
 
     public string? Unavailable => UringRing.Unavailable;
+
+    /// <summary>The ring is the device: made with the pin.</summary>
+    public IDisposable? SetUpDevice() => null;
 
     public (IPinnedRange? Pin, SysResult Result) Pin(MappedRegion mapping, long offset, long length, PinAccess access)
     {
@@ -34,16 +38,16 @@ public sealed class UringRegisterPath : IPinPath
     {
         private readonly Lock _ring = new(); // one I/O at a time on the ring, whichever race thread asks
 
-        public StepCall DeviceWrite(AlignedBuffer source, FileDescriptor sourceFile, long fileOffset, long pinOffset, long length)
+        public CallResult DeviceWrite(AlignedBuffer source, FileDescriptor sourceFile, long fileOffset, long pinOffset, long length)
         {
             lock (_ring)
-                return StepCall.Time(() => StepHandlers.Complete(ring.ReadFixed(sourceFile, address + (nint)pinOffset, length, fileOffset), length));
+                return KernelCalls.Time(() => KernelCalls.Complete(ring.ReadFixed(sourceFile, address + (nint)pinOffset, length, fileOffset), length));
         }
 
-        public StepCall DeviceRead(FileDescriptor target, long fileOffset, long pinOffset, long length)
+        public CallResult DeviceRead(FileDescriptor target, long fileOffset, long pinOffset, long length)
         {
             lock (_ring)
-                return StepCall.Time(() => StepHandlers.Complete(ring.WriteFixed(target, address + (nint)pinOffset, length, fileOffset), length));
+                return KernelCalls.Time(() => KernelCalls.Complete(ring.WriteFixed(target, address + (nint)pinOffset, length, fileOffset), length));
         }
 
         public SysResult Unpin()

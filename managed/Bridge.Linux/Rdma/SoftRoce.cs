@@ -1,4 +1,4 @@
-using Bridge.Linux.Interop;
+using Bridge.Linux.Host;
 
 namespace Bridge.Linux.Rdma;
 
@@ -13,6 +13,16 @@ public static class SoftRoce
     public const string Device = "rxe-bridge";
     public const string Netdev = "bridge-rxe0";
     private const string Address = "10.77.0.1/24";
+
+    /// <summary>The rxe device and netdev a killed run set up: removed as <see cref="Down"/> does.</summary>
+    public static LeftoverKind Leftover { get; } = new("rxe", _ =>
+    {
+        Down();
+        return Task.CompletedTask;
+    });
+
+    /// <summary>Whether <see cref="Up"/> would create anything (then a run records it in its ledger first).</summary>
+    public static bool IsUp => Directory.Exists($"/sys/class/net/{Netdev}") && Directory.Exists($"/sys/class/infiniband/{Device}");
 
     /// <summary>Sets up the rxe device if it is not there; returns what it did.</summary>
     public static IReadOnlyList<string> Up()

@@ -1,44 +1,41 @@
 using Bridge.Core.Blocks;
+using Bridge.Core.Execution;
 using Bridge.Core.Scenarios;
 using Bridge.Simulator.Model;
 
 namespace Bridge.Simulator.Execution;
 
 /// <summary>One verb's effect on the modelled kernel, for iteration <c>i</c> of its step (0 outside races).</summary>
-internal delegate IEnumerable<Yield> VerbOp(Kernel kernel, Step step, int iteration, OpResult result);
+internal delegate IEnumerable<Yield> VerbOp(Kernel kernel, Step step, int iteration, CallStatus result);
 
 /// <summary>
-/// The verbs of <see cref="Verbs"/>, each as the system calls the executor makes would act on the kernel.
-/// check and race are not here: the runner handles them.
+/// The verbs of <see cref="Verbs"/>, each as the system calls the executor makes would act on the kernel, keyed by
+/// the verb's row. check and race are the <see cref="Sequencer"/>'s.
 /// </summary>
 internal static class VerbOps
 {
-    public static readonly IReadOnlyDictionary<string, VerbOp> Table = new Dictionary<string, VerbOp>
-    {
-        ["store"] = Store,
-        ["odirect-read"] = DirectRead,
-        ["uring-read"] = DirectRead,
-        ["odirect-write"] = CopyFromMapping,
-        ["uring-write"] = CopyFromMapping,
-        ["msync"] = Msync,
-        ["fsync"] = (k, s, i, r) => k.WriteAndWait(0, k.MappingPages - 1, r),
-        ["fdatasync"] = (k, s, i, r) => k.WriteAndWait(0, k.MappingPages - 1, r),
-        ["sync-file-range"] = (k, s, i, r) => k.WriteAndWait(FirstPage(k, s), LastPage(k, s), r),
-        ["fadvise-dontneed"] = (k, s, i, r) => k.FadviseDontneed(FirstPage(k, s), LastPage(k, s), r),
-        ["drop-caches"] = DropCaches,
-        ["mprotect"] = Mprotect,
-        ["truncate"] = (k, s, i, r) => Instant(() => k.Truncate(s.Args.Size!.Value)),
-        ["punch"] = Punch,
-        ["pin"] = (k, s, i, r) => Instant(() => k.TakePin(PinPathTable.Find(s.Args.PinPath!)!, s.Args.Access ?? PinAccess.None, s.Blocks, r)),
-        ["unpin"] = (k, s, i, r) => Instant(k.ReleasePin),
-        ["dma"] = Dma,
-        ["dma-read"] = DmaRead,
-        ["munmap"] = Munmap,
-        ["fork"] = Fork,
-    };
-
-    /// <summary>Verbs that need the pin an earlier step took: not run when that pin failed.</summary>
-    public static bool NeedsPin(Step step) => step.Effect is Effect.WriteThroughPin or Effect.CopyThroughPin or Effect.Unpin;
+    public static readonly VerbTable<VerbOp> Table = new("Bridge.Simulator", [
+        (Verbs.Store, Store),
+        (Verbs.ODirectRead, DirectRead),
+        (Verbs.UringRead, DirectRead),
+        (Verbs.ODirectWrite, CopyFromMapping),
+        (Verbs.UringWrite, CopyFromMapping),
+        (Verbs.Msync, Msync),
+        (Verbs.Fsync, (k, s, i, r) => k.WriteAndWait(0, k.MappingPages - 1, r)),
+        (Verbs.Fdatasync, (k, s, i, r) => k.WriteAndWait(0, k.MappingPages - 1, r)),
+        (Verbs.SyncFileRange, (k, s, i, r) => k.WriteAndWait(FirstPage(k, s), LastPage(k, s), r)),
+        (Verbs.FadviseDontneed, (k, s, i, r) => k.FadviseDontneed(FirstPage(k, s), LastPage(k, s), r)),
+        (Verbs.DropCaches, DropCaches),
+        (Verbs.Mprotect, Mprotect),
+        (Verbs.Truncate, (k, s, i, r) => Instant(() => k.Truncate(s.Args.Size!.Value))),
+        (Verbs.Punch, Punch),
+        (Verbs.Pin, (k, s, i, r) => Instant(() => k.TakePin(s.PinPath, s.Args.Access ?? PinAccess.None, s.Blocks, r))),
+        (Verbs.Unpin, (k, s, i, r) => Instant(k.ReleasePin)),
+        (Verbs.Dma, Dma),
+        (Verbs.DmaRead, DmaRead),
+        (Verbs.Munmap, Munmap),
+        (Verbs.Fork, Fork),
+    ]);
 
     private static Stamp StampOf(Step step, int iteration, Writer writer) =>
         new(Content.Data(step.Gen, (uint)iteration), writer, step.Index);
@@ -56,17 +53,17 @@ internal static class VerbOps
 
     /// <summary>Why the executor would not attempt a step that touches the mapping: a store into a read-only VMA
     /// would be SIGSEGV, any touch of a page past EOF SIGBUS (Bridge.Linux StepHandlers.MappingProblem / PastEof).</summary>
-    private static bool NotRunnable(Kernel k, Step step, bool store, OpResult result)
+    private static bool NotRunnable(Kernel k, Step step, bool store, CallStatus result)
     {
         if (store && !k.Vma.VmWrite)
-            result.NotRun("the mapping is read-only; a CPU store would SIGSEGV");
+            result.NotRun(HarnessFaults.StoreIntoReadOnlyMapping);
         else if (!k.InFile(step.Blocks.Last))
-            result.NotRun($"block {step.Blocks.Last} is past end of file: touching it through the mapping would SIGBUS");
-        return result.NotRunReason is not null;
+            result.NotRun(HarnessFaults.PastEndOfFile(step.Blocks.Last, k.FileBlocks));
+        return result.IsNotRun;
     }
 
     /// <summary>CPU stores through the mapping.</summary>
-    private static IEnumerable<Yield> Store(Kernel k, Step step, int iteration, OpResult result)
+    private static IEnumerable<Yield> Store(Kernel k, Step step, int iteration, CallStatus result)
     {
         if (NotRunnable(k, step, store: true, result))
             yield break;
@@ -81,7 +78,7 @@ internal static class VerbOps
     /// <summary>pread(O_DIRECT) / io_uring READ from the source file into the mapping: GUP pins every page for
     /// writing (faulting as a store would), the device fills them, and completion marks them dirty
     /// (bio_set_pages_dirty / bio_check_pages_dirty) when the policy says so.</summary>
-    private static IEnumerable<Yield> DirectRead(Kernel k, Step step, int iteration, OpResult result)
+    private static IEnumerable<Yield> DirectRead(Kernel k, Step step, int iteration, CallStatus result)
     {
         if (NotRunnable(k, step, store: false, result))
             yield break;
@@ -110,7 +107,7 @@ internal static class VerbOps
 
     /// <summary>pwrite(O_DIRECT) / io_uring WRITE from the mapping to an output file: GUP read pins, the device
     /// reads each page while the CPU may still be writing it.</summary>
-    private static IEnumerable<Yield> CopyFromMapping(Kernel k, Step step, int iteration, OpResult result)
+    private static IEnumerable<Yield> CopyFromMapping(Kernel k, Step step, int iteration, CallStatus result)
     {
         if (NotRunnable(k, step, store: false, result))
             yield break;
@@ -130,17 +127,17 @@ internal static class VerbOps
 
     /// <summary>msync: MS_ASYNC starts nothing (Linux ≥ 2.6.19); MS_SYNC (and MS_SYNC | MS_INVALIDATE, which is
     /// what 'msync invalidate' passes) is vfs_fsync_range over the range — for a shared file mapping only.</summary>
-    private static IEnumerable<Yield> Msync(Kernel k, Step step, int iteration, OpResult result) =>
+    private static IEnumerable<Yield> Msync(Kernel k, Step step, int iteration, CallStatus result) =>
         step.Args.Mode == "async" || k.File is null || !k.Vma.Shared
             ? []
             : k.WriteAndWait(FirstPage(k, step), LastPage(k, step), result);
 
-    private static IEnumerable<Yield> DropCaches(Kernel k, Step step, int iteration, OpResult result) =>
+    private static IEnumerable<Yield> DropCaches(Kernel k, Step step, int iteration, CallStatus result) =>
         Instant(() => k.Invalidate(0, k.MappingPages - 1));
 
     /// <summary>mprotect: PROT_READ clears VM_WRITE and every PTE's write bit; PROT_READ|PROT_WRITE restores VM_WRITE
     /// (PTEs regain write permission at the next write fault).</summary>
-    private static IEnumerable<Yield> Mprotect(Kernel k, Step step, int iteration, OpResult result) => Instant(() =>
+    private static IEnumerable<Yield> Mprotect(Kernel k, Step step, int iteration, CallStatus result) => Instant(() =>
     {
         k.Vma.VmWrite = step.Args.Mode == "rw";
         if (!k.Vma.VmWrite)
@@ -148,13 +145,13 @@ internal static class VerbOps
                 k.Vma.Ptes[p].Writable = false;
     });
 
-    private static IEnumerable<Yield> Punch(Kernel k, Step step, int iteration, OpResult result) =>
+    private static IEnumerable<Yield> Punch(Kernel k, Step step, int iteration, CallStatus result) =>
         Instant(() => k.Punch(k.PagesOf(step.Blocks, inFileOnly: false)));
 
     /// <summary>The device writes through the pin into whatever frames it holds — cached, orphaned or copied —
     /// without any CPU page-table access, so nothing is dirtied. An MR without write access rejects the write
     /// (the responder's remote access error), reported as EACCES.</summary>
-    private static IEnumerable<Yield> Dma(Kernel k, Step step, int iteration, OpResult result)
+    private static IEnumerable<Yield> Dma(Kernel k, Step step, int iteration, CallStatus result)
     {
         var pin = k.Pin!;
         if (!pin.Writable)
@@ -171,7 +168,7 @@ internal static class VerbOps
     }
 
     /// <summary>The device reads the pinned frames out to an output file.</summary>
-    private static IEnumerable<Yield> DmaRead(Kernel k, Step step, int iteration, OpResult result)
+    private static IEnumerable<Yield> DmaRead(Kernel k, Step step, int iteration, CallStatus result)
     {
         var pin = k.Pin!;
         var output = k.Output(step.Args.Target!);
@@ -182,7 +179,7 @@ internal static class VerbOps
         }
     }
 
-    private static IEnumerable<Yield> Munmap(Kernel k, Step step, int iteration, OpResult result) => Instant(() =>
+    private static IEnumerable<Yield> Munmap(Kernel k, Step step, int iteration, CallStatus result) => Instant(() =>
     {
         for (var p = 0; p < k.MappingPages; p++)
         {
@@ -196,7 +193,7 @@ internal static class VerbOps
     /// <summary>fork with a child that stores through its view of the mapping and stays alive: on a shared mapping
     /// its stores reach the shared pages; on a private one they stay in the child's copies, and the parent's pages
     /// become COW-shared with it (<see cref="Kernel.Fork"/>).</summary>
-    private static IEnumerable<Yield> Fork(Kernel k, Step step, int iteration, OpResult result)
+    private static IEnumerable<Yield> Fork(Kernel k, Step step, int iteration, CallStatus result)
     {
         if (NotRunnable(k, step, store: true, result))
             yield break;

@@ -10,7 +10,7 @@ public sealed partial class Kernel
     /// the end of the file (the fault is SIGBUS). Then the policy's pin table decides; a refusal that comes after
     /// GUP (io_uring's own check before 6.5) leaves the pages faulted in for writing, hence dirty.
     /// </summary>
-    public void TakePin(PinPathInfo path, PinAccess access, BlockSet blocks, OpResult result)
+    public void TakePin(PinPathInfo path, PinAccess access, BlockSet blocks, CallStatus result)
     {
         var writable = PinPathInfo.IsWritable(access);
         if (writable && !Vma.VmWrite)
@@ -23,7 +23,7 @@ public sealed partial class Kernel
             result.Fail("EFAULT", "the range reaches past the end of the file");
             return;
         }
-        var decision = Policy.Pin(path.Name, Memory, writable);
+        var decision = Policy.Pin(path, Memory, writable);
         if (!decision.Allowed && !decision.FaultsFirst)
         {
             result.Fail(decision.Errno!, $"{Policy.Name} refuses {path.Name} on {Memory}");
@@ -44,7 +44,7 @@ public sealed partial class Kernel
     public void ReleasePin()
     {
         var pin = Pin!;
-        var dirty = pin.Writable && Policy.UnpinMarksDirty(pin.Path.Name);
+        var dirty = pin.Writable && Policy.UnpinMarksDirty(pin.Path);
         foreach (var frame in pin.Frames.Values)
         {
             if (dirty)

@@ -11,7 +11,7 @@ public sealed partial class Kernel
     /// clear_page_dirty_for_io cleans the page and page_mkclean write-protects every PTE — pinned or not, per policy
     /// — and PG_writeback is set. Returns false when the page is not written (dropped, or the task died).
     /// </summary>
-    private bool StartWriteback(Frame frame, OpResult result)
+    private bool StartWriteback(Frame frame, CallStatus result)
     {
         if (frame.LockedByDeadTask)
         {
@@ -55,7 +55,7 @@ public sealed partial class Kernel
     }
 
     /// <summary>Writes one dirty page and waits for it.</summary>
-    private IEnumerable<Yield> WritePage(Frame frame, OpResult result)
+    private IEnumerable<Yield> WritePage(Frame frame, CallStatus result)
     {
         if (!StartWriteback(frame, result))
             yield break;
@@ -66,7 +66,7 @@ public sealed partial class Kernel
     /// <summary>filemap_write_and_wait_range (WB_SYNC_ALL) over pages [first, last]: waits for writeback in flight,
     /// then writes every dirty page and waits for it. What fsync, fdatasync, msync(MS_SYNC), sync_file_range with
     /// both WAIT flags, and an O_DIRECT read's flush of the page cache do to the data.</summary>
-    public IEnumerable<Yield> WriteAndWait(int first, int last, OpResult result)
+    public IEnumerable<Yield> WriteAndWait(int first, int last, CallStatus result)
     {
         if (File is not { HasStorage: true })
             yield break;
@@ -94,7 +94,7 @@ public sealed partial class Kernel
         {
             if (File.Cache[p] is not { Dirty: true, Writeback: false, LockedByDeadTask: false } frame)
                 continue;
-            foreach (var y in WritePage(frame, new OpResult()))
+            foreach (var y in WritePage(frame, new CallStatus()))
                 yield return y;
         }
     }
@@ -103,7 +103,7 @@ public sealed partial class Kernel
     /// POSIX_FADV_DONTNEED over pages [first, last] (mm/fadvise.c generic_fadvise): starts WB_SYNC_NONE writeback of
     /// dirty pages, then invalidates what it can while that I/O is still in flight, then the I/O completes.
     /// </summary>
-    public IEnumerable<Yield> FadviseDontneed(int first, int last, OpResult result)
+    public IEnumerable<Yield> FadviseDontneed(int first, int last, CallStatus result)
     {
         if (File is not { HasStorage: true })
             yield break;

@@ -62,6 +62,9 @@ public sealed partial class Kernel
         return pages;
     }
 
+    /// <summary>Blocks the file has now (after truncates); anonymous memory always has them all.</summary>
+    public int FileBlocks => File is null ? Scenario.Geometry.BlockCount : File.SizePages / PagesPerBlock;
+
     /// <summary>Whether the whole block lies inside the file (always, for anonymous memory).</summary>
     public bool InFile(int block) => File is null || (block + 1) * PagesPerBlock <= File.SizePages;
 

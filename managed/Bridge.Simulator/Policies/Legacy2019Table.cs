@@ -1,3 +1,5 @@
+using Bridge.Core.Scenarios;
+
 namespace Bridge.Simulator.Policies;
 
 /// <summary>
@@ -18,16 +20,16 @@ internal static class Legacy2019Table
         [
             .. Enum.GetValues<MemoryClass>().SelectMany(m => new PolicyRow[]
             {
-                new PinRow("rdma-mr", m, true, null, false, Umem),
-                new PinRow("rdma-mr", m, false, null, false, Umem),
+                new PinRow(PinPathTable.RdmaMr, m, true, null, false, Umem),
+                new PinRow(PinPathTable.RdmaMr, m, false, null, false, Umem),
             }),
-            new PinRow("uring-register", MemoryClass.FileShared, true, "EOPNOTSUPP", true, UringFile),
-            new PinRow("uring-register", MemoryClass.FilePrivate, true, "EOPNOTSUPP", true, UringFile),
-            new PinRow("uring-register", MemoryClass.ShmemShared, true, "EOPNOTSUPP", true, UringFile + " (shmem is not exempt before vma_is_shmem was added)"),
-            new PinRow("uring-register", MemoryClass.ShmemPrivate, true, "EOPNOTSUPP", true, UringFile + " (shmem is not exempt before vma_is_shmem was added)"),
-            new PinRow("uring-register", MemoryClass.AnonShared, true, "EOPNOTSUPP", true, UringFile + " (MAP_SHARED|MAP_ANONYMOUS has a shmem vm_file)"),
-            new PinRow("uring-register", MemoryClass.Hugetlb, true, null, false, UringOk),
-            new PinRow("uring-register", MemoryClass.AnonPrivate, true, null, false, UringOk),
+            new PinRow(PinPathTable.UringRegister, MemoryClass.FileShared, true, "EOPNOTSUPP", true, UringFile),
+            new PinRow(PinPathTable.UringRegister, MemoryClass.FilePrivate, true, "EOPNOTSUPP", true, UringFile),
+            new PinRow(PinPathTable.UringRegister, MemoryClass.ShmemShared, true, "EOPNOTSUPP", true, UringFile + " (shmem is not exempt before vma_is_shmem was added)"),
+            new PinRow(PinPathTable.UringRegister, MemoryClass.ShmemPrivate, true, "EOPNOTSUPP", true, UringFile + " (shmem is not exempt before vma_is_shmem was added)"),
+            new PinRow(PinPathTable.UringRegister, MemoryClass.AnonShared, true, "EOPNOTSUPP", true, UringFile + " (MAP_SHARED|MAP_ANONYMOUS has a shmem vm_file)"),
+            new PinRow(PinPathTable.UringRegister, MemoryClass.Hugetlb, true, null, false, UringOk),
+            new PinRow(PinPathTable.UringRegister, MemoryClass.AnonPrivate, true, null, false, UringOk),
 
             new SwitchRow(Switch.WritebackCleansPinnedPages, true,
                 "mm/page-writeback.c write_cache_pages → clear_page_dirty_for_io → page_mkclean (v5.0): no pin check; the PTEs are write-protected and PG_dirty cleared under the device"),
@@ -42,12 +44,12 @@ internal static class Legacy2019Table
             new SwitchRow(Switch.ReadOnlyLongtermPinUnsharesCowPages, false,
                 "mm/gup.c follow_page_pte (v5.0): a read pin takes the page the PTE maps; no unshare of page-cache pages in COW mappings"),
 
-            new UnpinRow("rdma-mr", true,
+            new UnpinRow(PinPathTable.RdmaMr, true,
                 "drivers/infiniband/core/umem.c __ib_umem_release (v5.0): set_page_dirty_lock() when umem->writable && dirty, then put_page()"),
-            new UnpinRow("uring-register", false,
+            new UnpinRow(PinPathTable.UringRegister, false,
                 "fs/io_uring.c io_sqe_buffer_unregister (v5.1): put_page() only"),
 
-            new BufferlessRow("ext4", BufferlessAction.Oops,
+            new BufferlessRow(BackingTable.Ext4.FsType!, BufferlessAction.Oops,
                 [
                     "kernel BUG at /build/linux-fQ94TU/linux-4.4.0/fs/ext4/inode.c:1899!",
                     "Call Trace:",

@@ -1,3 +1,5 @@
+using Bridge.Core.Scenarios;
+
 namespace Bridge.Simulator.Policies;
 
 /// <summary>
@@ -17,16 +19,16 @@ internal static class Linux61Table
         [
             .. Enum.GetValues<MemoryClass>().SelectMany(m => new PolicyRow[]
             {
-                new PinRow("rdma-mr", m, true, null, false, Umem),
-                new PinRow("rdma-mr", m, false, null, false, Umem),
+                new PinRow(PinPathTable.RdmaMr, m, true, null, false, Umem),
+                new PinRow(PinPathTable.RdmaMr, m, false, null, false, Umem),
             }),
-            new PinRow("uring-register", MemoryClass.FileShared, true, "EOPNOTSUPP", true, UringFile),
-            new PinRow("uring-register", MemoryClass.FilePrivate, true, "EOPNOTSUPP", true, UringFile),
-            new PinRow("uring-register", MemoryClass.ShmemShared, true, null, false, UringOk),
-            new PinRow("uring-register", MemoryClass.ShmemPrivate, true, null, false, UringOk),
-            new PinRow("uring-register", MemoryClass.AnonShared, true, null, false, UringOk),
-            new PinRow("uring-register", MemoryClass.Hugetlb, true, null, false, UringOk),
-            new PinRow("uring-register", MemoryClass.AnonPrivate, true, null, false, UringOk),
+            new PinRow(PinPathTable.UringRegister, MemoryClass.FileShared, true, "EOPNOTSUPP", true, UringFile),
+            new PinRow(PinPathTable.UringRegister, MemoryClass.FilePrivate, true, "EOPNOTSUPP", true, UringFile),
+            new PinRow(PinPathTable.UringRegister, MemoryClass.ShmemShared, true, null, false, UringOk),
+            new PinRow(PinPathTable.UringRegister, MemoryClass.ShmemPrivate, true, null, false, UringOk),
+            new PinRow(PinPathTable.UringRegister, MemoryClass.AnonShared, true, null, false, UringOk),
+            new PinRow(PinPathTable.UringRegister, MemoryClass.Hugetlb, true, null, false, UringOk),
+            new PinRow(PinPathTable.UringRegister, MemoryClass.AnonPrivate, true, null, false, UringOk),
 
             new SwitchRow(Switch.WritebackCleansPinnedPages, true,
                 "mm/page-writeback.c folio_clear_dirty_for_io → folio_mkclean (v6.1): pins raise folio_maybe_dma_pinned(), but writeback does not consult it"),
@@ -41,12 +43,12 @@ internal static class Linux61Table
             new SwitchRow(Switch.ReadOnlyLongtermPinUnsharesCowPages, false,
                 "include/linux/mm.h gup_must_unshare(flags, page) (v6.1): false for !PageAnon pages"),
 
-            new UnpinRow("rdma-mr", true,
+            new UnpinRow(PinPathTable.RdmaMr, true,
                 "drivers/infiniband/core/umem.c __ib_umem_release (v6.1): unpin_user_page_range_dirty_lock(…, make_dirty = umem->writable && dirty)"),
-            new UnpinRow("uring-register", false,
+            new UnpinRow(PinPathTable.UringRegister, false,
                 "io_uring/rsrc.c io_buffer_unmap (v6.1): unpin_user_page() only"),
 
-            new BufferlessRow("ext4", BufferlessAction.WarnAndDrop,
+            new BufferlessRow(BackingTable.Ext4.FsType!, BufferlessAction.WarnAndDrop,
                 ["EXT4-fs warning (device sim): mpage_prepare_extent_to_map: inode #12: comm bridge: page {0} does not have buffers attached"],
                 "fs/ext4/inode.c mpage_prepare_extent_to_map (v5.18+, in v6.1): ext4_warning_inode(\"page %lu does not have buffers attached\"), clear dirty, skip the page"),
         ]);

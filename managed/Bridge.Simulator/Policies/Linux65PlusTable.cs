@@ -1,3 +1,5 @@
+using Bridge.Core.Scenarios;
+
 namespace Bridge.Simulator.Policies;
 
 /// <summary>
@@ -15,16 +17,16 @@ internal static class Linux65PlusTable
         "linux-6.5+",
         "writable FOLL_LONGTERM of dirty-tracked file mappings refused with EFAULT by GUP, io_uring included (6.12, 6.18)",
         [
-            new PinRow("rdma-mr", MemoryClass.FileShared, true, "EFAULT", false, $"{Umem}; {Gup}: shared, writable and the filesystem writes back → -EFAULT before any fault"),
-            new PinRow("rdma-mr", MemoryClass.FileShared, false, null, false, $"{Umem}; {Gup}: no FOLL_WRITE, so writable_file_mapping_allowed is not asked"),
+            new PinRow(PinPathTable.RdmaMr, MemoryClass.FileShared, true, "EFAULT", false, $"{Umem}; {Gup}: shared, writable and the filesystem writes back → -EFAULT before any fault"),
+            new PinRow(PinPathTable.RdmaMr, MemoryClass.FileShared, false, null, false, $"{Umem}; {Gup}: no FOLL_WRITE, so writable_file_mapping_allowed is not asked"),
             .. Enum.GetValues<MemoryClass>().Where(m => m != MemoryClass.FileShared).SelectMany(m => new PolicyRow[]
             {
-                new PinRow("rdma-mr", m, true, null, false, $"{Umem}; {Gup}: vma_needs_dirty_tracking() is false (not VM_SHARED|VM_WRITE, or shmem/hugetlbfs cannot write back)"),
-                new PinRow("rdma-mr", m, false, null, false, $"{Umem}: read-only pin"),
+                new PinRow(PinPathTable.RdmaMr, m, true, null, false, $"{Umem}; {Gup}: vma_needs_dirty_tracking() is false (not VM_SHARED|VM_WRITE, or shmem/hugetlbfs cannot write back)"),
+                new PinRow(PinPathTable.RdmaMr, m, false, null, false, $"{Umem}: read-only pin"),
             }),
-            new PinRow("uring-register", MemoryClass.FileShared, true, "EFAULT", false, $"{Uring}; {Gup} → -EFAULT"),
+            new PinRow(PinPathTable.UringRegister, MemoryClass.FileShared, true, "EFAULT", false, $"{Uring}; {Gup} → -EFAULT"),
             .. Enum.GetValues<MemoryClass>().Where(m => m != MemoryClass.FileShared).Select(m =>
-                new PinRow("uring-register", m, true, null, false, $"{Uring}; {Gup}: no dirty tracking needed → allowed (a private file mapping breaks COW)")),
+                new PinRow(PinPathTable.UringRegister, m, true, null, false, $"{Uring}; {Gup}: no dirty tracking needed → allowed (a private file mapping breaks COW)")),
 
             new SwitchRow(Switch.WritebackCleansPinnedPages, true,
                 "mm/page-writeback.c folio_clear_dirty_for_io → folio_mkclean (v6.12, v6.18): unchanged; the fix refuses the pin instead (mm/gup.c)"),
@@ -39,12 +41,12 @@ internal static class Linux65PlusTable
             new SwitchRow(Switch.ReadOnlyLongtermPinUnsharesCowPages, true,
                 "mm/internal.h gup_must_unshare(vma, flags, page) (v6.5+): a FOLL_LONGTERM R/O pin of a page-cache page in an is_cow_mapping() VMA faults with FAULT_FLAG_UNSHARE"),
 
-            new UnpinRow("rdma-mr", true,
+            new UnpinRow(PinPathTable.RdmaMr, true,
                 "drivers/infiniband/core/umem.c __ib_umem_release (v6.12): unpin_user_page_range_dirty_lock(…, make_dirty = umem->writable && dirty)"),
-            new UnpinRow("uring-register", false,
+            new UnpinRow(PinPathTable.UringRegister, false,
                 "io_uring/rsrc.c io_buffer_unmap (v6.12): unpin_user_folio()/unpin_user_page() without dirtying"),
 
-            new BufferlessRow("ext4", BufferlessAction.WarnAndDrop,
+            new BufferlessRow(BackingTable.Ext4.FsType!, BufferlessAction.WarnAndDrop,
                 ["EXT4-fs warning (device sim): mpage_prepare_extent_to_map: inode #12: comm bridge: page {0} does not have buffers attached"],
                 "fs/ext4/inode.c mpage_prepare_extent_to_map (v6.12): folio_buffers() NULL → ext4_warning_inode, folio_clear_dirty, skip"),
         ]);

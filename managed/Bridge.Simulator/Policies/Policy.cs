@@ -16,9 +16,9 @@ public readonly record struct PinDecision(string? Errno, bool FaultsFirst)
 /// </summary>
 public sealed class Policy
 {
-    private readonly Dictionary<(string, MemoryClass, bool), PinRow> _pins = [];
+    private readonly Dictionary<(PinPathInfo, MemoryClass, bool), PinRow> _pins = [];
     private readonly Dictionary<Switch, bool> _switches = [];
-    private readonly Dictionary<string, bool> _unpinDirties = [];
+    private readonly Dictionary<PinPathInfo, bool> _unpinDirties = [];
     private readonly Dictionary<string, BufferlessRow> _bufferless = [];
 
     public Policy(string name, string description, IReadOnlyList<PolicyRow> rows)
@@ -48,7 +48,7 @@ public sealed class Policy
     public string Description { get; }
     public IReadOnlyList<PolicyRow> Rows { get; }
 
-    public PinDecision Pin(string path, MemoryClass memory, bool writable)
+    public PinDecision Pin(PinPathInfo path, MemoryClass memory, bool writable)
     {
         var row = _pins[(path, memory, writable)];
         return new PinDecision(row.Errno, row.FaultsFirst);
@@ -56,7 +56,7 @@ public sealed class Policy
 
     public bool Is(Switch s) => _switches[s];
 
-    public bool UnpinMarksDirty(string path) => _unpinDirties[path];
+    public bool UnpinMarksDirty(PinPathInfo path) => _unpinDirties[path];
 
     /// <summary>The writeback action for a buffer-less dirty page; filesystems without a row write it back.</summary>
     public BufferlessRow? Bufferless(string? fsType) => fsType is not null && _bufferless.TryGetValue(fsType, out var row) ? row : null;
@@ -68,13 +68,13 @@ public sealed class Policy
     public override string ToString() => Name;
 
     /// <summary>Pin paths whose access can be read-only (rdma-mr: remote-read only); io_uring always pins for writing.</summary>
-    public static IEnumerable<(string Path, bool Writable)> PinShapes() =>
+    public static IEnumerable<(PinPathInfo Path, bool Writable)> PinShapes() =>
         PinPathTable.All.SelectMany(p => p.AccessFlags.Values.Any(a => !PinPathInfo.IsWritable(a))
-            ? new[] { (p.Name, true), (p.Name, false) }
-            : [(p.Name, true)]);
+            ? new[] { (p, true), (p, false) }
+            : [(p, true)]);
 
     private static IEnumerable<string> RequiredKeys() =>
         PinShapes().SelectMany(s => Enum.GetValues<MemoryClass>().Select(m => new PinRow(s.Path, m, s.Writable, null, false, "").Key))
             .Concat(Enum.GetValues<Switch>().Select(Switches.Name))
-            .Concat(PinPathTable.All.Select(p => new UnpinRow(p.Name, false, "").Key));
+            .Concat(PinPathTable.All.Select(p => new UnpinRow(p, false, "").Key));
 }

@@ -1,3 +1,5 @@
+using Bridge.Core.Scenarios;
+
 namespace Bridge.Simulator.Policies;
 
 /// <summary>One rule of a kernel policy. <see cref="Models"/> names the kernel code the row models (file,
@@ -19,9 +21,9 @@ public abstract record PolicyRow(string Models)
 /// <summary>Whether a long-term pin of <see cref="Memory"/> through <see cref="Path"/> is taken, and if not, which
 /// errno the registration returns. <see cref="FaultsFirst"/>: the refusal comes after GUP already faulted the
 /// pages in for writing (io_uring's own VMA check before 6.5), so the pages are dirtied even though the call fails.</summary>
-public sealed record PinRow(string Path, MemoryClass Memory, bool Writable, string? Errno, bool FaultsFirst, string Models) : PolicyRow(Models)
+public sealed record PinRow(PinPathInfo Path, MemoryClass Memory, bool Writable, string? Errno, bool FaultsFirst, string Models) : PolicyRow(Models)
 {
-    public override string Key => $"pin {Path} {Memory.Name()} {(Writable ? "writable" : "read-only")}";
+    public override string Key => $"pin {Path.Name} {Memory.Name()} {(Writable ? "writable" : "read-only")}";
     public override string Value => Errno ?? "allow";
     public override PolicyRow Flipped() => this with { Errno = Errno is null ? "EPERM" : null, FaultsFirst = false };
 }
@@ -36,9 +38,9 @@ public sealed record SwitchRow(Switch Switch, bool On, string Models) : PolicyRo
 
 /// <summary>Whether releasing a long-term pin through <see cref="Path"/> marks the pages dirty (set_page_dirty_lock /
 /// unpin_user_pages_dirty_lock with make_dirty) when the pin was writable.</summary>
-public sealed record UnpinRow(string Path, bool MarksDirty, string Models) : PolicyRow(Models)
+public sealed record UnpinRow(PinPathInfo Path, bool MarksDirty, string Models) : PolicyRow(Models)
 {
-    public override string Key => $"unpin {Path} marks dirty";
+    public override string Key => $"unpin {Path.Name} marks dirty";
     public override string Value => MarksDirty ? "on" : "off";
     public override PolicyRow Flipped() => this with { MarksDirty = !MarksDirty };
 }

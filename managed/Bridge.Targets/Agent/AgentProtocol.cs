@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Bridge.Core.Blocks;
+using Bridge.Core.Execution;
 using Bridge.Core.Observations;
 using Bridge.Core.Scenarios;
 
@@ -55,7 +56,7 @@ public static class AgentProtocol
     public static Task PrepareAsync() => Task.Run(() =>
     {
         var mixed = new BlockRead(1, ReadState.Mixed, default, Sectors: [new SectorRead(SectorKind.Valid, default)]);
-        var view = new ViewRead("data", ReadPath.Disk, [BlockRead.Eof(0), mixed]);
+        var view = new ViewRead(CheckPlan.DataFile, ReadPath.Disk, [BlockRead.Eof(0), mixed]);
         var observation = new Observation("warm-up", 0, new RunEnvironment("", "", null),
             [new StepResult(0, Outcome.Ok, Race: new RaceStats(0, 0, 0, 0, 0))], [new CheckObservation(1, [view])], [], null);
         JsonSerializer.Serialize(Stream.Null, new AgentMessage("observation", Observation: observation), AgentJsonContext.Default.AgentMessage);

@@ -1,8 +1,10 @@
 using Bridge.Core.Observations;
+using Bridge.Core.Scenarios;
 using Bridge.Linux.Backings;
 using Bridge.Linux.Execution;
+using Bridge.Linux.Host;
 using Bridge.Linux.Interop;
-using Bridge.Linux.Rdma;
+using Bridge.Linux.PinPaths;
 
 namespace Bridge.Targets.Agent;
 
@@ -19,47 +21,79 @@ public static class AgentRunner
         }
 
         Send(new AgentMessage("hello", Release: SystemInfo.KernelRelease));
-        var rxe = SetUpRdmaIfNeeded(request, Send);
+        var parsed = request.Scenarios.Select(Parse).ToList();
+        var devices = SetUpDevices(parsed.Select(p => p.Scenario).OfType<Scenario>(), Send);
         using var scratch = new ScratchSpace();
         using var runner = new ScenarioRunner(scratch, request.Target);
-        foreach (var text in request.Scenarios)
+        foreach (var (text, scenario, error) in parsed)
         {
             Observation observation;
             try
             {
-                observation = runner.Run(text.Parse());
+                observation = scenario is not null ? runner.Run(scenario) : throw error!;
             }
-            catch (Exception e) when (e is Core.Scenarios.ScenarioException or SysException or IOException)
+            catch (Exception e) when (e is ScenarioException or SysException or IOException)
             {
                 Send(new AgentMessage("error", Error: $"{text.Name}: {e.Message}"));
                 continue;
             }
             Send(new AgentMessage("observation", Observation: observation));
         }
-        if (rxe)
-            SoftRoce.Down();
+        foreach (var device in devices)
+            device.Dispose();
         Send(new AgentMessage("done"));
         return 0;
     }
 
-    /// <summary>A request with rdma-mr scenarios on a kernel with no RDMA device: try soft-RoCE (inside a VM that
-    /// loaded rdma_rxe this succeeds; elsewhere the scenarios say why they were skipped).</summary>
-    private static bool SetUpRdmaIfNeeded(AgentRequest request, Action<AgentMessage> send)
+    /// <summary>Watches standard input, which the harness that started this agent holds open (a container's attach):
+    /// at end of file the harness is gone, so the agent gives back what its run holds and exits instead of running
+    /// the rest of the suite for no one.</summary>
+    public static void ExitWhenStdinCloses() => new Thread(() =>
     {
-        if (!request.Scenarios.Any(s => s.Text.Contains("rdma-mr", StringComparison.Ordinal)) || RdmaDevice.Unavailable is null)
-            return false;
-        if (!Directory.Exists("/sys/module/rdma_rxe"))
-            return false;
+        using (var stdin = Console.OpenStandardInput())
+        {
+            var buffer = new byte[256];
+            while (stdin.Read(buffer) > 0)
+            {
+                // Nothing is ever sent; only the end matters.
+            }
+        }
+        Console.Error.WriteLine("bridge agent: the harness is gone (standard input closed); giving back what this run holds and stopping");
+        foreach (var left in LedgerSweep.GiveBackOwnAsync(Leftovers.All).GetAwaiter().GetResult().Where(l => l.Failure is not null))
+            Console.Error.WriteLine($"bridge agent: could not give back {left}");
+        Environment.Exit(1);
+    })
+    { IsBackground = true, Name = "bridge-harness-watch" }.Start();
+
+    private static (ScenarioText Text, Scenario? Scenario, ScenarioException? Error) Parse(ScenarioText text)
+    {
         try
         {
-            SoftRoce.Up();
-            RdmaDevice.Reprobe();
-            return true;
+            return (text, text.Parse(), null);
         }
-        catch (ToolException e)
+        catch (ScenarioException e)
         {
-            send(new AgentMessage("error", Error: $"soft-RoCE setup failed: {e.Message}"));
-            return false;
+            return (text, null, e);
         }
+    }
+
+    /// <summary>The devices of the pin paths the scenarios use that this kernel can provide but has not set up (inside
+    /// a VM that loaded rdma_rxe: soft-RoCE); elsewhere the scenarios say why they were skipped.</summary>
+    private static List<IDisposable> SetUpDevices(IEnumerable<Scenario> scenarios, Action<AgentMessage> send)
+    {
+        var devices = new List<IDisposable>();
+        foreach (var path in scenarios.SelectMany(s => s.AllSteps()).Where(s => s.Effect == Effect.Pin).Select(s => s.PinPath).Distinct())
+        {
+            try
+            {
+                if (PinPathRegistry.For(path).SetUpDevice() is { } device)
+                    devices.Add(device);
+            }
+            catch (ToolException e)
+            {
+                send(new AgentMessage("error", Error: $"{path.Name}: setting up its device failed: {e.Message}"));
+            }
+        }
+        return devices;
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Bridge.Core.Observations;
 using Bridge.Core.Scenarios;
@@ -51,7 +52,35 @@ public sealed class AgentStream
         }
     }
 
-    public IAsyncEnumerable<Observation> ReadAllAsync(CancellationToken ct) => _observations.Reader.ReadAllAsync(ct);
+    /// <summary>
+    /// Runs an agent with <paramref name="run"/> (which feeds the stream and calls <see cref="Finish"/>) and yields
+    /// each observation as it arrives. When the caller is cancelled (Ctrl-C) or stops reading early, the run is
+    /// stopped and this waits for its cleanup (qemu reaped, the container removed, the run's directories deleted)
+    /// before it ends: when the caller says "everything the run set up was removed", it has been.
+    /// </summary>
+    public static async IAsyncEnumerable<Observation> RunAsync(Func<AgentStream, CancellationToken, Task> run, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var stream = new AgentStream();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var running = Task.Run(() => run(stream, stop.Token), CancellationToken.None);
+        var finished = false;
+        try
+        {
+            await foreach (var observation in stream._observations.Reader.ReadAllAsync(ct))
+                yield return observation;
+            finished = true;
+        }
+        finally
+        {
+            if (!finished)
+            {
+                await stop.CancelAsync();
+                // The caller's cancellation (or early stop) is what propagates; the run's own ending is moot.
+                await Task.WhenAny(running);
+            }
+        }
+        await running;
+    }
 
     /// <summary>How a target run ended early.</summary>
     public enum EndingKind

@@ -37,8 +37,9 @@ public sealed record ContainerRunSpec
     public long ShmSizeBytes { get; init; } = 1L << 30;
     /// <summary>How many of the last output lines the result keeps.</summary>
     public int LogTailLines { get; init; } = 200;
-    /// <summary>Lines longer than this are delivered in pieces (64 Ki chars suits logs; an agent's JSON needs more).</summary>
-    public int MaxLineChars { get; init; } = 64 * 1024;
+    /// <summary>Keep the command's standard input open for as long as this process holds the attach connection:
+    /// it reads end of file when this process dies, even by SIGKILL (an agent then stops instead of running on).</summary>
+    public bool StdinTiedToCaller { get; init; }
     /// <summary>Extra labels; Bridge adds its own (org.bridge.*).</summary>
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 

@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.IO.Pipelines;
+using System.Net;
 using System.Text.RegularExpressions;
+using Bridge.Linux.Host;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 
@@ -10,13 +13,15 @@ namespace Bridge.Targets.Container;
 /// <summary>
 /// Runs one command in a fresh container privileged enough for the harness (loop devices, mounts, /dev/kmsg,
 /// io_uring, RDMA verbs), streams its output lines live, waits with a timeout and always removes the container:
-/// on success, failure, timeout, exception and cancellation (Ctrl-C mapped to the token) alike.
+/// on success, failure, timeout, exception and cancellation (Ctrl-C mapped to the token) alike. The container's name
+/// is in the run's ledger before it is created, so a run killed outright has it removed by the next (<see cref="Leftover"/>).
 /// </summary>
 public sealed partial class ContainerRunner(DockerEngine engine)
 {
+    /// <summary>Every container Bridge creates carries it (<c>docker ps --filter label=org.bridge.managed</c>).</summary>
     public const string ManagedLabel = "org.bridge.managed";
-    /// <summary>boot-id/pid/start-time of the process that created the container; a container whose owner is gone
-    /// (killed with SIGKILL before its finally ran) is removed by the next run's sweep.</summary>
+    /// <summary>The creating process (<see cref="ProcessIdentity"/>), to tell runs' containers apart in a listing;
+    /// what is swept after a kill is decided by the run's ledger.</summary>
     public const string OwnerLabel = "org.bridge.owner";
 
     private static readonly ConcurrentDictionary<string, EngineQuirks> QuirksByEngine = new();
@@ -28,6 +33,17 @@ public sealed partial class ContainerRunner(DockerEngine engine)
         public readonly ConcurrentDictionary<string, byte> UnknownCapabilities = new();
     }
 
+    private sealed record Started(string Id, MultiplexedStream Stream, PrivilegeMode Mode, IReadOnlyList<string> Granted);
+
+    /// <summary>A killed run's container, by name, on whichever engine answers (none answering: it is gone with its
+    /// engine). No engine is started to look.</summary>
+    public static LeftoverKind Leftover { get; } = new("container", async name =>
+    {
+        foreach (var answering in await DockerEngine.AnsweringAsync())
+            using (answering)
+                await new ContainerRunner(answering).RemoveAsync(name);
+    });
+
     /// <summary>Creates, starts, streams, waits, removes. Output lines reach <paramref name="onLine"/> as they come.</summary>
     /// <exception cref="ArgumentException">The spec is malformed (nothing was created).</exception>
     /// <exception cref="ContainerException">The image is missing or the engine refused the container in every
@@ -38,118 +54,85 @@ public sealed partial class ContainerRunner(DockerEngine engine)
         spec.Validate();
         var clock = Stopwatch.StartNew();
         await RequireImageAsync(spec.Image, ct);
-        await RemoveOrphansAsync(ct);
-
-        var quirks = QuirksByEngine.GetOrAdd(engine.Endpoint + " " + engine.ServerVersion, _ => new EngineQuirks());
         var name = "bridge-" + Guid.NewGuid().ToString("N")[..16];
         var notes = new List<string>();
-        var pump = new OutputPump(spec.LogTailLines, onLine, spec.MaxLineChars);
-        string? id = null;
-        MultiplexedStream? stream = null;
-        Task? pumping = null;
-        var detached = (IReadOnlyList<string>)[];
-        PrivilegeMode mode = default;
-        IReadOnlyList<string> granted = [];
+        var tail = new Queue<OutputLine>();
+        void Collect(OutputLine line)
+        {
+            lock (tail)
+            {
+                tail.Enqueue(line);
+                if (tail.Count > spec.LogTailLines)
+                    tail.Dequeue();
+            }
+            onLine?.Invoke(line);
+        }
+        var entry = RunLedger.Current.Take(Leftover.Kind, name);
+        Started? started = null;
+        IReadOnlyList<string> detached = [];
         long exitCode;
-        var timedOut = false;
-        Exception? primary = null;
+        bool timedOut;
         try
         {
-            (id, stream, mode, granted) = await CreateAndStartAsync(spec, name, quirks, notes, ct);
-            pumping = pump.RunAsync(stream, CancellationToken.None);
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            limit.CancelAfter(spec.Timeout);
-            try
-            {
-                exitCode = (await engine.Client.Containers.WaitContainerAsync(id, limit.Token)).StatusCode;
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                timedOut = true;
-                notes.Add($"killed after the {spec.Timeout} timeout");
-                await KillAsync(id);
-                using var settle = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                exitCode = (await engine.Client.Containers.WaitContainerAsync(id, settle.Token)).StatusCode;
-            }
+            started = await CreateAndStartAsync(spec, name, notes, ct);
+            var output = PumpAsync(started.Stream, Collect);
+            (exitCode, timedOut) = await WaitAsync(started.Id, spec.Timeout, notes, ct);
             // The attach stream ends when the container's stdio closes; give the last lines a moment to arrive.
-            if (await Task.WhenAny(pumping, Task.Delay(TimeSpan.FromSeconds(10), CancellationToken.None)) != pumping)
+            if (await Task.WhenAny(output, Task.Delay(TimeSpan.FromSeconds(10), CancellationToken.None)) != output)
                 notes.Add("output stream did not close within 10 s of the exit; the tail may miss the last lines");
-            else
-                await pumping;
-        }
-        catch (Exception e)
-        {
-            primary = e;
-            throw;
         }
         finally
         {
-            try
-            {
-                stream?.Dispose();
-                if (pumping is not null)
-                {
-                    // Disposing the stream ends a pump still reading; a fault of its own was observed above.
-                    try { await pumping; }
-                    catch (Exception) when (pumping.IsFaulted || pumping.IsCanceled) { }
-                }
-                // By id when create returned one; by name when cancellation hit while create was in flight.
-                await RemoveAsync(id ?? name);
-                if (spec.ScratchDirectory is not null)
-                    detached = await LoopDevices.DetachBackedByFilesUnderAsync(spec.ScratchDirectory, CancellationToken.None);
-            }
-            catch (Exception cleanup) when (primary is not null)
-            {
-                // Both matter: what went wrong, and that something may be left behind.
-                throw new ContainerException($"{primary.Message}; cleaning up afterwards failed too: {cleanup.Message}", new AggregateException(primary, cleanup));
-            }
+            started?.Stream.Dispose();
+            // By name: it holds whether or not create returned an id before a cancellation.
+            await RemoveAsync(name);
+            RunLedger.Current.Release(entry);
+            // Containers share the host's loop devices, and one outlives the container that attached it.
+            if (spec.ScratchDirectory is not null)
+                detached = await LoopDevices.DetachBackedByFilesUnderAsync(spec.ScratchDirectory, CancellationToken.None);
         }
         if (detached.Count > 0)
             notes.Add($"the command left {string.Join(", ", detached)} attached; detached after removal");
-        return new ContainerResult(id, exitCode, timedOut, mode, granted, clock.Elapsed, pump.Tail, detached, notes);
+        lock (tail)
+            return new ContainerResult(started!.Id, exitCode, timedOut, started.Mode, started.Granted, clock.Elapsed, [.. tail], detached, notes);
     }
 
-    /// <summary>Removes Bridge containers whose creating process no longer runs on this host (it was killed before
-    /// its cleanup ran). Containers of live Bridge processes, and anything not labelled by Bridge, are left alone.</summary>
-    public async Task<IReadOnlyList<string>> RemoveOrphansAsync(CancellationToken ct = default)
+    /// <summary>/dev/loop-control and every /dev/loopN the host has, read-write; /dev/kmsg read-only (the
+    /// kernel-warn verdict reads the kernel log).</summary>
+    private static IList<DeviceMapping> HarnessDevices()
     {
-        // Owner pids mean something only when the engine runs on this host.
-        if (engine.Endpoint.Scheme != "unix")
-            return [];
-        var containers = await engine.Client.Containers.ListContainersAsync(new ContainersListParameters
+        var devices = Directory.EnumerateFiles("/dev", "loop*")
+            .Where(p => LoopName().IsMatch(Path.GetFileName(p)))
+            .OrderBy(p => int.Parse(Path.GetFileName(p)[4..], CultureInfo.InvariantCulture))
+            .Prepend("/dev/loop-control")
+            .Where(File.Exists)
+            .Select(p => new DeviceMapping { PathOnHost = p, PathInContainer = p, CgroupPermissions = "rwm" })
+            .ToList();
+        if (File.Exists("/dev/kmsg"))
+            devices.Add(new DeviceMapping { PathOnHost = "/dev/kmsg", PathInContainer = "/dev/kmsg", CgroupPermissions = "r" });
+        return devices;
+    }
+
+    /// <summary>Force-removes (kills if running); a container the engine does not know is already gone. Never takes
+    /// the caller's token: cleanup must run after a cancellation too.</summary>
+    private async Task RemoveAsync(string idOrName)
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        try
         {
-            All = true,
-            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [ManagedLabel + "=1"] = true } },
-        }, ct);
-        var removed = new List<string>();
-        foreach (var container in containers)
-        {
-            if (container.Labels is null || !container.Labels.TryGetValue(OwnerLabel, out var owner) || OwnerAlive(owner))
-                continue;
-            await RemoveAsync(container.ID);
-            removed.Add(container.ID);
+            await engine.Client.Containers.RemoveContainerAsync(idOrName, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, limit.Token);
         }
-        return removed;
+        catch (DockerContainerNotFoundException)
+        {
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.Conflict)
+        {
+            // "removal already in progress": the engine finishes it; the name is free once it has.
+        }
     }
-
-    /// <summary>This process's owner label value: boot id, pid and start time (a pid alone can be reused).</summary>
-    public static string OwnerLabelValue()
-    {
-        var pid = Environment.ProcessId;
-        return $"{BootId()}/{pid}/{HostProcesses.StartTime(pid)}";
-    }
-
-    private static bool OwnerAlive(string owner)
-    {
-        var parts = owner.Split('/');
-        if (parts.Length != 3 || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out var pid))
-            return true; // not ours to judge
-        if (parts[0] != BootId())
-            return true; // created under another boot (or host): its pid says nothing here
-        return HostProcesses.StartTime(pid)?.ToString(CultureInfo.InvariantCulture) == parts[2] && HostProcesses.IsAlive(pid);
-    }
-
-    private static string BootId() => File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim();
 
     private async Task RequireImageAsync(string image, CancellationToken ct)
     {
@@ -157,24 +140,77 @@ public sealed partial class ContainerRunner(DockerEngine engine)
         {
             await engine.Client.Images.InspectImageAsync(image, ct);
         }
-        catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
         {
             throw new ContainerException($"image '{image}' is not on {engine} (build it with ImageBuilder.EnsureAsync from containers/image; there is no registry to pull from)", e);
         }
     }
 
-    private IEnumerable<PrivilegeMode> ModesToTry(PrivilegeRequest request, EngineQuirks quirks) => request switch
+    /// <summary>Demultiplexes the attach stream (MultiplexedStream.CopyOutputToAsync) into one pipe per stream and
+    /// reads each as lines (UTF-8 across frame boundaries; \n, \r\n and a progress bar's \r end a line).</summary>
+    private static async Task PumpAsync(MultiplexedStream stream, Action<OutputLine> emit)
     {
-        PrivilegeRequest.Privileged => [PrivilegeMode.Privileged],
-        PrivilegeRequest.ExplicitCapabilities => [PrivilegeMode.ExplicitCapabilities],
-        _ when quirks.PrivilegedRefused => [PrivilegeMode.ExplicitCapabilities],
-        _ => [PrivilegeMode.Privileged, PrivilegeMode.ExplicitCapabilities],
-    };
+        var stdout = new Pipe();
+        var stderr = new Pipe();
+        var reading = Task.WhenAll(ReadLinesAsync(stdout.Reader, OutputStream.StdOut, emit), ReadLinesAsync(stderr.Reader, OutputStream.StdErr, emit));
+        try
+        {
+            await stream.CopyOutputToAsync(Stream.Null, stdout.Writer.AsStream(), stderr.Writer.AsStream(), CancellationToken.None);
+        }
+        catch (Exception e) when (e is ObjectDisposedException or IOException)
+        {
+            // The stream was disposed under the copy: the run is over.
+        }
+        finally
+        {
+            await stdout.Writer.CompleteAsync();
+            await stderr.Writer.CompleteAsync();
+            await reading;
+        }
+    }
 
-    private async Task<(string Id, MultiplexedStream Stream, PrivilegeMode Mode, IReadOnlyList<string> Granted)> CreateAndStartAsync(
-        ContainerRunSpec spec, string name, EngineQuirks quirks, List<string> notes, CancellationToken ct)
+    private static async Task ReadLinesAsync(PipeReader pipe, OutputStream which, Action<OutputLine> emit)
     {
-        var modes = ModesToTry(spec.Privilege, quirks).ToList();
+        using var reader = new StreamReader(pipe.AsStream());
+        while (await reader.ReadLineAsync() is { } line)
+            emit(new OutputLine(which, line));
+    }
+
+    /// <summary>The exit code, or 137 and TimedOut after a kill when it outlived <paramref name="timeout"/>.</summary>
+    private async Task<(long ExitCode, bool TimedOut)> WaitAsync(string id, TimeSpan timeout, List<string> notes, CancellationToken ct)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(timeout);
+        try
+        {
+            return ((await engine.Client.Containers.WaitContainerAsync(id, limit.Token)).StatusCode, false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            notes.Add($"killed after the {timeout} timeout");
+            try
+            {
+                await engine.Client.Containers.KillContainerAsync(id, new ContainerKillParameters { Signal = "KILL" }, CancellationToken.None);
+            }
+            catch (DockerApiException e) when (e.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound)
+            {
+                // Exited on its own between the timeout and the kill.
+            }
+            using var settle = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            return ((await engine.Client.Containers.WaitContainerAsync(id, settle.Token)).StatusCode, true);
+        }
+    }
+
+    private async Task<Started> CreateAndStartAsync(ContainerRunSpec spec, string name, List<string> notes, CancellationToken ct)
+    {
+        var quirks = QuirksByEngine.GetOrAdd(engine.Endpoint + " " + engine.ServerVersion, _ => new EngineQuirks());
+        PrivilegeMode[] modes = spec.Privilege switch
+        {
+            PrivilegeRequest.Privileged => [PrivilegeMode.Privileged],
+            PrivilegeRequest.ExplicitCapabilities => [PrivilegeMode.ExplicitCapabilities],
+            _ when quirks.PrivilegedRefused => [PrivilegeMode.ExplicitCapabilities],
+            _ => [PrivilegeMode.Privileged, PrivilegeMode.ExplicitCapabilities],
+        };
         if (spec.Privilege == PrivilegeRequest.Probe && quirks.PrivilegedRefused)
             notes.Add("Privileged=true was refused by this engine earlier; using explicit capabilities");
         var failures = new List<string>();
@@ -187,35 +223,26 @@ public sealed partial class ContainerRunner(DockerEngine engine)
             {
                 // Attach before start, as `docker run` does, so not a byte of output is missed.
                 stream = await engine.Client.Containers.AttachContainerAsync(id, false,
-                    new ContainerAttachParameters { Stream = true, Stdout = true, Stderr = true }, ct);
+                    new ContainerAttachParameters { Stream = true, Stdin = spec.StdinTiedToCaller, Stdout = true, Stderr = true }, ct);
                 await engine.Client.Containers.StartContainerAsync(id, new ContainerStartParameters(), ct);
-                return (id, stream, mode, capabilities);
+                return new Started(id, stream, mode, capabilities);
             }
-            catch (DockerApiException e) when (mode != modes[^1])
+            catch (Exception e)
             {
+                stream?.Dispose();
+                await RemoveAsync(id);
+                if (e is not DockerApiException refused)
+                    throw;
+                failures.Add($"{mode}: {Summary(refused)}");
+                if (mode == modes[^1])
+                    throw new ContainerException($"{engine} would not start the container ({string.Join("; ", failures)})", e);
                 // runc asks for every capability it knows under Privileged=true and fails with "unable to apply
                 // caps: operation not permitted" where the bounding set lacks one (here CAP_SYS_RESOURCE).
-                failures.Add($"{mode}: {Summary(e)}");
-                notes.Add($"Privileged=true refused ({Summary(e)}); falling back to explicit capabilities");
+                notes.Add($"Privileged=true refused ({Summary(refused)}); falling back to explicit capabilities");
                 quirks.PrivilegedRefused = true;
-                stream?.Dispose();
-                await RemoveAsync(id);
-            }
-            catch (DockerApiException e)
-            {
-                stream?.Dispose();
-                await RemoveAsync(id);
-                failures.Add($"{mode}: {Summary(e)}");
-                throw new ContainerException($"{engine} would not start the container ({string.Join("; ", failures)})", e);
-            }
-            catch
-            {
-                stream?.Dispose();
-                await RemoveAsync(id);
-                throw;
             }
         }
-        throw new InvalidOperationException("no privilege mode to try"); // ModesToTry never yields an empty list
+        throw new UnreachableException("the last privilege mode either starts or throws");
     }
 
     private static List<string> GrantableCapabilities(EngineQuirks quirks, List<string> notes)
@@ -226,7 +253,7 @@ public sealed partial class ContainerRunner(DockerEngine engine)
         var unknown = host.Present.Where(quirks.UnknownCapabilities.ContainsKey).ToList();
         if (unknown.Count > 0)
             notes.Add($"the engine does not know {string.Join(", ", unknown)}; not granted");
-        return [.. host.Present.Where(c => !quirks.UnknownCapabilities.ContainsKey(c))];
+        return [.. host.Present.Except(unknown)];
     }
 
     private async Task<string> CreateAsync(ContainerRunSpec spec, string name, PrivilegeMode mode, List<string> capabilities, EngineQuirks quirks, List<string> notes, CancellationToken ct)
@@ -236,8 +263,7 @@ public sealed partial class ContainerRunner(DockerEngine engine)
             try
             {
                 var created = await engine.Client.Containers.CreateContainerAsync(Parameters(spec, name, mode, capabilities), ct);
-                foreach (var warning in created.Warnings ?? [])
-                    notes.Add("engine: " + warning);
+                notes.AddRange((created.Warnings ?? []).Select(w => "engine: " + w));
                 return created.ID;
             }
             catch (DockerApiException e) when (mode == PrivilegeMode.ExplicitCapabilities && UnknownCapability().Match(e.ResponseBody ?? "") is { Success: true } m
@@ -272,10 +298,9 @@ public sealed partial class ContainerRunner(DockerEngine engine)
             // docker-init as pid 1 reaps the zombies of make/dotnet and forwards signals.
             Init = true,
             ShmSize = spec.ShmSizeBytes,
+            Privileged = mode == PrivilegeMode.Privileged,
         };
-        if (mode == PrivilegeMode.Privileged)
-            host.Privileged = true;
-        else
+        if (mode == PrivilegeMode.ExplicitCapabilities)
         {
             host.CapAdd = capabilities;
             host.Devices = HarnessDevices();
@@ -287,11 +312,6 @@ public sealed partial class ContainerRunner(DockerEngine engine)
             host.ReadonlyPaths = [];
             host.MaskedPaths = [];
         }
-        var labels = new Dictionary<string, string>(spec.Labels)
-        {
-            [ManagedLabel] = "1",
-            [OwnerLabel] = OwnerLabelValue(),
-        };
         return new CreateContainerParameters
         {
             Name = name,
@@ -301,70 +321,13 @@ public sealed partial class ContainerRunner(DockerEngine engine)
             WorkingDir = spec.WorkingDirectory,
             AttachStdout = true,
             AttachStderr = true,
-            Labels = labels,
+            // Stdin held open by our attach only: when this process dies, the engine closes it (StdinOnce).
+            AttachStdin = spec.StdinTiedToCaller,
+            OpenStdin = spec.StdinTiedToCaller,
+            StdinOnce = spec.StdinTiedToCaller,
+            Labels = new Dictionary<string, string>(spec.Labels) { [ManagedLabel] = "1", [OwnerLabel] = ProcessIdentity.Current.ToString() },
             HostConfig = host,
         };
-    }
-
-    /// <summary>/dev/loop-control and every /dev/loopN the host has, read-write; /dev/kmsg read-only (the
-    /// kernel-warn verdict reads the kernel log).</summary>
-    public static IList<DeviceMapping> HarnessDevices()
-    {
-        var devices = new List<DeviceMapping>();
-        if (File.Exists("/dev/loop-control"))
-            devices.Add(new DeviceMapping { PathOnHost = "/dev/loop-control", PathInContainer = "/dev/loop-control", CgroupPermissions = "rwm" });
-        foreach (var loop in Directory.EnumerateFiles("/dev", "loop*")
-                     .Where(p => LoopName().IsMatch(Path.GetFileName(p)))
-                     .OrderBy(p => int.Parse(Path.GetFileName(p)[4..], CultureInfo.InvariantCulture)))
-            devices.Add(new DeviceMapping { PathOnHost = loop, PathInContainer = loop, CgroupPermissions = "rwm" });
-        if (File.Exists("/dev/kmsg"))
-            devices.Add(new DeviceMapping { PathOnHost = "/dev/kmsg", PathInContainer = "/dev/kmsg", CgroupPermissions = "r" });
-        return devices;
-    }
-
-    private async Task KillAsync(string id)
-    {
-        try
-        {
-            await engine.Client.Containers.KillContainerAsync(id, new ContainerKillParameters { Signal = "KILL" }, CancellationToken.None);
-        }
-        catch (DockerApiException e) when (e.StatusCode is System.Net.HttpStatusCode.Conflict or System.Net.HttpStatusCode.NotFound)
-        {
-            // Exited on its own between the timeout and the kill.
-        }
-    }
-
-    /// <summary>Force-removes (kills if running) and waits until the engine no longer knows the container.
-    /// Never takes the caller's token: cleanup must run after a cancellation too.</summary>
-    private async Task RemoveAsync(string idOrName)
-    {
-        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        while (true)
-        {
-            try
-            {
-                await engine.Client.Containers.RemoveContainerAsync(idOrName, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, limit.Token);
-            }
-            catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
-            {
-                return;
-            }
-            catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict)
-            {
-                // "removal already in progress": wait for it to finish.
-                await Task.Delay(200, limit.Token);
-                continue;
-            }
-            try
-            {
-                await engine.Client.Containers.InspectContainerAsync(idOrName, limit.Token);
-            }
-            catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
-            {
-                return;
-            }
-            await Task.Delay(200, limit.Token);
-        }
     }
 
     private static string Summary(DockerApiException e)

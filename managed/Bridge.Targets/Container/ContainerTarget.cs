@@ -1,6 +1,6 @@
-using System.Runtime.CompilerServices;
 using Bridge.Core.Observations;
 using Bridge.Core.Scenarios;
+using Bridge.Linux.Host;
 using Bridge.Targets.Agent;
 
 namespace Bridge.Targets.Container;
@@ -8,7 +8,9 @@ namespace Bridge.Targets.Container;
 /// <summary>
 /// A privileged container on the local Docker engine (a private dockerd when none answers): the same kernel as the
 /// host, the test image's userspace. The agent runs inside from this very build (bound read-only with the host's
-/// dotnet), streams Observations over the container's output, and the oracle judges them here.
+/// dotnet), streams Observations over the container's output, and the oracle judges them here. Its standard input is
+/// tied to this process: if this process is killed, the agent reads end of file and stops instead of running the rest
+/// of the suite on its own; the next run removes the container and the agent's directory (both are in the ledger).
 /// </summary>
 public sealed class ContainerTarget(string? image = null) : ITarget
 {
@@ -16,40 +18,38 @@ public sealed class ContainerTarget(string? image = null) : ITarget
 
     public string Name => image is null ? "container" : $"container:{image}";
 
-    public async IAsyncEnumerable<Observation> RunAsync(IReadOnlyList<Scenario> scenarios, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var stream = new AgentStream();
-        var run = Task.Run(() => RunAgentAsync(scenarios, stream, cancellationToken), cancellationToken);
-        await foreach (var observation in stream.ReadAllAsync(cancellationToken))
-            yield return observation;
-        await run;
-    }
+    public IAsyncEnumerable<Observation> RunAsync(IReadOnlyList<Scenario> scenarios, CancellationToken cancellationToken) =>
+        AgentStream.RunAsync((stream, ct) => RunAgentAsync(scenarios, stream, ct), cancellationToken);
 
     private async Task RunAgentAsync(IReadOnlyList<Scenario> scenarios, AgentStream stream, CancellationToken ct)
     {
         AgentStream.Ending? ending = null;
         DockerEngine? engine = null;
-        var scratch = Path.Combine("/var/tmp", $"bridge-agent-{Guid.NewGuid():N}"[..26]);
+        LedgeredDirectory? scratch = null;
         try
         {
+            await Leftovers.SweepAsync();
             engine = await DockerEngine.EngineUpAsync(new EngineUpOptions { Log = _ => { } }, ct);
             var reference = image ?? (await new ImageBuilder(engine).EnsureAsync(ImageRecipe.FromRepository(RepositoryRoot()), _ => { }, ct)).Reference;
-            Directory.CreateDirectory(scratch);
+            scratch = ContainerScratch.Create("/var/tmp", "bridge-agent-");
             var request = new AgentRequest(Name, scenarios.Select(ScenarioText.From).ToList());
-            await File.WriteAllTextAsync(Path.Combine(scratch, "request.json"), AgentProtocol.EncodeRequest(request), ct);
+            await File.WriteAllTextAsync(Path.Combine(scratch.Path, "request.json"), AgentProtocol.EncodeRequest(request), ct);
             var build = AppContext.BaseDirectory.TrimEnd('/');
             if (!File.Exists(Path.Combine(build, "bridge.dll")))
                 throw new ContainerException($"bridge.dll (the agent) is not in {build}; the container runs this build's `bridge agent`");
             var dotnet = HostDotnet.Locate();
+            var environment = ContainerDotnet.Environment(dotnet);
+            environment["BRIDGE_SCRATCH"] = "/scratch";
+            environment["BRIDGE_STATE"] = "/scratch/" + ContainerScratch.StateDirectory;
             var spec = new ContainerRunSpec
             {
                 Image = reference,
-                Command = [Path.Combine(dotnet.Root, "dotnet"), Path.Combine(build, "bridge.dll"), "agent", "--request", "/scratch/request.json"],
-                Environment = new Dictionary<string, string>(dotnet.ContainerEnvironment) { ["BRIDGE_SCRATCH"] = "/scratch" },
-                Mounts = [new BindMount(build, build, ReadOnly: true), .. dotnet.Mounts],
-                ScratchDirectory = scratch,
+                Command = [dotnet.Executable, Path.Combine(build, "bridge.dll"), "agent", "--request", "/scratch/request.json", "--until-stdin-closes"],
+                Environment = environment,
+                Mounts = [new BindMount(build, build, ReadOnly: true), .. ContainerDotnet.Mounts(dotnet)],
+                ScratchDirectory = scratch.Path,
+                StdinTiedToCaller = true,
                 Timeout = RunTimeout,
-                MaxLineChars = 1 << 28,
                 LogTailLines = 20,
             };
             var result = await new ContainerRunner(engine).RunAsync(spec, line => stream.OnLine(line.Text), ct);
@@ -58,21 +58,20 @@ public sealed class ContainerTarget(string? image = null) : ITarget
             else if (result.ExitCode != 0 || !stream.Done)
                 ending = new AgentStream.Ending($"the agent exited {result.ExitCode} before finishing: {string.Join(" | ", result.LogTail.TakeLast(5).Select(l => l.Text))}", AgentStream.EndingKind.Failed, []);
         }
-        catch (Exception e) when (e is ContainerException or EngineUnavailableException or IOException)
+        catch (Exception e) when (e is TargetSetupException or ToolException or IOException)
         {
             ending = new AgentStream.Ending($"container target unavailable: {e.Message}", AgentStream.EndingKind.Failed, []);
         }
         finally
         {
             stream.Finish(scenarios, Name, ending);
-            if (Directory.Exists(scratch))
-                Directory.Delete(scratch, recursive: true);
+            scratch?.Dispose();
             if (engine is not null)
             {
                 var started = engine.StartedByThisCall;
                 engine.Dispose();
                 if (started)
-                    await DockerEngine.EngineDownAsync();
+                    await PrivateDockerd.StopAsync();
             }
         }
     }

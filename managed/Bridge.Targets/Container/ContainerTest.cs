@@ -1,3 +1,6 @@
+using Bridge.Linux.Host;
+using Bridge.Targets.Agent;
+
 namespace Bridge.Targets.Container;
 
 /// <summary>What <c>make container-test</c> runs.</summary>
@@ -50,12 +53,12 @@ public static class ContainerTest
 
         // The container has no network: every package must already be in the host's NuGet folder.
         log($"restoring {repo}/Bridge.sln on the host so the build inside needs no network");
-        var restore = await ExternalProcess.RunAsync(Path.Combine(dotnet.Root, "dotnet"), ["restore", Path.Combine(repo, "Bridge.sln")], log, ct);
-        if (restore.ExitCode != 0)
+        var restore = await Tool.RunAsync(dotnet.Executable, ["restore", Path.Combine(repo, "Bridge.sln")], ct, log);
+        if (!restore.Succeeded)
             throw new ContainerException($"dotnet restore on the host failed (exit {restore.ExitCode}); the offline build in the container would fail too");
 
         var engine = await DockerEngine.EngineUpAsync(new EngineUpOptions { Log = log }, ct);
-        string? scratch = null;
+        LedgeredDirectory? scratch = null;
         try
         {
             log($"engine: {engine}");
@@ -63,9 +66,9 @@ public static class ContainerTest
             log($"image: {image.Reference}, {image.SizeBytes / 1_000_000} MB" +
                 (image.RootfsBuilt ? $", rootfs built and imported in {image.Duration.TotalSeconds:0.0} s" : image.Imported ? $", imported from the cached rootfs in {image.Duration.TotalSeconds:0.0} s" : ", present"));
 
-            scratch = Path.Combine(Path.GetFullPath(options.ScratchParent), "run-" + Guid.NewGuid().ToString("N")[..12]);
-            Directory.CreateDirectory(scratch);
-            var environment = new Dictionary<string, string>(dotnet.ContainerEnvironment) { ["BRIDGE_IN_CONTAINER"] = "1" };
+            scratch = ContainerScratch.Create(options.ScratchParent, "run-");
+            var environment = ContainerDotnet.Environment(dotnet);
+            environment["BRIDGE_IN_CONTAINER"] = "1";
             if (Environment.GetEnvironmentVariable("CI") is { Length: > 0 } ci)
                 environment["CI"] = ci;
             var spec = new ContainerRunSpec
@@ -73,8 +76,8 @@ public static class ContainerTest
                 Image = image.Reference,
                 Command = ["/bin/bash", "-c", InContainerScript, "container-test", .. options.Command],
                 Environment = environment,
-                Mounts = [new BindMount(repo, "/src", ReadOnly: true), .. dotnet.Mounts],
-                ScratchDirectory = scratch,
+                Mounts = [new BindMount(repo, "/src", ReadOnly: true), .. ContainerDotnet.Mounts(dotnet)],
+                ScratchDirectory = scratch.Path,
                 WorkingDirectory = "/scratch",
                 Timeout = options.Timeout,
             };
@@ -87,13 +90,12 @@ public static class ContainerTest
         }
         finally
         {
-            if (scratch is not null)
-                Directory.Delete(scratch, recursive: true);
+            scratch?.Dispose();
             var privateStarted = engine.StartedByThisCall && !options.KeepEngine;
             engine.Dispose();
             if (privateStarted)
             {
-                var down = await DockerEngine.EngineDownAsync();
+                var down = await PrivateDockerd.StopAsync();
                 log($"stopped the private dockerd (pid {down.DockerdPid}) this run started");
             }
         }

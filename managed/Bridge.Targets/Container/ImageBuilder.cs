@@ -1,3 +1,4 @@
+using Bridge.Linux.Host;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 
@@ -52,9 +53,9 @@ public sealed class ImageBuilder
         if (!File.Exists(tarball))
         {
             log?.Invoke($"building rootfs for {recipe.Reference} with {recipe.BuildScript} (debootstrap; about a minute)");
-            var outcome = await ExternalProcess.RunAsync("/bin/bash", [recipe.BuildScript, tarball, recipe.Hash],
-                line => { if (!IsPerPackageChatter(line)) log?.Invoke(line); }, ct);
-            if (outcome.ExitCode != 0 || !File.Exists(tarball))
+            var outcome = await Tool.RunAsync("/bin/bash", [recipe.BuildScript, tarball, recipe.Hash], ct,
+                line => { if (!IsPerPackageChatter(line)) log?.Invoke(line); });
+            if (!outcome.Succeeded || !File.Exists(tarball))
                 throw new ContainerException($"{recipe.BuildScript} exited {outcome.ExitCode} without writing {tarball}:\n{string.Join('\n', outcome.Tail)}");
             built = true;
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Bridge.Linux.Host;
 using Mono.Unix.Native;
 
 namespace Bridge.Targets.Container;
@@ -20,11 +21,10 @@ public static class LoopDevices
 {
     public static async Task<IReadOnlyList<AttachedLoop>> ListAsync(CancellationToken ct = default)
     {
-        var lines = new List<string>();
-        var outcome = await ExternalProcess.RunAsync("losetup", ["--list", "--json", "--output", "NAME,BACK-FILE,BACK-INO,BACK-MAJ:MIN"], lines.Add, ct, tailLines: 1000);
-        if (outcome.ExitCode != 0)
-            throw new ContainerException($"losetup --list failed (exit {outcome.ExitCode}): {string.Join(" / ", outcome.Tail)}");
-        var json = string.Join('\n', lines);
+        var outcome = await Tool.RunAsync("losetup", ["--list", "--json", "--output", "NAME,BACK-FILE,BACK-INO,BACK-MAJ:MIN"], ct);
+        if (!outcome.Succeeded)
+            throw new ContainerException($"losetup --list failed (exit {outcome.ExitCode}): {outcome.Said}");
+        var json = outcome.Stdout;
         if (string.IsNullOrWhiteSpace(json))
             return []; // losetup prints nothing at all when no device is attached
         using var document = JsonDocument.Parse(json);
@@ -65,9 +65,9 @@ public static class LoopDevices
         var detached = new List<string>();
         foreach (var loop in await BackedByFilesUnderAsync(directory, ct))
         {
-            var outcome = await ExternalProcess.RunAsync("losetup", ["--detach", loop.Device], null, ct);
-            if (outcome.ExitCode != 0)
-                throw new ContainerException($"could not detach {loop.Device} (backed by {loop.BackingFile} in {directory}): {string.Join(" / ", outcome.Tail)}");
+            var outcome = await Tool.RunAsync("losetup", ["--detach", loop.Device], ct);
+            if (!outcome.Succeeded)
+                throw new ContainerException($"could not detach {loop.Device} (backed by {loop.BackingFile} in {directory}): {outcome.Said}");
             detached.Add(loop.Device);
         }
         return detached;

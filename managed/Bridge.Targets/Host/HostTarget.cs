@@ -6,15 +6,18 @@ using Bridge.Linux.Execution;
 
 namespace Bridge.Targets.Host;
 
-/// <summary>The kernel this process runs on, driven in-process: the agent without a transport.</summary>
+/// <summary>The kernel this process runs on, driven in-process: the agent without a transport. It sweeps what killed
+/// runs left (<see cref="Leftovers"/>) before it takes anything itself.</summary>
 public sealed class HostTarget(string name = "host") : ITarget
 {
-    private readonly ScratchSpace _scratch = new();
+    private ScratchSpace? _scratch;
 
     public string Name => name;
 
     public async IAsyncEnumerable<Observation> RunAsync(IReadOnlyList<Scenario> scenarios, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        await Leftovers.SweepAsync();
+        _scratch ??= new ScratchSpace();
         using var runner = new ScenarioRunner(_scratch, name);
         foreach (var scenario in scenarios)
         {
@@ -26,7 +29,7 @@ public sealed class HostTarget(string name = "host") : ITarget
 
     public ValueTask DisposeAsync()
     {
-        _scratch.Dispose();
+        _scratch?.Dispose();
         return ValueTask.CompletedTask;
     }
 }

@@ -9,6 +9,14 @@ namespace Bridge.Targets.Sim;
 /// <summary>The model of a kernel era as a target: the same scenarios, the same Observation, the same oracle.</summary>
 public sealed class SimulatorTarget(Policy policy) : ITarget
 {
+    /// <summary>The modelled eras, by name.</summary>
+    public static IReadOnlyList<string> PolicyNames => [.. PolicyCatalog.All.Select(p => p.Name)];
+
+    /// <summary>The model of the era <paramref name="name"/> names (a policy name or an alias such as linux-6.12).</summary>
+    /// <exception cref="ArgumentException">No such era; the message lists them.</exception>
+    public static SimulatorTarget ForPolicy(string name) =>
+        new(PolicyCatalog.Find(name) ?? throw new ArgumentException($"unknown policy '{name}'; expected one of: {string.Join(", ", PolicyNames)}", nameof(name)));
+
     public string Name => $"sim:{policy.Name}";
 
     public async IAsyncEnumerable<Observation> RunAsync(IReadOnlyList<Scenario> scenarios, [EnumeratorCancellation] CancellationToken cancellationToken)

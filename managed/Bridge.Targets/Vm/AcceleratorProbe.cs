@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Bridge.Linux.Host;
 
 namespace Bridge.Targets.Vm;
 
@@ -68,8 +69,7 @@ internal sealed class AcceleratorProbe(string cacheDirectory)
     /// <summary>Host boot and kernel content: a copy of the same image at another path needs no second probe.</summary>
     private static string Key(KernelImage kernel)
     {
-        var bootId = File.Exists("/proc/sys/kernel/random/boot_id") ? File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim() : "unknown-boot";
         using var image = File.OpenRead(kernel.BzImage);
-        return $"{bootId}-{Convert.ToHexStringLower(SHA256.HashData(image))[..16]}";
+        return $"{HostProcesses.BootId}-{Convert.ToHexStringLower(SHA256.HashData(image))[..16]}";
     }
 }

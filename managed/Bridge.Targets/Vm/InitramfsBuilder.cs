@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
+using Bridge.Linux.Host;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -99,27 +99,13 @@ public sealed class InitramfsBuilder(string cacheDirectory, string busyboxPath =
             : null;
         if (tool is null)
             return await File.ReadAllBytesAsync(path, ct);
-        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add("-dc");
-        start.ArgumentList.Add(path);
-        Process process;
         try
         {
-            process = Process.Start(start) ?? throw new VmSetupException($"cannot start {tool}");
+            return await Tool.ReadOutputAsync(tool, ["-dc", path], ct);
         }
-        catch (System.ComponentModel.Win32Exception e)
+        catch (ToolException e)
         {
-            throw new VmSetupException($"cannot start '{tool}' to decompress {path}: {e.Message} (see containers/vm/packages.txt)", e);
-        }
-        using (process)
-        {
-            using var plain = new MemoryStream();
-            var stderr = process.StandardError.ReadToEndAsync(ct);
-            await process.StandardOutput.BaseStream.CopyToAsync(plain, ct);
-            await process.WaitForExitAsync(ct);
-            if (process.ExitCode != 0)
-                throw new VmSetupException($"'{tool} -dc {path}' exited with {process.ExitCode}: {(await stderr).Trim()}");
-            return plain.ToArray();
+            throw new VmSetupException($"decompressing {path}: {e.Message} (see containers/vm/packages.txt)", e);
         }
     }
 

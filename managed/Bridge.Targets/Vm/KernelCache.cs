@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
+using Bridge.Linux.Host;
 
 namespace Bridge.Targets.Vm;
 
@@ -79,18 +80,18 @@ public sealed partial class KernelCache(string? directory = null, VmRecipe? reci
         System.IO.Directory.CreateDirectory(work);
         try
         {
-            var download = await ExternalCommand.RunAsync("apt-get", ["download", package], work, ct);
-            if (download.ExitCode != 0)
+            var download = await Tool.RunAsync("apt-get", ["download", package], ct, workingDirectory: work);
+            if (!download.Succeeded)
                 throw new VmSetupException(
                     $"apt-get download {package} failed (exit {download.ExitCode}): {download.Stderr.Trim().ReplaceLineEndings("; ")} " +
                     "(expected a Debian kernel package apt can see, e.g. linux-image-6.1.0-56-amd64; run 'apt-get update' if the lists are old)");
             var deb = System.IO.Directory.GetFiles(work, "*.deb").SingleOrDefault()
                 ?? throw new VmSetupException($"apt-get download {package} left no .deb in {work}");
             var unpacked = Path.Combine(work, "tree");
-            await ExternalCommand.RunCheckedAsync($"unpacking {package}", "dpkg", ["-x", deb, unpacked], null, ct);
+            await RunAsync($"unpacking {package}", "dpkg", ["-x", deb, unpacked], ct);
             File.Delete(deb);
             var release = ReleaseInTree(unpacked, package);
-            await ExternalCommand.RunCheckedAsync($"indexing the modules of {package}", "depmod", ["-b", unpacked, release], null, ct);
+            await RunAsync($"indexing the modules of {package}", "depmod", ["-b", unpacked, release], ct);
             await File.WriteAllTextAsync(Path.Combine(unpacked, CompleteMark), package + "\n", ct);
             try
             {
@@ -108,6 +109,18 @@ public sealed partial class KernelCache(string? directory = null, VmRecipe? reci
         finally
         {
             System.IO.Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static async Task RunAsync(string what, string tool, IReadOnlyList<string> args, CancellationToken ct)
+    {
+        try
+        {
+            await Tool.RunCheckedAsync(what, tool, args, ct);
+        }
+        catch (ToolException e)
+        {
+            throw new VmSetupException(e.Message, e);
         }
     }
 

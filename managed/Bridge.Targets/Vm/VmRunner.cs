@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Bridge.Linux.Host;
 
 namespace Bridge.Targets.Vm;
 
@@ -75,12 +76,8 @@ public sealed class VmRunner
     private Task<VmResult> BootAsync(Prepared prepared, VmSpec spec, Accelerator accelerator, Func<GuestLine, Task>? onLine, CancellationToken ct)
     {
         var qemu = Cache.Recipe.Qemu;
-        if (!OnPath(qemu.Binary))
+        if (Executables.Find(qemu.Binary) is null)
             throw new VmSetupException($"'{qemu.Binary}' is not on PATH (expected Debian's qemu-system-x86; see containers/vm/packages.txt)");
         return VmSession.RunAsync(qemu, prepared.Kernel, prepared.BaseInitrd, spec, accelerator, onLine, ct);
     }
-
-    private static bool OnPath(string program) =>
-        program.Contains('/') ? File.Exists(program)
-        : (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Any(dir => File.Exists(Path.Combine(dir, program)));
 }

@@ -174,8 +174,8 @@ internal static class VmSession
                 message = $"the guest's init could not set up: {initError}";
             else if (first == bootTimeout)
                 message = $"the guest's init was not ready within {Seconds(spec.BootTimeout)}; qemu was killed; last console line: {ConsoleLog.LastWords(console) ?? "(the console stayed empty)"}";
-            else if (qemu.ExitCode != 0)
-                message = $"qemu exited with status {qemu.ExitCode} before the guest's init was ready: {qemu.Stderr.LastOrDefault(l => l.Trim().Length > 0) ?? "(no message)"}";
+            else if (qemu.ExitCode is { } status and not 0)
+                message = $"qemu exited with status {status} before the guest's init was ready: {qemu.Stderr.LastOrDefault(l => l.Trim().Length > 0) ?? "(no message)"}";
             else if (ConsoleLog.LastWords(console) is { } last && last.StartsWith("Booting from ROM", StringComparison.Ordinal))
                 message = $"the guest reset or powered off before its init was ready, and printed nothing after the firmware's '{last}': the kernel did not start (a corrupt or non-x86-64 image?)";
             else

@@ -1,6 +1,6 @@
-using System.Runtime.CompilerServices;
 using Bridge.Core.Observations;
 using Bridge.Core.Scenarios;
+using Bridge.Linux.Host;
 using Bridge.Targets.Agent;
 
 namespace Bridge.Targets.Vm;
@@ -20,22 +20,18 @@ public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITa
 
     public string Name => $"vm:{kernel}";
 
-    public async IAsyncEnumerable<Observation> RunAsync(IReadOnlyList<Scenario> scenarios, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var stream = new AgentStream();
-        var run = Task.Run(() => BootAndRunAsync(scenarios, stream, cancellationToken), cancellationToken);
-        await foreach (var observation in stream.ReadAllAsync(cancellationToken))
-            yield return observation;
-        await run;
-    }
+    public IAsyncEnumerable<Observation> RunAsync(IReadOnlyList<Scenario> scenarios, CancellationToken cancellationToken) =>
+        AgentStream.RunAsync((stream, ct) => BootAndRunAsync(scenarios, stream, ct), cancellationToken);
 
-    /// <summary>Module groups and disks the scenarios need: ext4 always (it also holds the source and output files of
-    /// memory backings), xfs and btrfs when used, rdma for rdma-mr.</summary>
+    /// <summary>Module groups and scratch disks the scenarios need, from their backing and pin-path rows: a disk for
+    /// every filesystem made for the run — the auxiliary files' one always (it holds the source and output files of
+    /// every scenario), each used backing with storage — and the module group each used backing and pin path names.</summary>
     public static (IReadOnlyList<string> Groups, int Disks) Needs(IReadOnlyList<Scenario> scenarios)
     {
-        var filesystems = scenarios.Select(s => s.Backing.Name).Where(f => f is "xfs" or "btrfs").Distinct().Order().Prepend("ext4").ToList();
-        var rdma = scenarios.SelectMany(s => s.AllSteps()).Any(s => s.Args.PinPath == "rdma-mr");
-        return ([.. filesystems, .. rdma ? new[] { "rdma" } : []], filesystems.Count);
+        var backings = scenarios.Select(s => s.Backing).Prepend(BackingTable.AuxiliaryFiles).Distinct().ToList();
+        var pinPaths = scenarios.SelectMany(s => s.AllSteps()).Where(s => s.Effect == Effect.Pin).Select(s => s.PinPath).Distinct();
+        var groups = backings.Select(b => b.VmModuleGroup).Concat(pinPaths.Select(p => p.VmModuleGroup)).OfType<string>().Distinct().ToList();
+        return (groups, backings.Count(b => b.HasStorage));
     }
 
     private async Task BootAndRunAsync(IReadOnlyList<Scenario> scenarios, AgentStream stream, CancellationToken ct)
@@ -43,10 +39,11 @@ public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITa
         AgentStream.Ending? ending = null;
         try
         {
+            await Leftovers.SweepAsync();
             var (groups, disks) = Needs(scenarios);
             var build = GuestPaths.Of(AppContext.BaseDirectory.TrimEnd('/'));
             // The guest sees the host's root: the host's own dotnet runs this very build.
-            var dotnet = GuestPaths.Of(Path.Combine(Container.HostDotnet.Locate().Root, "dotnet"));
+            var dotnet = GuestPaths.Of(HostDotnet.Locate().Executable);
             var spec = new VmSpec
             {
                 Kernel = kernel,
@@ -55,6 +52,8 @@ public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITa
                 Environment = new Dictionary<string, string>
                 {
                     ["BRIDGE_SCRATCH"] = "/tmp",
+                    // The guest sees the host's root read-only: the agent's ledger goes on the guest's own /tmp.
+                    ["BRIDGE_STATE"] = "/tmp/bridge-state",
                     ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
                     ["DOTNET_TieredPGO"] = "0", // JIT time is guest time under TCG
                 },
@@ -81,7 +80,7 @@ public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITa
                 _ => new AgentStream.Ending($"{result.Outcome}: {result.Message} | {string.Join(" | ", stderr.Concat(result.ConsoleTail.TakeLast(4)))}", AgentStream.EndingKind.Failed, []),
             };
         }
-        catch (Exception e) when (e is VmSetupException or Container.ContainerException)
+        catch (Exception e) when (e is TargetSetupException or ToolException)
         {
             ending = new AgentStream.Ending($"VM target unavailable: {e.Message}", AgentStream.EndingKind.Failed, []);
         }

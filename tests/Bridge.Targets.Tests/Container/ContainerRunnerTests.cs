@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Bridge.Linux.Host;
 using Bridge.Targets.Container;
 using Docker.DotNet.Models;
 
@@ -185,28 +186,33 @@ public sealed class ContainerRunnerTests(EngineFixture fixture, ITestOutputHelpe
     }
 
     [Fact]
-    public async Task Containers_of_dead_owners_are_swept_and_live_ones_kept()
+    public async Task Containers_in_the_ledger_of_a_killed_run_are_swept_and_a_live_runs_kept()
     {
         var (engine, image) = fixture.Require();
-        var bootId = File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim();
+        var state = Directory.CreateTempSubdirectory("bridge-ledgers-");
         // A pid that is certainly not running with start time 1 (no process starts one tick after boot but init).
         using var exited = Process.Start("/bin/true")!;
         await exited.WaitForExitAsync(TestContext.Current.CancellationToken);
-        async Task<string> CreateAsync(string owner) => (await engine.Client.Containers.CreateContainerAsync(new CreateContainerParameters
+        async Task<string> CreateAsync(RunLedger owner)
         {
-            Image = image.Reference,
-            Cmd = ["/bin/true"],
-            Labels = new Dictionary<string, string> { [ContainerRunner.ManagedLabel] = "1", [ContainerRunner.OwnerLabel] = owner },
-            HostConfig = new HostConfig { NetworkMode = "none" },
-        })).ID;
-        var orphan = await CreateAsync($"{bootId}/{exited.Id}/1");
-        var live = await CreateAsync(ContainerRunner.OwnerLabelValue());
+            var name = "bridge-test-" + Guid.NewGuid().ToString("N")[..12];
+            owner.Take(ContainerRunner.Leftover.Kind, name);
+            return (await engine.Client.Containers.CreateContainerAsync(new CreateContainerParameters
+            {
+                Name = name,
+                Image = image.Reference,
+                Cmd = ["/bin/true"],
+                Labels = new Dictionary<string, string> { [ContainerRunner.ManagedLabel] = "1" },
+                HostConfig = new HostConfig { NetworkMode = "none" },
+            })).ID;
+        }
+        var orphan = await CreateAsync(new RunLedger(state.FullName, new ProcessIdentity(HostProcesses.BootId, exited.Id, 1)));
+        var live = await CreateAsync(new RunLedger(state.FullName, ProcessIdentity.Current));
         try
         {
-            var removed = await new ContainerRunner(engine).RemoveOrphansAsync(TestContext.Current.CancellationToken);
+            var swept = await LedgerSweep.RunAsync([ContainerRunner.Leftover], stateDirectory: state.FullName);
 
-            Assert.Contains(orphan, removed);
-            Assert.DoesNotContain(live, removed);
+            Assert.Single(swept, l => l.Failure is null);
             var left = (await engine.Client.Containers.ListContainersAsync(new ContainersListParameters { All = true }, TestContext.Current.CancellationToken)).Select(c => c.ID).ToList();
             Assert.DoesNotContain(orphan, left);
             Assert.Contains(live, left);
@@ -214,7 +220,37 @@ public sealed class ContainerRunnerTests(EngineFixture fixture, ITestOutputHelpe
         finally
         {
             await engine.Client.Containers.RemoveContainerAsync(live, new ContainerRemoveParameters { Force = true }, TestContext.Current.CancellationToken);
+            state.Delete(recursive: true);
         }
+    }
+
+    /// <summary>The real outcome of the explicit-capabilities mode, read here without the code under test: the
+    /// container's effective set is the host's bounding set (from /proc) less exactly the capabilities the runner
+    /// said the engine does not know; the host's loop devices are there; /dev/kmsg is readable, not writable.</summary>
+    [Fact]
+    public async Task Under_explicit_capabilities_a_container_holds_the_hosts_bounding_set_and_loop_devices_and_reads_kmsg_only()
+    {
+        var (engine, image) = fixture.Require();
+        var host = Mask(File.ReadLines("/proc/self/status"), "CapBnd:");
+        var hostLoops = Directory.EnumerateFiles("/dev", "loop*").Where(p => p.Length > "/dev/loop".Length && Path.GetFileName(p)[4..].All(char.IsAsciiDigit)).ToList();
+        var lines = new List<OutputLine>();
+        var result = await new ContainerRunner(engine).RunAsync(new ContainerRunSpec
+        {
+            Image = image.Reference,
+            Command = ["/bin/bash", "-c", "grep '^CapEff:' /proc/self/status; ls /dev | grep -E '^loop([0-9]+|-control)$'; (exec 3</dev/kmsg) && echo kmsg-readable; (exec 3>/dev/kmsg) 2>/dev/null && echo kmsg-writable || echo kmsg-not-writable"],
+            Privilege = PrivilegeRequest.ExplicitCapabilities,
+            Timeout = TimeSpan.FromMinutes(1),
+        }, line => Record(lines, line), TestContext.Current.CancellationToken);
+
+        Assert.Equal(0, result.ExitCode);
+        var stdout = lines.Where(l => l.Stream == OutputStream.StdOut).Select(l => l.Text).ToList();
+        var inside = Mask(stdout, "CapEff:");
+        Assert.Equal(0UL, inside & ~host);
+        Assert.NotEqual(0UL, inside & (1UL << 21)); // CAP_SYS_ADMIN (linux/capability.h): mounts and loop devices
+        Assert.All(DecodeWithCapsh(host & ~inside), name => Assert.Contains(result.Notes, n => n.Contains("does not know", StringComparison.Ordinal) && n.Contains(name, StringComparison.Ordinal)));
+        Assert.Subset(stdout.Where(l => l.StartsWith("loop", StringComparison.Ordinal)).Select(d => "/dev/" + d).ToHashSet(), hostLoops.Append("/dev/loop-control").ToHashSet());
+        Assert.Contains("kmsg-readable", stdout);
+        Assert.Contains("kmsg-not-writable", stdout);
     }
 
     [Fact]
@@ -238,13 +274,27 @@ public sealed class ContainerRunnerTests(EngineFixture fixture, ITestOutputHelpe
         output.WriteLine(line.ToString());
     }
 
+    private static ulong Mask(IEnumerable<string> status, string field) =>
+        Convert.ToUInt64(status.Single(l => l.StartsWith(field, StringComparison.Ordinal))[field.Length..].Trim(), 16);
+
+    /// <summary>libcap's own decoder, run here directly.</summary>
+    private static List<string> DecodeWithCapsh(ulong mask)
+    {
+        if (mask == 0)
+            return [];
+        using var capsh = Process.Start(new ProcessStartInfo("/usr/sbin/capsh", $"--decode=0x{mask:x}") { RedirectStandardOutput = true })!;
+        var said = capsh.StandardOutput.ReadToEnd().Trim();
+        capsh.WaitForExit();
+        return [.. said[(said.IndexOf('=') + 1)..].Split(',').Select(n => n.ToUpperInvariant())];
+    }
+
     private static async Task<IList<ContainerListResponse>> OwnContainersAsync(DockerEngine engine) =>
         await engine.Client.Containers.ListContainersAsync(new ContainersListParameters
         {
             All = true,
             Filters = new Dictionary<string, IDictionary<string, bool>>
             {
-                ["label"] = new Dictionary<string, bool> { [$"{ContainerRunner.OwnerLabel}={ContainerRunner.OwnerLabelValue()}"] = true },
+                ["label"] = new Dictionary<string, bool> { [$"{ContainerRunner.OwnerLabel}={ProcessIdentity.Current}"] = true },
             },
         });
 

@@ -66,8 +66,8 @@ public sealed class EngineFixture : IAsyncLifetime
         _engine.Dispose();
         if (!startedHere)
             return;
-        var down = await DockerEngine.EngineDownAsync();
-        var survivor = DockerEngine.RunningDockerdPid(PrivateEngineLayout.Default)
+        var down = await PrivateDockerd.StopAsync();
+        var survivor = PrivateDockerd.RunningPid(PrivateEngineLayout.Default)
             ?? (down.DockerdPid is { } stopped && HostFacts.ProcessAlive(stopped) ? stopped : null);
         if (survivor is not null)
             throw new InvalidOperationException($"the private dockerd this fixture started still runs after EngineDownAsync (pid {survivor})");

@@ -17,26 +17,26 @@ public sealed class EngineLifecycleTests
             Assert.True(engine.StartedByThisCall);
             Assert.Equal(EngineKind.Private, engine.Kind);
             Assert.Equal(layout.Endpoint, engine.Endpoint);
-            var pid = DockerEngine.RunningDockerdPid(layout) ?? throw new Xunit.Sdk.XunitException("no dockerd pid after up");
+            var pid = PrivateDockerd.RunningPid(layout) ?? throw new Xunit.Sdk.XunitException("no dockerd pid after up");
             var helpers = HostFacts.PidsWhoseCommandLineContains(layout.ExecRoot + "/");
             Assert.NotEmpty(helpers); // its containerd
 
             using (var again = await DockerEngine.EngineUpAsync(new EngineUpOptions { Layout = layout, UseExistingEngine = false }, TestContext.Current.CancellationToken))
             {
                 Assert.False(again.StartedByThisCall);
-                Assert.Equal(pid, DockerEngine.RunningDockerdPid(layout));
+                Assert.Equal(pid, PrivateDockerd.RunningPid(layout));
             }
             var status = await DockerEngine.StatusAsync(layout, TestContext.Current.CancellationToken);
             Assert.True(status.Answering);
             Assert.Equal(pid, status.PrivateDockerdPid);
 
-            var down = await DockerEngine.EngineDownAsync(layout, ct: TestContext.Current.CancellationToken);
+            var down = await PrivateDockerd.StopAsync(layout, ct: TestContext.Current.CancellationToken);
             Assert.True(down.WasRunning);
             Assert.Equal(pid, down.DockerdPid);
             Assert.False(down.NeededSigkill);
             AssertNothingLeft(layout, [pid, .. helpers]);
 
-            var twice = await DockerEngine.EngineDownAsync(layout, ct: TestContext.Current.CancellationToken);
+            var twice = await PrivateDockerd.StopAsync(layout, ct: TestContext.Current.CancellationToken);
             Assert.False(twice.WasRunning);
             Assert.False((await DockerEngine.StatusAsync(layout, TestContext.Current.CancellationToken)).PrivateDockerdPid.HasValue);
         }
@@ -66,7 +66,7 @@ public sealed class EngineLifecycleTests
                 await engine.Client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), TestContext.Current.CancellationToken);
                 containerPid = (int)(await engine.Client.Containers.InspectContainerAsync(created.ID, TestContext.Current.CancellationToken)).State.Pid;
             }
-            var pid = DockerEngine.RunningDockerdPid(layout) ?? throw new Xunit.Sdk.XunitException("no dockerd pid after up");
+            var pid = PrivateDockerd.RunningPid(layout) ?? throw new Xunit.Sdk.XunitException("no dockerd pid after up");
             Assert.Contains($"/{layout.CgroupParent}/", File.ReadAllText($"/proc/{containerPid}/cgroup"));
 
             // As a crash or `kill -9` would: dockerd gets no chance to stop its containers or unmount anything.
@@ -78,7 +78,7 @@ public sealed class EngineLifecycleTests
             Assert.True(HostFacts.ProcessAlive(containerPid));
             Assert.NotEmpty(HostFacts.MountPointsContaining(layout.DataRoot));
 
-            var down = await DockerEngine.EngineDownAsync(layout, ct: TestContext.Current.CancellationToken);
+            var down = await PrivateDockerd.StopAsync(layout, ct: TestContext.Current.CancellationToken);
             Assert.False(down.WasRunning);
             Assert.Contains(containerPid, down.LeftoversEnded);
             Assert.Subset(down.LeftoversEnded.ToHashSet(), shims.ToHashSet());
@@ -112,7 +112,7 @@ public sealed class EngineLifecycleTests
     private static void AssertNothingLeft(PrivateEngineLayout layout, IEnumerable<int> pids)
     {
         Assert.All(pids, p => Assert.False(HostFacts.ProcessAlive(p), $"pid {p} still runs"));
-        Assert.Null(DockerEngine.RunningDockerdPid(layout));
+        Assert.Null(PrivateDockerd.RunningPid(layout));
         Assert.Empty(HostFacts.PidsWhoseCommandLineContains(layout.ExecRoot + "/"));
         Assert.Empty(HostFacts.MountPointsContaining(layout.DataRoot));
         Assert.Empty(HostFacts.MountPointsContaining(layout.RunDirectory));
@@ -121,7 +121,7 @@ public sealed class EngineLifecycleTests
 
     private static async Task CleanUpAsync(PrivateEngineLayout layout)
     {
-        await DockerEngine.EngineDownAsync(layout);
+        await PrivateDockerd.StopAsync(layout);
         if (Directory.Exists(layout.RunDirectory))
             Directory.Delete(layout.RunDirectory, recursive: true);
         if (Directory.Exists(layout.DataRoot))

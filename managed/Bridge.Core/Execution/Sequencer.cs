@@ -1,0 +1,92 @@
+using Bridge.Core.Observations;
+using Bridge.Core.Scenarios;
+
+namespace Bridge.Core.Execution;
+
+/// <summary>The steps' results (one per step index, in index order) and what every check that ran saw.</summary>
+/// <param name="Hung">A step never returned: the executor may still be inside a call on the scenario's memory.</param>
+public sealed record Sequence(IReadOnlyList<StepResult> Steps, IReadOnlyList<CheckObservation> Checks, bool Hung);
+
+/// <summary>
+/// Runs a scenario's steps in order on an executor, by the rules both executors share:
+/// <list type="bullet">
+/// <item>after a step that hung (a call that never returned), every later step is not run;</item>
+/// <item>a step that needs the pin (<see cref="VerbInfo.NeedsPin"/>: dma, dma-read, unpin) is not run when the pin
+/// step before it failed or was not run — the refusal is the result, and the device never wrote;</item>
+/// <item>a check reads the <see cref="CheckPlan"/>'s views in order; one that did not complete records no views;</item>
+/// <item>a race records, per body step, its <see cref="RaceTally"/>; the race itself spans the whole race and is a
+/// time-out when a body step hung.</item>
+/// </list>
+/// Pure: the executor does every call.
+/// </summary>
+public static class Sequencer
+{
+    public static Sequence Run(Scenario scenario, IStepExecutor executor)
+    {
+        var plan = CheckPlan.For(scenario);
+        var results = new StepResult?[scenario.StepCount];
+        var checks = new List<CheckObservation>();
+        StepResult? hung = null;
+        (Step Step, StepResult Result)? pin = null;
+        foreach (var step in scenario.Steps)
+        {
+            if (hung is not null)
+            {
+                foreach (var s in step.Body.Prepend(step))
+                    results[s.Index] = StepResult.Skipped(s.Index, AfterHang(hung));
+                continue;
+            }
+            var recorded = step.Effect switch
+            {
+                Effect.Check => [Check(step, plan, executor, checks)],
+                Effect.Race => Race(step, pin, executor),
+                _ when step.Verb.NeedsPin && PinFailure(pin) is { } why => [StepResult.Skipped(step.Index, why)],
+                _ => [executor.Run(step).ToStepResult(step.Index)],
+            };
+            foreach (var result in recorded)
+                results[result.Step] = result;
+            if (step.Effect == Effect.Pin)
+                pin = (step, recorded[0]);
+            else if (step.Effect == Effect.Unpin)
+                pin = null;
+            hung = recorded.LastOrDefault(r => r.Outcome == Outcome.Timeout);
+            if (hung is null)
+                executor.BetweenSteps(step);
+        }
+        return new Sequence(results.Select((r, i) => r ?? throw new InvalidOperationException($"step #{i} has no result")).ToList(), checks, hung is not null);
+    }
+
+    /// <summary>Why a step after a hung one is not run.</summary>
+    public static string AfterHang(StepResult hung) => $"step #{hung.Step} hung: {hung.Detail}";
+
+    /// <summary>Why a step that needs the pin is not run, or null when the pin is held.</summary>
+    public static string? PinFailure((Step Step, StepResult Result)? pin) =>
+        pin is { } p && !p.Result.Ok ? $"needs the pin that {p.Step} could not take ({p.Result})" : null;
+
+    private static StepResult Check(Step step, CheckPlan plan, IStepExecutor executor, List<CheckObservation> checks)
+    {
+        var views = new List<ViewRead>();
+        var call = executor.Check(step, plan, views);
+        if (call.Ok)
+        {
+            if (!plan.Matches(views))
+                throw new InvalidOperationException($"{step}: the executor read {string.Join(", ", views.Select(v => $"{v.File} {v.Path}"))}, " +
+                                                    $"not the check plan's {string.Join(", ", plan.Views.Select(v => $"{v.File} {v.Path}"))}");
+            checks.Add(new CheckObservation(step.Index, views));
+        }
+        return call.ToStepResult(step.Index);
+    }
+
+    private static List<StepResult> Race(Step race, (Step Step, StepResult Result)? pin, IStepExecutor executor)
+    {
+        var skipped = race.Body.Where(s => s.Verb.NeedsPin && PinFailure(pin) is not null)
+            .Select(s => StepResult.Skipped(s.Index, PinFailure(pin)!)).ToList();
+        var tallies = race.Body.Where(s => skipped.All(r => r.Step != s.Index)).Select(s => new RaceTally(s)).ToList();
+        var (start, end) = executor.Race(race, tallies);
+        var body = tallies.Select(t => t.Result()).Concat(skipped).OrderBy(r => r.Step).ToList();
+        var outcome = body.Any(r => r.Outcome == Outcome.Timeout) ? Outcome.Timeout : Outcome.Ok;
+        var span = new StepResult(race.Index, outcome, Start: start, End: end,
+            Detail: string.Join(", ", body.Select(b => $"#{b.Step}×{b.Race?.Iterations ?? 0}")));
+        return [span, .. body];
+    }
+}
