@@ -18,20 +18,20 @@ public class SequencerTests
         public List<int> Asked { get; } = [];
         public List<int> Between { get; } = [];
 
-        public CallResult Run(Step step)
+        public CallResult Run(Step step, CancellationToken interrupt)
         {
             Asked.Add(step.Index);
             return Answer(step);
         }
 
-        public CallResult Check(Step step, CheckPlan plan, List<ViewRead> views)
+        public CallResult Check(Step step, CheckPlan plan, List<ViewRead> views, CancellationToken interrupt)
         {
             Asked.Add(step.Index);
             views.AddRange(Views(plan));
             return Answer(step);
         }
 
-        public (long Start, long End) Race(Step race, IReadOnlyList<RaceTally> body)
+        public (long Start, long End) Race(Step race, IReadOnlyList<RaceTally> body, CancellationToken interrupt)
         {
             foreach (var tally in body)
             {
@@ -54,7 +54,7 @@ public class SequencerTests
         var scenario = Parse("store gen=1\nfsync\nstore gen=2\nrace count=2\n  msync\nend\ncheck\n");
         var executor = new ScriptedExecutor { Answer = s => s.Index == 1 ? CallResult.Hang("no return after 60s", 5, 9) : CallResult.Success(1, 2) };
 
-        var sequence = Sequencer.Run(scenario, executor);
+        var sequence = Sequencer.Run(scenario, executor, TestContext.Current.CancellationToken);
 
         Assert.True(sequence.Hung);
         Assert.Equal([0, 1], executor.Asked);
@@ -71,7 +71,7 @@ public class SequencerTests
         var pin = scenario.Steps[0];
         var executor = new ScriptedExecutor { Answer = s => s == pin ? CallResult.Failed("EFAULT", 1, 2) : CallResult.Success(1, 2) };
 
-        var sequence = Sequencer.Run(scenario, executor);
+        var sequence = Sequencer.Run(scenario, executor, TestContext.Current.CancellationToken);
 
         var needsPin = scenario.AllSteps().Where(s => s.Verb.NeedsPin && s.Index < 7).Select(s => s.Index).ToList();
         Assert.Equal([1, 2, 4, 6], needsPin); // dma, dma-read, the racing dma, unpin
@@ -90,7 +90,7 @@ public class SequencerTests
         var scenario = Parse("pin uring-register\nunpin\ncheck\n");
         var executor = new ScriptedExecutor { Answer = s => s.Effect == Effect.Pin ? CallResult.NotRun("no mapping", 1) : CallResult.Success(1, 2) };
 
-        var sequence = Sequencer.Run(scenario, executor);
+        var sequence = Sequencer.Run(scenario, executor, TestContext.Current.CancellationToken);
 
         Assert.Equal($"needs the pin that {scenario.Steps[0]} could not take (not-run)", sequence.Steps[1].Detail);
         Assert.Equal(Outcome.NotRun, sequence.Steps[1].Outcome);
@@ -107,7 +107,7 @@ public class SequencerTests
                 : [CallResult.Success(3, 4), CallResult.Success(5, 6), CallResult.Hang("stuck", 7, 9)],
         };
 
-        var sequence = Sequencer.Run(scenario, executor);
+        var sequence = Sequencer.Run(scenario, executor, TestContext.Current.CancellationToken);
 
         Assert.Equal(new StepResult(0, Outcome.Timeout, Detail: "#1×3, #2×3", Start: 10, End: 20), sequence.Steps[0]);
         Assert.Equal(new StepResult(1, Outcome.Timeout, Detail: "stuck", Start: 3, End: 9, Race: new RaceStats(3, 0, 1, 5, 6)), sequence.Steps[1]);
@@ -121,7 +121,7 @@ public class SequencerTests
         var scenario = Parse("odirect-write to=b\nodirect-write to=a\ncheck\ncheck\n");
         var executor = new ScriptedExecutor { Answer = s => s.Index == 3 ? CallResult.Failed("EIO", 1, 2) : CallResult.Success(1, 2) };
 
-        var sequence = Sequencer.Run(scenario, executor);
+        var sequence = Sequencer.Run(scenario, executor, TestContext.Current.CancellationToken);
 
         var check = Assert.Single(sequence.Checks);
         Assert.Equal(2, check.Step);
@@ -135,7 +135,7 @@ public class SequencerTests
         var scenario = Parse("check\n");
         var executor = new ScriptedExecutor { Views = plan => plan.Views.Reverse().Select(v => new ViewRead(v.File, v.Path, [])) };
 
-        var e = Assert.Throws<InvalidOperationException>(() => Sequencer.Run(scenario, executor));
+        var e = Assert.Throws<InvalidOperationException>(() => Sequencer.Run(scenario, executor, TestContext.Current.CancellationToken));
         Assert.Contains("not the check plan's", e.Message);
     }
 
@@ -145,7 +145,7 @@ public class SequencerTests
         var scenario = Parse("store gen=1\nrace count=1\n  fsync\nend\ncheck\n");
         var executor = new ScriptedExecutor();
 
-        Sequencer.Run(scenario, executor);
+        Sequencer.Run(scenario, executor, TestContext.Current.CancellationToken);
 
         Assert.Equal(scenario.Steps.Select(s => s.Index), executor.Between);
     }

@@ -13,17 +13,18 @@ public static class RunCommand
         var files = ScenarioOptions.Files();
         var suite = ScenarioOptions.Suite();
         var target = new TargetOption();
+        var timeout = TimeoutOption.Create();
         var report = new ReportWriter();
         var command = new Command("run", "Run scenarios on a real kernel and judge every block with the oracle. Exit 0: every verdict allowed; 1: findings; 2: usage or input errors.")
         {
-            files, suite,
+            files, suite, timeout,
         };
         target.AddTo(command);
         report.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var scenarios = ScenarioLoader.Load(parse.GetValue(files) ?? [], parse.GetValue(suite) ?? []);
-            await using var t = target.Open(parse);
+            await using var t = target.Open(parse, parse.GetValue(timeout));
             var result = await Execute(t, scenarios, ct);
             report.Write(parse, result, Console.Out);
             return result.ExitCode;
