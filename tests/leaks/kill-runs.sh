@@ -91,7 +91,8 @@ for ((i = 0; i < runs; i++)); do
     sleep "$delay"
     sent=$(now)
     case $signal in
-        INT2) kill -INT "$pid" 2>/dev/null && sleep 0.2 && kill -INT "$pid" 2>/dev/null && tried=$((tried + 1)) ;;
+        # The second SIGINT finds the run gone when it obeyed the first within 0.2 s.
+        INT2) kill -INT "$pid" 2>/dev/null && tried=$((tried + 1)) && sleep 0.2 && kill -INT "$pid" 2>/dev/null ;;
         *) kill "-$signal" "$pid" 2>/dev/null && tried=$((tried + 1)) ;;
     esac
     wait "$pid" 2>/dev/null

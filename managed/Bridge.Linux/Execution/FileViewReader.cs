@@ -56,18 +56,15 @@ internal static class FileViewReader
             ReadPath.Buffered => new ViewRead(file, path, ReadFile(ctx.Backing.Data!, ctx.Geometry, memo, ctx.CheckBuffer, interrupt)),
             _ => StepHandlers.MappingProblem(ctx, forWrite: false) is { } gone
                 ? new ViewRead(file, path, [], gone)
-                : new ViewRead(file, path, ReadMapping(ctx, interrupt)),
+                : new ViewRead(file, path, ReadMapping(ctx.Mapping!, ctx.Geometry, ctx.FileBlocks, memo, interrupt)),
         };
     }
 
     /// <summary>Loads through the mapping, each chunk faulted in first (madvise(MADV_POPULATE_READ)) so that a page
-    /// the kernel cannot read is recorded as <see cref="MappingFault"/> on its block instead of killing the harness.</summary>
-    private static List<BlockRead> ReadMapping(RunContext ctx, CancellationToken interrupt)
+    /// the kernel cannot read is recorded as <see cref="MappingFault"/> on its block instead of killing the harness.
+    /// Blocks from <paramref name="within"/> on are past the file's end: touching them would SIGBUS.</summary>
+    public static List<BlockRead> ReadMapping(MappedRegion mapping, BlockGeometry g, int within, DecodeMemo memo, CancellationToken interrupt = default)
     {
-        var g = ctx.Geometry;
-        var within = ctx.FileBlocks;
-        var memo = ctx.Memo(CheckPlan.DataFile);
-        var mapping = ctx.Mapping!;
         var blocks = new List<BlockRead>(g.BlockCount);
         for (var first = 0; first < g.BlockCount; first += ChunkBlocksMax)
         {
