@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using Bridge.Linux.Interop;
+using Mono.Unix.Native;
+
+namespace Bridge.Cli.Tests;
+
+/// <summary>
+/// SIGINT, SIGTERM and a second SIGINT sent to a real `bridge run` at a random point of a run whose second scenario
+/// races for a minute: it exits 130 within two seconds of the (first) signal, says it was interrupted, and leaves
+/// nothing behind — no mount, loop device, scratch or VM run directory, ledger, qemu, container, nor a moved huge
+/// page count — on the host, in a VM and in a container. tests/leaks/kill-runs.sh does the same with more runs.
+/// </summary>
+[Collection(MachineStateCollection.Name)]
+public class SignalTests
+{
+    private static readonly TimeSpan ExitLimit = TimeSpan.FromSeconds(2);
+
+    public static TheoryData<string, bool> Signals => new() { { "SIGINT", false }, { "SIGTERM", false }, { "SIGINT", true } };
+
+    private static string Scenario(string name) => Path.Combine(BridgeProcess.RepoRoot, "tests", "leaks", name + ".scn");
+
+    [Theory]
+    [MemberData(nameof(Signals))]
+    public void On_the_host_a_signal_stops_the_run_within_two_seconds_and_leaves_nothing(string signal, bool twice)
+    {
+        Assert.SkipUnless(SystemInfo.IsRoot, "loop mounts and huge pages need root");
+        Interrupt("host", Scenario("signal-hugetlb"), signal, twice, from: 1, to: 5);
+    }
+
+    /// <summary>qemu under TCG boots in 4–10 s and starts the agent after: the window reaches into the race.</summary>
+    [Theory]
+    [MemberData(nameof(Signals))]
+    public void In_a_vm_a_signal_stops_qemu_within_two_seconds_and_leaves_nothing(string signal, bool twice)
+    {
+        Assert.SkipUnless(SystemInfo.IsRoot, "the comparison of huge pages and ledgers reads root's state");
+        const string target = "vm:debian-6.12";
+        var (warm, warmOut, warmErr) = BridgeProcess.Run("run", "--target", target, Scenario("tmpfs"));
+        Assert.SkipWhen(warmOut.Contains("VM target unavailable", StringComparison.Ordinal), $"{target} cannot run here: {warmOut.Trim()}");
+        Assert.True(warm == 0, $"a run on {target} before the signal tests exited {warm}: {warmOut}{warmErr}");
+        Interrupt(target, Scenario("signal-ext4"), signal, twice, from: 2, to: 30);
+    }
+
+    /// <summary>The engine is up before the run (the private dockerd the container tests start), so that the run
+    /// has no engine of its own to stop; the image is built by a first run.</summary>
+    [Theory]
+    [MemberData(nameof(Signals))]
+    public void In_a_container_a_signal_stops_the_agent_within_two_seconds_and_leaves_nothing(string signal, bool twice)
+    {
+        Assert.SkipUnless(SystemInfo.IsRoot, "the private dockerd and loop devices need root");
+        var startedEngine = BridgeProcess.Run("engine", "status").ExitCode != 0;
+        if (startedEngine)
+        {
+            var (up, _, upErr) = BridgeProcess.Run("engine", "up");
+            Assert.SkipWhen(up != 0, $"no Docker engine here: {upErr.Trim()}");
+        }
+        try
+        {
+            var (warm, _, warmErr) = BridgeProcess.Run("run", "--target", "container", Scenario("tmpfs"));
+            Assert.True(warm == 0, $"a container run before the signal tests exited {warm}: {warmErr}");
+            Interrupt("container", Scenario("signal-hugetlb"), signal, twice, from: 1, to: 8);
+        }
+        finally
+        {
+            if (startedEngine)
+                BridgeProcess.Run("engine", "down");
+        }
+    }
+
+    /// <summary>Starts the run, signals it after a random delay in [<paramref name="from"/>, <paramref name="to"/>]
+    /// seconds (twice, 0.2 s apart, when <paramref name="twice"/>), and checks how it ended and what it left.</summary>
+    private static void Interrupt(string target, string scenario, string signal, bool twice, double from, double to)
+    {
+        var hugePagesBefore = HostState.NrHugepages();
+        var delay = TimeSpan.FromSeconds(from + (Random.Shared.NextDouble() * (to - from)));
+        // SIGINT and SIGTERM as a terminal and a service manager deliver them, whatever this test host ignores.
+        var start = new ProcessStartInfo("/usr/bin/env", ["--default-signal=INT,TERM", Path.Combine(AppContext.BaseDirectory, "bridge"), "run", "--tap", "--target", target, scenario])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = BridgeProcess.RepoRoot,
+        };
+        using var run = Process.Start(start)!;
+        var stdout = run.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = run.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var what = $"{(twice ? "two " : "")}{signal} to `bridge run --target {target}` after {delay.TotalSeconds:0.00}s";
+        if (run.WaitForExit(delay))
+            Assert.Fail($"{what}: the run ended before the signal (exit {run.ExitCode}): {stderr.Result}");
+
+        var clock = Stopwatch.StartNew();
+        var signum = signal == "SIGINT" ? Signum.SIGINT : Signum.SIGTERM;
+        Assert.Equal(0, Syscall.kill(run.Id, signum));
+        if (twice && !run.WaitForExit(TimeSpan.FromMilliseconds(200)))
+            Syscall.kill(run.Id, signum);
+        var exited = run.WaitForExit(TimeSpan.FromSeconds(60));
+        var took = clock.Elapsed;
+        if (!exited)
+            Syscall.kill(run.Id, Signum.SIGKILL);
+        run.WaitForExit();
+        Assert.True(exited && took <= ExitLimit, $"{what}: exit {(exited ? run.ExitCode : "none")} after {took.TotalSeconds:0.00}s (limit {ExitLimit.TotalSeconds}s)\n{stderr.Result}");
+        Assert.True(run.ExitCode == 130, $"{what}: exit {run.ExitCode}, not 130\n{stderr.Result}");
+        Assert.Contains($"bridge: {signal}: stopping the current step", stderr.Result);
+        Assert.Equal([], HostState.Leaks([run.Id], hugePagesBefore));
+        _ = stdout.Result;
+    }
+}
