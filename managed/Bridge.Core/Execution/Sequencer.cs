@@ -67,7 +67,7 @@ public static class Sequencer
                 (hung, stopped) = (true, AfterHang(timeout));
             else if (recorded.Any(r => r.Outcome == Outcome.Interrupted))
                 (interrupted, stopped) = ($"during {step}", AfterInterruption);
-            else if (recorded.Select(r => LacksPrivilege(scenario.AllSteps().First(s => s.Index == r.Step), r)).FirstOrDefault(w => w is not null) is { } lacking)
+            else if (recorded.Select(r => LacksPrivilege(scenario.StepAt(r.Step), r)).FirstOrDefault(w => w is not null) is { } lacking)
                 (skip, stopped) = (lacking, $"the scenario is skipped: {lacking}");
             else
                 executor.BetweenSteps(step);
@@ -77,7 +77,7 @@ public static class Sequencer
 
     /// <summary>Why a step refused for want of privilege makes the scenario skipped, or null: its verb's row says
     /// what it needs, and the kernel refused it with EPERM or EACCES.</summary>
-    public static string? LacksPrivilege(Step step, StepResult result) =>
+    private static string? LacksPrivilege(Step step, StepResult result) =>
         step.Verb.Privilege is { } needs && result.Errno is { } errno && Errnos.PrivilegeRefusals.Contains(errno)
             ? $"'{step.Text}' needs {needs}; the kernel refused it with {errno}"
             : null;
