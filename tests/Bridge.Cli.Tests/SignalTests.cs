@@ -8,8 +8,8 @@ namespace Bridge.Cli.Tests;
 /// SIGINT, SIGTERM and a second SIGINT sent to a real `bridge run` at a random point of a run whose second scenario
 /// races for a minute: it exits 130 within two seconds of the (first) signal, says it was interrupted, and leaves
 /// nothing behind — no mount, loop device, scratch or VM run directory, ledger, qemu, container, nor a moved huge
-/// page count — on the host, in a VM and in a container; what it printed is TAP that prove accepts, ending in
-/// <c>Bail out!</c>. tests/leaks/kill-runs.sh does the same with more runs.
+/// page count — on the host, in a VM and in a container; after one signal, what it printed is TAP that prove
+/// accepts, ending in <c>Bail out!</c>. tests/leaks/kill-runs.sh does the same with more runs.
 /// </summary>
 [Collection(MachineStateCollection.Name)]
 public class SignalTests
@@ -48,23 +48,10 @@ public class SignalTests
     public void In_a_container_a_signal_stops_the_agent_within_two_seconds_and_leaves_nothing(string signal, bool twice)
     {
         Assert.SkipUnless(SystemInfo.IsRoot, "the private dockerd and loop devices need root");
-        var startedEngine = BridgeProcess.Run("engine", "status").ExitCode != 0;
-        if (startedEngine)
-        {
-            var (up, _, upErr) = BridgeProcess.Run("engine", "up");
-            Assert.SkipWhen(up != 0, $"no Docker engine here: {upErr.Trim()}");
-        }
-        try
-        {
-            var (warm, _, warmErr) = WarmUp("container");
-            Assert.True(warm == 0, $"a container run before the signal tests exited {warm}: {warmErr}");
-            Interrupt("container", Scenario("signal-hugetlb"), signal, twice, from: 1, to: 8);
-        }
-        finally
-        {
-            if (startedEngine)
-                BridgeProcess.Run("engine", "down");
-        }
+        using var engine = EngineScope.Up();
+        var (warm, _, warmErr) = WarmUp("container");
+        Assert.True(warm == 0, $"a container run before the signal tests exited {warm}: {warmErr}");
+        Interrupt("container", Scenario("signal-hugetlb"), signal, twice, from: 1, to: 8);
     }
 
     private static readonly Dictionary<string, (int ExitCode, string Stdout, string Stderr)> WarmRuns = [];
@@ -115,7 +102,11 @@ public class SignalTests
         Assert.True(run.ExitCode == 130, $"{what}: exit {run.ExitCode}, not 130\n{stderr.Result}");
         Assert.Contains($"bridge: {signal}: stopping the current step", stderr.Result);
         Assert.Equal([], HostState.Leaks([run.Id], hugePagesBefore));
-        AssertPartialTap(what, stdout.Result);
+        // A second signal exits at once, before or while the first one's report is printed.
+        if (!twice)
+            AssertPartialTap(what, stdout.Result);
+        else
+            _ = stdout.Result;
     }
 
     /// <summary>What was judged before the signal, the interrupted scenario as a skip, then <c>Bail out!</c>: prove
