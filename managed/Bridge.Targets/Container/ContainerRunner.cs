@@ -28,6 +28,9 @@ public sealed partial class ContainerRunner(DockerEngine engine)
     /// <summary>How long an interrupted command may take to stop on its own before the container is removed under it.</summary>
     private static readonly TimeSpan InterruptGrace = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long a create may take: it is not cancelled with the run (see <see cref="CreateAsync"/>).</summary>
+    private static readonly TimeSpan CreateLimit = TimeSpan.FromMinutes(2);
+
     private static readonly ConcurrentDictionary<string, EngineQuirks> QuirksByEngine = new();
 
     /// <summary>What a previous run learned about an engine, so later runs skip the failing attempts.</summary>
@@ -247,10 +250,11 @@ public sealed partial class ContainerRunner(DockerEngine engine)
         foreach (var mode in modes)
         {
             var capabilities = mode == PrivilegeMode.ExplicitCapabilities ? GrantableCapabilities(quirks, notes) : [];
-            var id = await CreateAsync(spec, name, mode, capabilities, quirks, notes, ct);
+            var id = await CreateAsync(spec, name, mode, capabilities, quirks, notes);
             MultiplexedStream? stream = null;
             try
             {
+                ct.ThrowIfCancellationRequested();
                 // Attach before start, as `docker run` does, so not a byte of output is missed.
                 stream = await engine.Client.Containers.AttachContainerAsync(id, false,
                     new ContainerAttachParameters { Stream = true, Stdin = spec.StdinTiedToCaller, Stdout = true, Stderr = true }, ct);
@@ -286,13 +290,17 @@ public sealed partial class ContainerRunner(DockerEngine engine)
         return [.. host.Present.Except(unknown)];
     }
 
-    private async Task<string> CreateAsync(ContainerRunSpec spec, string name, PrivilegeMode mode, List<string> capabilities, EngineQuirks quirks, List<string> notes, CancellationToken ct)
+    private async Task<string> CreateAsync(ContainerRunSpec spec, string name, PrivilegeMode mode, List<string> capabilities, EngineQuirks quirks, List<string> notes)
     {
         while (true)
         {
             try
             {
-                var created = await engine.Client.Containers.CreateContainerAsync(Parameters(spec, name, mode, capabilities), ct);
+                // Not cancelled half-way: the engine finishes a create whose request was abandoned, after the removal
+                // by name has found nothing, and the container would be left. The caller's token is checked once the
+                // id is known, where a cancellation removes it.
+                using var limit = new CancellationTokenSource(CreateLimit);
+                var created = await engine.Client.Containers.CreateContainerAsync(Parameters(spec, name, mode, capabilities), limit.Token);
                 notes.AddRange((created.Warnings ?? []).Select(w => "engine: " + w));
                 return created.ID;
             }
