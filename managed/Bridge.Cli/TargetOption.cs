@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Bridge.Core.Execution;
 using Bridge.Targets;
 using Bridge.Targets.Container;
 using Bridge.Targets.Host;
@@ -24,21 +25,24 @@ public sealed class TargetOption
         command.Options.Add(Modules);
     }
 
-    public ITarget Open(ParseResult parse) => Open(parse.GetValue(Target)!, parse.GetValue(Kernel), parse.GetValue(Modules));
+    /// <param name="stepTimeout">How long a step may take before it is a hang (<see cref="TimeoutOption"/>); the
+    /// simulator's model has no time to wait for.</param>
+    public ITarget Open(ParseResult parse, TimeSpan? stepTimeout = null) => Open(parse.GetValue(Target)!, parse.GetValue(Kernel), parse.GetValue(Modules), stepTimeout);
 
-    public static ITarget Open(string spec, string? kernel = null, string? modules = null)
+    public static ITarget Open(string spec, string? kernel = null, string? modules = null, TimeSpan? stepTimeout = null)
     {
         if (kernel is not null && spec != "vm")
             throw new UsageException($"--kernel goes with --target vm, not '{spec}'");
+        var timeout = stepTimeout ?? StepTimeouts.Default;
         return spec switch
         {
-            "host" => new HostTarget(),
-            "container" => new ContainerTarget(),
-            _ when spec.StartsWith("container:", StringComparison.Ordinal) => new ContainerTarget(spec["container:".Length..]),
+            "host" => new HostTarget() { StepTimeout = timeout },
+            "container" => new ContainerTarget() { StepTimeout = timeout },
+            _ when spec.StartsWith("container:", StringComparison.Ordinal) => new ContainerTarget(spec["container:".Length..]) { StepTimeout = timeout },
             _ when spec.StartsWith("sim:", StringComparison.Ordinal) => Simulator(spec["sim:".Length..]),
             "vm" when kernel is null => throw new UsageException("--target vm needs --kernel PATH/bzImage [--modules PATH/lib/modules/RELEASE], or use vm:LINE (debian-6.1, debian-6.12)"),
-            "vm" => new VmTarget(KernelSource.Image(Existing(kernel, "--kernel"), modules is null ? null : Existing(modules, "--modules"))),
-            _ when spec.StartsWith("vm:", StringComparison.Ordinal) => new VmTarget(KernelSource.Line(KernelLine(spec["vm:".Length..]))),
+            "vm" => new VmTarget(KernelSource.Image(Existing(kernel, "--kernel"), modules is null ? null : Existing(modules, "--modules"))) { StepTimeout = timeout },
+            _ when spec.StartsWith("vm:", StringComparison.Ordinal) => new VmTarget(KernelSource.Line(KernelLine(spec["vm:".Length..]))) { StepTimeout = timeout },
             _ => throw new UsageException($"unknown target '{spec}'; expected: {Help}"),
         };
     }

@@ -13,15 +13,16 @@ public static class CompareCommand
         var suite = ScenarioOptions.Suite();
         var policy = SimCommand.PolicyOption();
         var target = new TargetOption();
+        var timeout = TimeoutOption.Create();
         var command = new Command("compare", "Run scenarios on a real kernel (--target) and on the simulator (--policy) and report every disagreement: step results (errno) and per-block verdict classes. Exit 0: they agree; 1: disagreements.")
         {
-            files, suite, policy,
+            files, suite, policy, timeout,
         };
         target.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var scenarios = ScenarioLoader.Load(parse.GetValue(files) ?? [], parse.GetValue(suite) ?? []);
-            await using var real = target.Open(parse);
+            await using var real = target.Open(parse, parse.GetValue(timeout));
             await using var sim = TargetOption.Simulator(parse.GetValue(policy)!);
             var results = await ModelComparison.CompareAsync(real, sim, scenarios, ct);
             int agree = 0, disagree = 0, skipped = 0;

@@ -11,10 +11,11 @@ public static class PolicyCommand
     {
         var paths = new Option<string[]>("--path") { Description = $"pin paths to probe (default: all): {string.Join(", ", PinPathTable.All.Select(x => x.Name))}", AllowMultipleArgumentsPerToken = true };
         var target = new TargetOption();
+        var timeout = TimeoutOption.Create();
         var report = new ReportWriter();
         var command = new Command("policy", "Probe every backing × shared/private × pin path × access on the target's kernel: whether the long-term pin is allowed (or its errno) and whether data through it reached the file.")
         {
-            paths,
+            paths, timeout,
         };
         target.AddTo(command);
         report.AddTo(command);
@@ -31,7 +32,7 @@ public static class PolicyCommand
                 throw new UsageException($"{e.Message}; expected one of: {string.Join(", ", PinPathTable.All.Select(x => x.Name))}");
             }
             var scenarios = probes.Select(PolicyProbes.ScenarioFor).ToList();
-            await using var t = target.Open(parse);
+            await using var t = target.Open(parse, parse.GetValue(timeout));
             var result = await RunCommand.Execute(t, scenarios, ct);
             if (parse.GetValue(report.Json) || parse.GetValue(report.Tap))
             {

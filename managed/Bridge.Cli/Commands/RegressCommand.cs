@@ -16,17 +16,18 @@ public static class RegressCommand
             Required = true,
             CustomParser = r => r.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToArray(),
         };
+        var timeout = TimeoutOption.Create();
         var report = new ReportWriter();
         var command = new Command("regress", "Run the scenarios on each target (kernel) in turn and print the scenario × kernel table of step results and verdicts, marking every row that differs between kernels. Exit 0: no findings on any kernel; 1: findings; 2: usage errors.")
         {
-            files, suite, targets,
+            files, suite, targets, timeout,
         };
         report.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var scenarios = ScenarioLoader.Load(parse.GetValue(files) ?? [], parse.GetValue(suite) ?? []);
             var specs = parse.GetValue(targets)!;
-            var opened = specs.Select(s => TargetOption.Open(s)).ToList(); // every spec is checked before any boots
+            var opened = specs.Select(s => TargetOption.Open(s, stepTimeout: parse.GetValue(timeout))).ToList(); // every spec is checked before any boots
             var runs = new List<RunReport>();
             foreach (var target in opened)
             {

@@ -13,36 +13,57 @@ public static class RunCommand
         var files = ScenarioOptions.Files();
         var suite = ScenarioOptions.Suite();
         var target = new TargetOption();
+        var timeout = TimeoutOption.Create();
         var report = new ReportWriter();
         var command = new Command("run", "Run scenarios on a real kernel and judge every block with the oracle. Exit 0: every verdict allowed; 1: findings; 2: usage or input errors.")
         {
-            files, suite,
+            files, suite, timeout,
         };
         target.AddTo(command);
         report.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var scenarios = ScenarioLoader.Load(parse.GetValue(files) ?? [], parse.GetValue(suite) ?? []);
-            await using var t = target.Open(parse);
-            var result = await Execute(t, scenarios, ct);
-            report.Write(parse, result, Console.Out);
-            return result.ExitCode;
+            await using var t = target.Open(parse, parse.GetValue(timeout));
+            try
+            {
+                var result = await Execute(t, scenarios, ct);
+                report.Write(parse, result, Console.Out);
+                return result.ExitCode;
+            }
+            catch (RunInterrupted interrupted)
+            {
+                // The scenarios judged before the signal and the interrupted one; TAP consumers are told the rest is
+                // missing on purpose.
+                report.Write(parse, interrupted.Judged, Console.Out);
+                if (parse.GetValue(report.Tap) && !parse.GetValue(report.Json))
+                    Console.Out.WriteLine("Bail out! interrupted");
+                throw;
+            }
         });
         return command;
     }
 
-    /// <summary>Runs on the target and judges each observation as it arrives.</summary>
+    /// <summary>Runs on the target and judges each observation as it arrives; an interruption ends it with
+    /// <see cref="RunInterrupted"/> carrying what was judged.</summary>
     public static async Task<RunReport> Execute(ITarget target, IReadOnlyList<Scenario> scenarios, CancellationToken ct)
     {
         var byName = scenarios.ToDictionary(s => s.Name);
         var runs = new List<ScenarioRun>();
-        await foreach (var observation in target.RunAsync(scenarios, ct))
+        try
         {
-            var scenario = byName[observation.Scenario];
-            var verdict = Core.Oracle.Oracle.Judge(scenario, observation);
-            runs.Add(new ScenarioRun(scenario, observation, verdict));
-            if (!Console.IsErrorRedirected)
-                Console.Error.WriteLine($"[{runs.Count}/{scenarios.Count}] {scenario.Name} [{scenario.Label}]: {verdict.Class.ToString().ToLowerInvariant()}");
+            await foreach (var observation in target.RunAsync(scenarios, ct))
+            {
+                var scenario = byName[observation.Scenario];
+                var verdict = Core.Oracle.Oracle.Judge(scenario, observation);
+                runs.Add(new ScenarioRun(scenario, observation, verdict));
+                if (!Console.IsErrorRedirected)
+                    Console.Error.WriteLine($"[{runs.Count}/{scenarios.Count}] {scenario.Name} [{scenario.Label}]: {verdict.Class.ToString().ToLowerInvariant()}");
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            throw new RunInterrupted(new RunReport(runs), ct);
         }
         return new RunReport(runs);
     }

@@ -14,6 +14,9 @@ public static class Oracle
     {
         if (observation.Skip is { } skip)
             return new ScenarioVerdict(scenario.Name, VerdictClass.Skipped, [], [], skip);
+        // A scenario cut short by a signal is not judged: the steps that did not run would read as lost writes.
+        if (observation.Interrupted is { } where)
+            return new ScenarioVerdict(scenario.Name, VerdictClass.Interrupted, [], [], where);
 
         var findings = new List<Finding>();
         var refusals = new List<Refusal>();
@@ -31,7 +34,10 @@ public static class Oracle
             .Select(line => new Finding(VerdictClass.KernelWarn, -1, null, null, null, "no warning", line, null, "kernel log during the scenario")));
 
         var worst = findings.Count > 0 ? findings.Max(f => f.Class) : refusals.Count > 0 ? VerdictClass.Refused : VerdictClass.Intact;
-        return new ScenarioVerdict(scenario.Name, worst, findings, refusals, null);
+        return new ScenarioVerdict(scenario.Name, worst, findings, refusals, null)
+        {
+            Notes = KernelLogRules.SuppressedNote(observation.KernelLog) is { } note ? [note] : [],
+        };
     }
 
     /// <summary>Step-level outcomes: a refused pin is recorded (not a finding); EIO and time-outs are findings.</summary>

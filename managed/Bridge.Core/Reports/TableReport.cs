@@ -32,6 +32,8 @@ public static class TableReport
                 sb.AppendLine("    " + Describe(run, f));
             if (run.Verdict.Findings.Count > 8)
                 sb.AppendLine($"    … {run.Verdict.Findings.Count - 8} more findings (--json has all)");
+            foreach (var note in run.Verdict.Notes)
+                sb.AppendLine($"    note: {note}");
         }
         var counts = report.Runs.GroupBy(r => r.Verdict.Class).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key.Name()}");
         sb.AppendLine($"{report.Runs.Count} scenarios: {string.Join(", ", counts)}");

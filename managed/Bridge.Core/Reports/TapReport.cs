@@ -22,10 +22,13 @@ public static class TapReport
             var directive = v.Class switch
             {
                 VerdictClass.Skipped => $" # SKIP {v.SkipReason}",
+                VerdictClass.Interrupted => $" # SKIP interrupted: {v.SkipReason}",
                 VerdictClass.Refused => $" # refused: {string.Join("; ", v.Refusals.Select(r => $"{r.Text} -> {r.Errno}"))}",
                 _ => "",
             };
             sb.AppendLine($"{(v.HasFindings ? "not ok" : "ok")} {n} {run.Scenario.Name} [{run.Scenario.Label}]{directive}");
+            foreach (var note in v.Notes)
+                sb.AppendLine($"# {run.Scenario.Name}: {note}");
             if (!v.HasFindings)
                 continue;
             sb.AppendLine("  ---");

@@ -1,3 +1,4 @@
+using Bridge.Core.Execution;
 using Bridge.Core.Observations;
 using Bridge.Core.Scenarios;
 using Bridge.Linux.Host;
@@ -13,10 +14,18 @@ namespace Bridge.Targets.Vm;
 /// </summary>
 public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITarget
 {
-    /// <summary>No line from the agent for this long: the scenario in flight hung (a race is bounded well below).</summary>
+    /// <summary>No line from the agent for this long: the scenario in flight hung. At least this; longer when a
+    /// scenario may take longer (<see cref="StepTimeouts.ScenarioBound"/>: its races and a step's timeout).</summary>
     public TimeSpan ScenarioTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
     public TimeSpan RunTimeout { get; init; } = TimeSpan.FromMinutes(80);
+
+    /// <summary>How long a step may take inside the guest before the agent records a hang (a race: its bound plus this).</summary>
+    public TimeSpan StepTimeout { get; init; } = StepTimeouts.Default;
+
+    /// <summary>Beyond a scenario's own bound, what the guest may spend on it (set-up, checks under TCG) before its
+    /// silence is a hang.</summary>
+    private static readonly TimeSpan SilenceMargin = TimeSpan.FromMinutes(2);
 
     public string Name => $"vm:{kernel}";
 
@@ -41,6 +50,7 @@ public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITa
         {
             await Leftovers.SweepAsync();
             var (groups, disks) = Needs(scenarios);
+            var silence = scenarios.Select(s => StepTimeouts.ScenarioBound(s, StepTimeout) + SilenceMargin).Append(ScenarioTimeout).Max();
             var build = GuestPaths.Of(AppContext.BaseDirectory.TrimEnd('/'));
             // The guest sees the host's root: the host's own dotnet runs this very build.
             var dotnet = GuestPaths.Of(HostDotnet.Locate().Executable);
@@ -48,7 +58,7 @@ public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITa
             {
                 Kernel = kernel,
                 Command = [dotnet, Path.Combine(build, "bridge.dll"), "agent", "--request", "-"],
-                StandardInput = AgentProtocol.EncodeRequest(new AgentRequest(Name, scenarios.Select(ScenarioText.From).ToList())),
+                StandardInput = AgentProtocol.EncodeRequest(new AgentRequest(Name, scenarios.Select(ScenarioText.From).ToList(), StepTimeout)),
                 Environment = new Dictionary<string, string>
                 {
                     ["BRIDGE_SCRATCH"] = "/tmp",
@@ -60,8 +70,8 @@ public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITa
                 WorkingDirectory = "/tmp",
                 ModuleGroups = groups,
                 ScratchDisks = disks,
-                RunTimeout = RunTimeout,
-                SilenceTimeout = ScenarioTimeout,
+                RunTimeout = RunTimeout > silence ? RunTimeout : silence + SilenceMargin,
+                SilenceTimeout = silence,
             };
             var stderr = new Queue<string>();
             var result = await (runner ?? new VmRunner()).RunAsync(spec, line =>
@@ -83,6 +93,10 @@ public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITa
         catch (Exception e) when (e is TargetSetupException or ToolException)
         {
             ending = new AgentStream.Ending($"VM target unavailable: {e.Message}", AgentStream.EndingKind.Failed, []);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            ending = AgentStream.Ending.Interruption("the VM was stopped (qemu killed) and its run directory removed");
         }
         finally
         {
