@@ -409,7 +409,7 @@ internal static class CRuntime
         	}
         }
 
-        static void not_run(int step, const char *text, const char *why)
+        static MAYBE_UNUSED void not_run(int step, const char *text, const char *why)
         {
         	results[step].outcome = OUTCOME_NOT_RUN;
         	results[step].why = why;
@@ -987,8 +987,8 @@ internal static class CRuntime
         """;
 
     public const string VerbsPin = """
-        /* ---- RDMA (libibverbs), as native/verbs.c: the first RDMA device (soft-RoCE, rdma_rxe: `rdma link add rxe0
-         * type rxe netdev lo`), an RC QP connected to itself over RoCEv2 GID 1; ibv_reg_mr over the mapping is the
+        /* ---- RDMA (libibverbs), as native/verbs.c: the first RDMA device (soft-RoCE, rdma_rxe over a dummy netdev, as `bridge rxe up`
+         * makes it), an RC QP connected to itself over RoCEv2 GID 1; ibv_reg_mr over the mapping is the
          * long-term pin (ib_umem_get -> pin_user_pages(FOLL_LONGTERM | FOLL_WRITE unless remote-read only)); RDMA WRITE
          * from a bounce buffer into the region is the device writing the pinned pages, RDMA READ it reading them. */
         #include <infiniband/verbs.h>
@@ -1054,7 +1054,7 @@ internal static class CRuntime
         	int count = 0;
         	struct ibv_device **list = ibv_get_device_list(&count);
         	if (!list || count == 0) {
-        		fprintf(stderr, "repro: no RDMA device (load rdma_rxe and run: rdma link add rxe0 type rxe netdev lo)\n");
+        		fprintf(stderr, "repro: no RDMA device (soft-RoCE: modprobe rdma_rxe; ip link add rxe-net type dummy; ip addr add 10.77.0.1/24 dev rxe-net; ip link set rxe-net up; rdma link add rxe0 type rxe netdev rxe-net)\n");
         		exit(EXIT_SETUP);
         	}
         	rdma.ctx = ibv_open_device(list[0]);

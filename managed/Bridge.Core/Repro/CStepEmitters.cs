@@ -28,11 +28,11 @@ internal sealed record CStep(Step Step, string Runs, int RunCount, int Output, P
 /// emitter. Each makes the calls Bridge.Linux's handler for the verb makes (Linux/Execution/StepHandlers.cs,
 /// PinSteps.cs, UringSteps.cs, ForkSteps.cs; native/*.c), one call per run of consecutive blocks.
 /// </summary>
-internal static class CStepEmitters
+public static class CStepEmitters
 {
     private const string Persist = "{0} ? -errno : 0";
 
-    public static readonly VerbTable<Func<CStep, string>> All = new("bridge repro", [
+    internal static readonly VerbTable<Func<CStep, string>> All = new("bridge repro", [
         (Verbs.Store, s => s.Stamp(CWriters.Cpu) +
             $"\tfor (int i = 0; i < {s.RunCount}; i++)\n" +
             $"\t\tfor (int b = {s.Runs}[i].first; b < {s.Runs}[i].first + {s.Runs}[i].count; b++)\n" +
@@ -88,6 +88,9 @@ internal static class CStepEmitters
             "\tfree(staged);\n\treturn r;\n"),
         (Verbs.Munmap, _ => "\t(void)iteration;\n\tif (munmap(S.map, FILE_SIZE))\n\t\treturn -errno;\n\tS.map_gone = 1;\n\treturn 0;\n"),
     ]);
+
+    /// <summary>The verbs that have an emitter (the table's construction already failed if one is missing).</summary>
+    public static IReadOnlyList<VerbInfo> Emitted => [.. All.Verbs];
 
     private static string MsyncFlags(Step step) => step.Args.Mode switch
     {

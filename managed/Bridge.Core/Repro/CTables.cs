@@ -21,16 +21,19 @@ internal static class CWriters
 /// <c>device_read</c>, how it opens its device, and its access flags.</summary>
 internal sealed record CPinPath(PinPathInfo Row, string Library, IReadOnlyList<string> Sections, string? DeviceSetup, Func<PinAccess, string> Access);
 
-internal static class CPinPaths
+public static class CPinPaths
 {
-    public static readonly IReadOnlyList<CPinPath> All =
+    internal static readonly IReadOnlyList<CPinPath> All =
     [
         new(PinPathTable.UringRegister, "-luring", [CRuntime.Uring, CRuntime.UringPin], null, _ => "0"),
         new(PinPathTable.RdmaMr, "-libverbs", [CRuntime.VerbsPin], "rdma_open();", IbvAccess),
     ];
 
-    public static CPinPath For(PinPathInfo row) =>
+    internal static CPinPath For(PinPathInfo row) =>
         All.FirstOrDefault(p => p.Row == row) ?? throw new InvalidOperationException($"pin path {row.Name} has no reproducer row");
+
+    /// <summary>The pin paths a reproducer can take.</summary>
+    public static IReadOnlyList<PinPathInfo> Rows => [.. All.Select(p => p.Row)];
 
     /// <summary>enum ibv_access_flags, as Bridge.Linux's RdmaMrPath maps <see cref="PinAccess"/>.</summary>
     private static string IbvAccess(PinAccess access)
@@ -54,12 +57,12 @@ internal static class CPinPaths
 /// <param name="Setup">C run in main: sets S.dir, S.aux_dir and opens the data file (none for anonymous memory).</param>
 internal sealed record CBacking(BackingInfo Row, string Usage, string Setup, string MapFlags, bool FillThroughMapping);
 
-internal static class CBackings
+public static class CBackings
 {
     private const string AuxOnly = "AUXDIR";
     private const string AuxSetup = "\tS.aux_dir = argv[1];\n";
 
-    public static readonly IReadOnlyList<CBacking> All =
+    internal static readonly IReadOnlyList<CBacking> All =
     [
         OnFilesystem(BackingTable.Ext4),
         OnFilesystem(BackingTable.Xfs),
@@ -72,8 +75,11 @@ internal static class CBackings
         new(BackingTable.Anon, AuxOnly, AuxSetup, "MAP_ANONYMOUS", false),
     ];
 
-    public static CBacking For(BackingInfo row) =>
+    internal static CBacking For(BackingInfo row) =>
         All.FirstOrDefault(b => b.Row == row) ?? throw new InvalidOperationException($"backing {row.Name} has no reproducer row");
+
+    /// <summary>The backings a reproducer can set up.</summary>
+    public static IReadOnlyList<BackingInfo> Rows => [.. All.Select(b => b.Row)];
 
     /// <summary>What the usage text says each argument is.</summary>
     public static string ArgumentHelp(BackingInfo row) => For(row).Usage switch
