@@ -43,13 +43,14 @@ public sealed class ReproInVmTests(VmFixture vm)
                 $"{GuestPaths.Of(Path.Combine(dir, "repro"))} /tmp/ext4");
             var stdout = new List<string>();
             var target = new VmTarget(KernelSource.Line(line), vm.Runner);
-            var result = await target.RunCommandAsync(["sh", "-c", script], [scenario], l =>
+            var result = await target.RunCommandAsync(["sh", "-c", script + " 2>&1"], [scenario], l =>
             {
                 stdout.Add(l.Text);
                 return Task.CompletedTask;
             }, TestContext.Current.CancellationToken);
 
             var output = string.Join('\n', stdout);
+            TestContext.Current.TestOutputHelper?.WriteLine(output);
             Assert.True(result.Outcome == VmOutcome.Exited, $"{result.Message}\n{string.Join('\n', result.ConsoleTail)}");
             Assert.True(result.ExitCode == exit, $"{line}: exit {result.ExitCode}, expected {exit}\n{output}\n{string.Join('\n', result.ConsoleTail.TakeLast(10))}");
             Assert.Contains(says, output);
