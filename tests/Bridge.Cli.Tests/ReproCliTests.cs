@@ -8,36 +8,40 @@ namespace Bridge.Cli.Tests;
 /// <summary>`bridge repro` end to end on this kernel, and `bridge run --bisect-exit`'s codes.</summary>
 public class ReproCliTests
 {
-    private const string Scenario = "writes[ext4,shared,odirect-read,fsync]";
-
     /// <summary>The reproducer of a default-suite scenario, compiled and run here, holds to the oracle's rules (exit 0)
-    /// and leaves files whose every block `bridge check` accepts.</summary>
-    [Fact]
-    public void ADefaultSuiteReproducerExitsZeroHereAndLeavesBlocksBridgeCheckAccepts()
+    /// and leaves files whose every block `bridge check` accepts: an ext4 file written by the CPU and O_DIRECT, and a
+    /// tmpfs file written through an io_uring registration (liburing, and a fork while it is registered).</summary>
+    [Theory]
+    [InlineData("writes.scn", "writes[ext4,shared,odirect-read,fsync]", null, "")]
+    [InlineData("uring.scn", "uring[tmpfs,shared,fork gen=5 blocks=0-3]", "/dev/shm", " -luring")]
+    public void ADefaultSuiteReproducerExitsZeroHereAndLeavesBlocksBridgeCheckAccepts(string file, string scenario, string? dataParent, string libraries)
     {
         Assert.SkipUnless(SystemInfo.IsRoot, "drop_caches and O_DIRECT on a scratch ext4 directory need root");
         Assert.SkipUnless(File.Exists("/usr/bin/gcc"), "gcc is not installed (containers/host-packages.txt)");
         var parent = Environment.GetEnvironmentVariable("BRIDGE_SCRATCH") ?? "/var/tmp";
         Assert.SkipUnless(FsType.Of(parent) == "ext4", $"{parent} is not on ext4; set BRIDGE_SCRATCH to an ext4 directory");
         var dir = Directory.CreateTempSubdirectory("bridge-repro-").FullName;
-        var work = Path.Combine(parent, $"bridge-repro-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(work);
+        var aux = Path.Combine(parent, $"bridge-repro-{Guid.NewGuid():N}");
+        var data = dataParent is null ? aux : Path.Combine(dataParent, $"bridge-repro-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(aux);
+        Directory.CreateDirectory(data);
         try
         {
-            var (code, stdout, stderr) = BridgeProcess.Run("repro", "scenarios/default/writes.scn", "--only", Scenario, "-o", dir);
+            var (code, stdout, stderr) = BridgeProcess.Run("repro", $"scenarios/default/{file}", "--only", scenario, "-o", dir);
             Assert.True(code == 0, stderr);
-            Assert.Contains("gcc -O2 -Wall -Wextra -Werror repro.c -o repro", stdout);
-            var source = File.ReadAllText(Path.Combine(dir, "repro.c"));
-            Assert.StartsWith("/* build: gcc -O2 -Wall -Wextra -Werror repro.c -o repro */\n/* run:", source);
-            Assert.Equal(0, Shell("gcc -O2 -Wall -Wextra -Werror repro.c -o repro", dir).Code);
+            var build = $"gcc -O2 -Wall -Wextra -Werror repro.c -o repro{libraries}";
+            Assert.Contains(build, stdout);
+            Assert.StartsWith($"/* build: {build} */\n/* run:", File.ReadAllText(Path.Combine(dir, "repro.c")));
+            var (built, errors) = Shell(build, dir);
+            Assert.True(built == 0, errors);
 
-            var (exit, output) = Shell($"./repro {work}", dir);
+            var (exit, output) = Shell(data == aux ? $"./repro {aux}" : $"./repro {data} {aux}", dir);
             Assert.True(exit == ReproExit.Holds, $"exit {exit}\n{output}");
             Assert.Contains("0 block findings, 0 io-errors", output);
             var runId = output.Split('\n')[0].Split("run id ")[1].Trim();
-            foreach (var file in new[] { "data", "out-out" })
+            foreach (var path in new[] { Path.Combine(data, "data"), Path.Combine(aux, "out-out") })
             {
-                var (checkCode, report, _) = BridgeProcess.Run("check", Path.Combine(work, file));
+                var (checkCode, report, _) = BridgeProcess.Run("check", path);
                 Assert.True(checkCode == 0, report);
                 Assert.Contains($"run {runId}", report);
                 Assert.Contains("all blocks intact", report);
@@ -46,7 +50,9 @@ public class ReproCliTests
         finally
         {
             Directory.Delete(dir, recursive: true);
-            Directory.Delete(work, recursive: true);
+            Directory.Delete(aux, recursive: true);
+            if (data != aux)
+                Directory.Delete(data, recursive: true);
         }
     }
 

@@ -41,7 +41,7 @@ internal static class CRuntime
          * so `bridge check FILE` verifies what this program leaves. */
         #define SECTOR_SIZE 512
         #define HEADER_SIZE 48
-        #define SECTORS_PER_BLOCK (BLOCK_SIZE / SECTOR_SIZE)
+        #define SECTORS_PER_BLOCK (BLOCK_BYTES / SECTOR_SIZE)
         #define BLOCK_MAGIC 0x47445242u
         #define FORMAT_VERSION 1
         #define FILE_ID 1 /* the data file; copies in output files keep the data file's id */
@@ -129,7 +129,7 @@ internal static class CRuntime
         static void stamp_block(uint8_t *block, int index, const struct stamp *st)
         {
         	for (int s = 0; s < SECTORS_PER_BLOCK; s++)
-        		stamp_sector(block + s * SECTOR_SIZE, st, (uint64_t)index * BLOCK_SIZE + (uint64_t)s * SECTOR_SIZE);
+        		stamp_sector(block + s * SECTOR_SIZE, st, (uint64_t)index * BLOCK_BYTES + (uint64_t)s * SECTOR_SIZE);
         }
 
         enum sector_kind { SECTOR_ZERO, SECTOR_FOREIGN, SECTOR_BAD_CRC, SECTOR_VALID };
@@ -265,7 +265,7 @@ internal static class CRuntime
         		return BLOCK_COUNT;
         	if (fstat(S.data_fd, &st))
         		die("fstat data");
-        	return (int)(st.st_size / BLOCK_SIZE);
+        	return (int)(st.st_size / BLOCK_BYTES);
         }
 
         /* A run of consecutive blocks: steps issue one call per run, as Bridge does. */
@@ -273,8 +273,8 @@ internal static class CRuntime
         	int first, count;
         };
 
-        #define OFFSET(block) ((off_t)(block) * BLOCK_SIZE)
-        #define RUN_LEN(r) ((size_t)(r).count * BLOCK_SIZE)
+        #define OFFSET(block) ((off_t)(block) * BLOCK_BYTES)
+        #define RUN_LEN(r) ((size_t)(r).count * BLOCK_BYTES)
 
         /* A whole transfer or an error: a short one is EIO's cousin Bridge calls a short transfer. */
         static MAYBE_UNUSED long complete(ssize_t done, size_t wanted)
@@ -589,7 +589,7 @@ internal static class CRuntime
         	for (int s = 0; s < SECTORS_PER_BLOCK; s++) {
         		struct sector_read sr = decode_sector(data + s * SECTOR_SIZE);
         		r.sectors[s] = sr;
-        		uint64_t offset = (uint64_t)block * BLOCK_SIZE + (uint64_t)s * SECTOR_SIZE;
+        		uint64_t offset = (uint64_t)block * BLOCK_BYTES + (uint64_t)s * SECTOR_SIZE;
         		if (sr.kind == SECTOR_ZERO)
         			uniform &= r.sectors[0].kind == SECTOR_ZERO;
         		else
@@ -728,7 +728,7 @@ internal static class CRuntime
         	int distinct = 0, outsiders = 0;
         	for (int s = 0; s < SECTORS_PER_BLOCK; s++) {
         		const struct sector_read *sr = &r->sectors[s];
-        		uint64_t offset = (uint64_t)block * BLOCK_SIZE + (uint64_t)s * SECTOR_SIZE;
+        		uint64_t offset = (uint64_t)block * BLOCK_BYTES + (uint64_t)s * SECTOR_SIZE;
         		enum content_kind kind = sr->kind == SECTOR_ZERO ? CONTENT_HOLE : CONTENT_DATA;
         		if (sr->kind == SECTOR_BAD_CRC &&
         		    !(e->mix_ok && contains(e->allowed, e->allowed_count, CONTENT_DATA, sr->gen, sr->iteration)))
@@ -772,9 +772,9 @@ internal static class CRuntime
         	ssize_t n = pread(fd, buffer, FILE_SIZE, 0);
         	for (int b = 0; b < BLOCK_COUNT; b++) {
         		if (n < 0) {
-        			ssize_t one = pread(fd, buffer + OFFSET(b), BLOCK_SIZE, OFFSET(b));
+        			ssize_t one = pread(fd, buffer + OFFSET(b), BLOCK_BYTES, OFFSET(b));
         			blocks[b] = one < 0		   ? (struct block_read){.state = BLOCK_IO_ERROR, .error = errno}
-        				    : one < BLOCK_SIZE ? (struct block_read){.state = BLOCK_EOF}
+        				    : one < BLOCK_BYTES ? (struct block_read){.state = BLOCK_EOF}
         						       : decode_block(buffer + OFFSET(b), b);
         		} else {
         			blocks[b] = OFFSET(b + 1) <= n ? decode_block(buffer + OFFSET(b), b)
@@ -892,12 +892,12 @@ internal static class CRuntime
         }
         """;
 
+    public const string UringHeaders = "#include <liburing.h>\n#include <sys/uio.h>\n";
+    public const string VerbsHeaders = "#include <infiniband/verbs.h>\n";
+
     public const string Uring = """
         /* ---- io_uring (liburing), as native/uring.c: rings, buffer registration (the long-term pin), one I/O at a
          * time submitted and waited for ---- */
-        #include <liburing.h>
-        #include <sys/uio.h>
-
         static MAYBE_UNUSED long uring_io(struct io_uring *ring, pthread_mutex_t *lock, int op, int fd, void *buf, size_t len, off_t offset)
         {
         	pthread_mutex_lock(lock);
@@ -991,8 +991,6 @@ internal static class CRuntime
          * makes it), an RC QP connected to itself over RoCEv2 GID 1; ibv_reg_mr over the mapping is the
          * long-term pin (ib_umem_get -> pin_user_pages(FOLL_LONGTERM | FOLL_WRITE unless remote-read only)); RDMA WRITE
          * from a bounce buffer into the region is the device writing the pinned pages, RDMA READ it reading them. */
-        #include <infiniband/verbs.h>
-
         #define GID_INDEX 1
 
         static struct {

@@ -71,7 +71,7 @@ public static class CStepEmitters
             s.OverRuns("fallocate(S.data_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, OFFSET(@R.first), (off_t)RUN_LEN(@R)) ? -errno : 0") +
             "\treturn r;\n"),
         (Verbs.Pin, s => "\t(void)iteration;\n" +
-            $"\treturn pin_take(S.map + OFFSET({s.Step.Blocks.First}), (size_t){s.Step.Blocks.Last - s.Step.Blocks.First + 1} * BLOCK_SIZE, " +
+            $"\treturn pin_take(S.map + OFFSET({s.Step.Blocks.First}), (size_t){s.Step.Blocks.Last - s.Step.Blocks.First + 1} * BLOCK_BYTES, " +
             $"{CPinPaths.For(s.Step.PinPath).Access(s.Step.Args.Access ?? s.Step.PinPath.DefaultAccess)});\n"),
         (Verbs.Unpin, _ => "\t(void)iteration;\n\treturn pin_release();\n"),
         (Verbs.Dma, s => s.Stamp(CWriters.Of(s.PinPath!.DeviceWriter)) +

@@ -46,6 +46,11 @@ public static class ReproGenerator
         var c = new StringBuilder();
         Header(c, scenario, backing, libraries);
         c.AppendLine(CRuntime.Includes);
+        if (sections.Contains(CRuntime.Uring))
+            c.Append(CRuntime.UringHeaders);
+        if (sections.Contains(CRuntime.VerbsPin))
+            c.Append(CRuntime.VerbsHeaders);
+        c.AppendLine();
         Facts(c, scenario, plan, checkPlan);
         c.AppendLine(CWriters.Declaration);
         c.AppendLine(CRuntime.BlockFormat);
@@ -91,9 +96,10 @@ public static class ReproGenerator
     {
         var maxAllowed = plan.Branches.SelectMany(b => b.Expected).Max(e => Math.Max(Contents(e.Allowed).Count, Contents(e.History).Count));
         c.AppendLine("/* ---- the scenario's facts ---- */");
-        c.AppendLine($"#define BLOCK_SIZE {s.Geometry.BlockSize}");
+        // Not BLOCK_SIZE: <linux/fs.h>, which liburing's headers include, defines that as 1024.
+        c.AppendLine($"#define BLOCK_BYTES {s.Geometry.BlockSize}");
         c.AppendLine($"#define BLOCK_COUNT {s.Geometry.BlockCount}");
-        c.AppendLine($"#define FILE_SIZE ((size_t)BLOCK_COUNT * BLOCK_SIZE)");
+        c.AppendLine($"#define FILE_SIZE ((size_t)BLOCK_COUNT * BLOCK_BYTES)");
         c.AppendLine($"#define STEP_COUNT {s.StepCount}");
         c.AppendLine($"#define OUTPUT_COUNT {checkPlan.OutputFiles.Count}");
         c.AppendLine($"#define VIEW_COUNT {checkPlan.Views.Count}");
