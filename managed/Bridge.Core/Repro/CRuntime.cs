@@ -22,6 +22,7 @@ internal static class CRuntime
         #include <stdlib.h>
         #include <string.h>
         #include <sys/mman.h>
+        #include <sys/mount.h>
         #include <sys/random.h>
         #include <sys/stat.h>
         #include <sys/statfs.h>
@@ -338,6 +339,29 @@ internal static class CRuntime
         			dir, name, (long)st.f_type, magic, name);
         		exit(EXIT_SETUP);
         	}
+        }
+
+        /* Makes a filesystem on `device` — only ever the one named with -d: its contents are lost — and mounts it on dir,
+         * where it stays for `bridge check`. */
+        static MAYBE_UNUSED void make_filesystem(const char *device, const char *dir, const char *const *mkfs, const char *fstype)
+        {
+        	printf("making %s on %s, mounted on %s\n", fstype, device, dir);
+        	pid_t pid = fork();
+        	if (pid < 0)
+        		die("fork");
+        	if (pid == 0) {
+        		execvp(mkfs[0], (char *const *)mkfs);
+        		_exit(127);
+        	}
+        	int status;
+        	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        		fprintf(stderr, "repro: %s %s failed\n", mkfs[0], device);
+        		exit(EXIT_SETUP);
+        	}
+        	if (mkdir(dir, 0755) && errno != EEXIST)
+        		die(dir);
+        	if (mount(device, dir, fstype, 0, NULL))
+        		die("mount");
         }
 
         static MAYBE_UNUSED void open_data_in(const char *dir)

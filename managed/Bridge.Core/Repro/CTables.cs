@@ -55,7 +55,9 @@ public static class CPinPaths
 /// filesystem: the user mounts one and names a directory on it.</summary>
 /// <param name="Usage">The arguments, as the usage line shows them; the first is argv[1].</param>
 /// <param name="Setup">C run in main: sets S.dir, S.aux_dir and opens the data file (none for anonymous memory).</param>
-internal sealed record CBacking(BackingInfo Row, string Usage, string Setup, string MapFlags, bool FillThroughMapping);
+/// <param name="Mkfs">For a backing with storage: the mkfs command line the program runs on a device given with
+/// <c>-d DEVICE</c> (Bridge.Linux's provider row makes its filesystems with the same; a test holds them equal).</param>
+internal sealed record CBacking(BackingInfo Row, string Usage, string Setup, string MapFlags, bool FillThroughMapping, IReadOnlyList<string>? Mkfs = null);
 
 public static class CBackings
 {
@@ -64,9 +66,9 @@ public static class CBackings
 
     internal static readonly IReadOnlyList<CBacking> All =
     [
-        OnFilesystem(BackingTable.Ext4),
-        OnFilesystem(BackingTable.Xfs),
-        OnFilesystem(BackingTable.Btrfs),
+        OnFilesystem(BackingTable.Ext4, ["mkfs.ext4", "-F", "-q", "-E", "nodiscard"]),
+        OnFilesystem(BackingTable.Xfs, ["mkfs.xfs", "-f", "-q"]),
+        OnFilesystem(BackingTable.Btrfs, ["mkfs.btrfs", "-f", "-q"]),
         new(BackingTable.Tmpfs, "DIR [AUXDIR]",
             "\tS.dir = argv[1];\n\tS.aux_dir = argc > 2 ? argv[2] : argv[1];\n" + RequireFilesystem(BackingTable.Tmpfs) + "\topen_data_in(S.dir);\n",
             "0", false),
@@ -85,12 +87,20 @@ public static class CBackings
     public static string ArgumentHelp(BackingInfo row) => For(row).Usage switch
     {
         AuxOnly => "AUXDIR: a directory on a filesystem with O_DIRECT (ext4) for the source and output files",
-        _ when row.HasStorage => $"DIR: a directory on a mounted {row.FsType} filesystem (the data, source and output files go there)",
+        _ when row.HasStorage => $"DIR: a directory on a mounted {row.FsType} filesystem (the data, source and output files go there); " +
+                                 $"-d DEVICE: make a {row.FsType} filesystem on DEVICE (its contents are lost) and mount it on DIR first",
         _ => $"DIR: a directory on {row.FsType}; AUXDIR (default DIR): one on a filesystem with O_DIRECT for the source and output files",
     };
 
-    private static CBacking OnFilesystem(BackingInfo row) =>
-        new(row, "DIR", "\tS.dir = S.aux_dir = argv[1];\n" + RequireFilesystem(row) + "\topen_data_in(S.dir);\n", "0", false);
+    /// <summary>The mkfs command a reproducer runs on <c>-d DEVICE</c>, for a backing with storage.</summary>
+    public static IReadOnlyList<string>? MkfsOf(BackingInfo row) => For(row).Mkfs;
+
+    private static CBacking OnFilesystem(BackingInfo row, IReadOnlyList<string> mkfs) =>
+        new(row, "[-d DEVICE] DIR",
+            "\tS.dir = S.aux_dir = argv[1];\n" +
+            $"\tif (device)\n\t\tmake_filesystem(device, S.dir, (const char *const[]){{{string.Join(", ", mkfs.Select(a => $"\"{a}\""))}, device, NULL}}, \"{row.FsType}\");\n" +
+            RequireFilesystem(row) + "\topen_data_in(S.dir);\n",
+            "0", false, mkfs);
 
     private static string RequireFilesystem(BackingInfo row) =>
         $"\trequire_filesystem(S.dir, 0x{row.FsMagic:x}L, \"{row.FsType}\");\n";

@@ -212,9 +212,18 @@ public static class ReproGenerator
 
     private static void Main(StringBuilder c, Scenario s, ReproPlan plan, CheckPlan checkPlan, CBacking backing, CPinPath? pinPath)
     {
-        var argCount = backing.Usage.Split(' ').Count(a => !a.StartsWith('['));
+        var argCount = backing.Usage.Split(' ').Count(a => !a.StartsWith('[') && !a.EndsWith(']'));
         c.AppendLine("int main(int argc, char **argv)");
         c.AppendLine("{");
+        if (backing.Mkfs is not null)
+        {
+            c.AppendLine("\tconst char *device = NULL;");
+            c.AppendLine("\tif (argc > 2 && strcmp(argv[1], \"-d\") == 0) {");
+            c.AppendLine("\t\tdevice = argv[2];");
+            c.AppendLine("\t\targv += 2;");
+            c.AppendLine("\t\targc -= 2;");
+            c.AppendLine("\t}");
+        }
         c.AppendLine($"\tif (argc < {argCount + 1}) {{");
         c.AppendLine($"\t\tfprintf(stderr, \"usage: %s {backing.Usage}\\n  {Escape(CBackings.ArgumentHelp(s.Backing))}\\n\", argv[0]);");
         c.AppendLine("\t\treturn EXIT_SETUP;");

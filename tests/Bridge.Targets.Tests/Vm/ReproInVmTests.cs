@@ -31,16 +31,14 @@ public sealed class ReproInVmTests(VmFixture vm)
                 await gcc.WaitForExitAsync(TestContext.Current.CancellationToken);
                 Assert.Equal(0, gcc.ExitCode);
             }
-            // The guest's soft-RoCE device as `bridge rxe up` makes it, then an ext4 on the run's scratch disk.
+            // The guest's soft-RoCE device as `bridge rxe up` makes it; the reproducer makes its ext4 on the run's scratch disk.
             var script = string.Join('\n',
                 "set -e",
                 "ip link set lo up",
                 "ip link add rxe-net type dummy && ip addr add 10.77.0.1/24 dev rxe-net && ip link set rxe-net up",
                 "rdma link add rxe0 type rxe netdev rxe-net",
-                "disk=${BRIDGE_DISKS%% *}",
-                "mkfs.ext4 -q -F -E nodiscard \"$disk\" && mkdir -p /tmp/ext4 && mount -t ext4 \"$disk\" /tmp/ext4",
                 "set +e",
-                $"{GuestPaths.Of(Path.Combine(dir, "repro"))} /tmp/ext4");
+                $"{GuestPaths.Of(Path.Combine(dir, "repro"))} -d \"${{BRIDGE_DISKS%% *}}\" /tmp/ext4");
             var stdout = new List<string>();
             var target = new VmTarget(KernelSource.Line(line), vm.Runner);
             var result = await target.RunCommandAsync(["sh", "-c", script + " 2>&1"], [scenario], l =>
