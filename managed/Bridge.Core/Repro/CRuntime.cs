@@ -701,11 +701,11 @@ internal static class CRuntime
         	case BLOCK_UNIFORM:
         		if (r->kind == CONTENT_HOLE)
         			snprintf(out, n, "zeros");
+        		else if (r->step == UINT32_MAX)
+        			snprintf(out, n, "generation %" PRIu32 " (initial fill)", r->gen);
         		else if (r->iteration)
         			snprintf(out, n, "generation %" PRIu32 " iteration %" PRIu32 " (step #%d)", r->gen, r->iteration, (int)r->step);
         		else
-        			snprintf(out, n, "generation %" PRIu32 " (%s)", r->gen, r->step == UINT32_MAX ? "initial fill" : "step");
-        		if (r->kind == CONTENT_DATA && r->iteration == 0 && r->step != UINT32_MAX)
         			snprintf(out, n, "generation %" PRIu32 " (step #%d)", r->gen, (int)r->step);
         		return;
         	case BLOCK_MIXED: {
@@ -833,11 +833,11 @@ internal static class CRuntime
         			last++;
         		}
         		describe_expected(expected, sizeof(expected), e);
-        		printf("  %-4s %-8s blocks %d-%d: %s: %s%s%s\n", file, PATH_NAMES[v->path], b, last,
-        		       verdicts[b] ? verdicts[b] : "ok", verdicts[b] ? "expected " : "", verdicts[b] ? expected : observed,
-        		       verdicts[b] ? "" : "");
         		if (verdicts[b])
-        			printf("%*sobserved %s\n", 24, "", observed);
+        			printf("  %-4s %-8s blocks %d-%d: %s: expected %s\n%24sobserved %s\n", file, PATH_NAMES[v->path], b, last,
+        			       verdicts[b], expected, "", observed);
+        		else
+        			printf("  %-4s %-8s blocks %d-%d: ok: %s\n", file, PATH_NAMES[v->path], b, last, observed);
         		b = last + 1;
         	}
         }
