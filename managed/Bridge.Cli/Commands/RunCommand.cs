@@ -15,9 +15,19 @@ public static class RunCommand
         var target = new TargetOption();
         var timeout = TimeoutOption.Create();
         var report = new ReportWriter();
-        var command = new Command("run", "Run scenarios on a real kernel and judge every block with the oracle. Exit 0: every verdict allowed; 1: findings; 2: usage or input errors.")
+        var bisectExit = new Option<bool>("--bisect-exit")
         {
-            files, suite, timeout,
+            Description = $"exit as `git bisect run` expects: {Bisect.Good} good (every verdict allowed), {Bisect.Bad} bad (findings), " +
+                          $"{Bisect.CannotTest} cannot test (the kernel did not boot, every scenario skipped, or a pin refused: see --bisect-refused)",
+        };
+        var bisectRefused = new Option<BisectRefusal>("--bisect-refused")
+        {
+            Description = "with --bisect-exit, what a refused pin means: skip (default: this kernel cannot show the finding), good, or bad (bisecting the refusal itself)",
+            DefaultValueFactory = _ => BisectRefusal.Skip,
+        };
+        var command = new Command("run", "Run scenarios on a real kernel and judge every block with the oracle. Exit 0: every verdict allowed; 1: findings; 2: usage or input errors; with --bisect-exit, git bisect run's codes (125: cannot test).")
+        {
+            files, suite, timeout, bisectExit, bisectRefused,
         };
         target.AddTo(command);
         report.AddTo(command);
@@ -29,7 +39,7 @@ public static class RunCommand
             {
                 var result = await Execute(t, scenarios, ct);
                 report.Write(parse, result, Console.Out);
-                return result.ExitCode;
+                return parse.GetValue(bisectExit) ? result.BisectExitCode(parse.GetValue(bisectRefused)) : result.ExitCode;
             }
             catch (RunInterrupted interrupted)
             {

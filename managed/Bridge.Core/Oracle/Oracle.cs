@@ -40,6 +40,32 @@ public static class Oracle
         };
     }
 
+    /// <summary>What every view of every check may hold, block by block, given the steps' results — the
+    /// expectations <see cref="Judge"/> compares reads with, without reads: what a reproducer embeds. The folding is
+    /// Judge's own: the same rules in the same order.</summary>
+    public static IReadOnlyList<ExpectedBlock> ExpectedAtChecks(Scenario scenario, Observation observation)
+    {
+        var expected = new List<ExpectedBlock>();
+        var expectations = new Expectations(scenario, observation);
+        var plan = CheckPlan.For(scenario);
+        foreach (var step in scenario.Steps)
+        {
+            if (step.Effect != Effect.Check)
+            {
+                expectations.Apply(step);
+                continue;
+            }
+            foreach (var view in plan.Views)
+                for (var block = 0; block < scenario.Geometry.BlockCount; block++)
+                {
+                    var allowed = expectations.Expected(view.File, view.Path, block);
+                    var history = view.File == CheckPlan.DataFile ? expectations.Block(block).Written : allowed;
+                    expected.Add(new ExpectedBlock(step.Index, view, block, allowed, history));
+                }
+        }
+        return expected;
+    }
+
     /// <summary>Step-level outcomes: a refused pin is recorded (not a finding); EIO and time-outs are findings.</summary>
     private static void StepFindings(Step step, StepResult result, List<Finding> findings, List<Refusal> refusals)
     {
@@ -89,3 +115,8 @@ public static class Oracle
         }
     }
 }
+
+/// <summary>What one block of one view may hold at one check (<see cref="Allowed"/>), and every content completed
+/// steps wrote into it (<paramref name="History"/>: an older one read back is a lost write or stale, anything else
+/// a phantom).</summary>
+public sealed record ExpectedBlock(int Check, CheckView View, int Block, Allowed Allowed, Allowed History);

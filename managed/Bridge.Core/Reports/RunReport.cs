@@ -13,5 +13,36 @@ public sealed record RunReport(IReadOnlyList<ScenarioRun> Runs)
 {
     public int ExitCode => Runs.Any(r => r.Verdict.HasFindings) ? 1 : 0;
 
+    /// <summary>The exit code for <c>git bisect run</c> (<c>bridge run --bisect-exit</c>): <see cref="Bisect.Bad"/> when
+    /// any scenario has findings; <see cref="Bisect.CannotTest"/> when nothing ran (every scenario skipped: a kernel that
+    /// did not boot, a device it lacks) or when the kernel refused a pin and <paramref name="refused"/> says a refusal
+    /// cannot test the finding (the device never wrote, so the bug can be neither seen nor ruled out); else
+    /// <see cref="Bisect.Good"/>.</summary>
+    public int BisectExitCode(BisectRefusal refused)
+    {
+        if (Runs.Any(r => r.Verdict.HasFindings))
+            return Bisect.Bad;
+        if (Runs.All(r => r.Verdict.Class == VerdictClass.Skipped))
+            return Bisect.CannotTest;
+        return Runs.Any(r => r.Verdict.Class == VerdictClass.Refused)
+            ? refused switch
+            {
+                BisectRefusal.Good => Bisect.Good,
+                BisectRefusal.Bad => Bisect.Bad,
+                _ => Bisect.CannotTest,
+            }
+            : Bisect.Good;
+    }
+
     public IEnumerable<RunEnvironment> Environments => Runs.Select(r => r.Observation.Environment).Distinct();
+}
+
+/// <summary>What a refused pin means to a bisection: by default this kernel cannot test the finding (skip); when the
+/// refusal itself is what is bisected (the first version that refuses), good or bad.</summary>
+public enum BisectRefusal { Skip, Good, Bad }
+
+/// <summary>The exit codes <c>git bisect run</c> understands.</summary>
+public static class Bisect
+{
+    public const int Good = 0, Bad = 1, CannotTest = 125;
 }

@@ -104,5 +104,28 @@ public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITa
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="command"/> in this target's guest with what <paramref name="forScenarios"/> need (their
+    /// module groups; a raw scratch disk per filesystem, names in $BRIDGE_DISKS) — e.g. a C reproducer of them — on
+    /// the same boot image and 9p share the agent uses; the host root is the guest's root, so a host binary runs as is
+    /// (a host path under /tmp is at <see cref="GuestPaths.Of"/>). The command's output lines go to
+    /// <paramref name="onLine"/>. A minimal way in until the target has a general exec.
+    /// </summary>
+    public Task<VmResult> RunCommandAsync(IReadOnlyList<string> command, IReadOnlyList<Scenario> forScenarios, Func<GuestLine, Task> onLine, CancellationToken ct)
+    {
+        var (groups, disks) = Needs(forScenarios);
+        var spec = new VmSpec
+        {
+            Kernel = kernel,
+            Command = command,
+            WorkingDirectory = "/tmp",
+            ModuleGroups = groups,
+            ScratchDisks = disks,
+            RunTimeout = RunTimeout,
+            SilenceTimeout = ScenarioTimeout,
+        };
+        return (runner ?? new VmRunner()).RunAsync(spec, onLine, ct);
+    }
+
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
