@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using Bridge.Linux.Host;
 
+using Bridge.Targets.Vm.Kernels;
+
 namespace Bridge.Targets.Vm;
 
 /// <summary>

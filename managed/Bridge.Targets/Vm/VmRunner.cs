@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Bridge.Linux.Host;
+using Bridge.Targets.Vm.Kernels;
 
 namespace Bridge.Targets.Vm;
 
@@ -70,7 +71,9 @@ public sealed class VmRunner
         else if (spec.ExtraModules.Count > 0 || spec.ModuleGroups.Count > 0)
             throw new VmSetupException($"kernel {kernel.Name} has no module tree, so modules {string.Join(", ", spec.ExtraModules.Concat(spec.ModuleGroups))} cannot be loaded (expected --modules PATH/lib/modules/RELEASE, or a kernel with them built in and no module groups asked for)");
         var initramfs = new InitramfsBuilder(Cache.Directory, _busybox);
-        return new Prepared(kernel, files, await initramfs.GetBaseAsync(kernel, files, ct));
+        var prepared = new Prepared(kernel, files, await initramfs.GetBaseAsync(kernel, files, ct));
+        await Cache.Budget.EvictAsync(ct);
+        return prepared;
     }
 
     private Task<VmResult> BootAsync(Prepared prepared, VmSpec spec, Accelerator accelerator, Func<GuestLine, Task>? onLine, CancellationToken ct)

@@ -2,6 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Threading.Channels;
 
+using Bridge.Targets.Vm.Kernels;
+
+using Bridge.Targets.Vm.Recipe;
+
 namespace Bridge.Targets.Vm;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using Bridge.Targets.Vm.Kernels;
+
 namespace Bridge.Targets.Vm;
 
 /// <summary>How qemu executes the guest. <see cref="Auto"/> uses KVM when /dev/kvm runs a guest of this kernel
