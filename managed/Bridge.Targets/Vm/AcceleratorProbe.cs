@@ -40,6 +40,7 @@ internal sealed class AcceleratorProbe(string cacheDirectory)
                 Environment = new Dictionary<string, string>(),
                 WorkingDirectory = "/",
                 ScratchDisks = 0,
+                ScratchDiskSizes = [],
                 BootTimeout = ProbeTimeout,
                 RunTimeout = ProbeTimeout,
                 Accelerator = Accelerator.Kvm,

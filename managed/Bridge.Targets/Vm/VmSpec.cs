@@ -42,6 +42,10 @@ public sealed record VmSpec
 
     public long ScratchDiskBytes { get; init; } = 1L << 30;
 
+    /// <summary>Each scratch disk's own size, when they differ (as many as <see cref="ScratchDisks"/>); empty: every
+    /// disk is <see cref="ScratchDiskBytes"/>.</summary>
+    public IReadOnlyList<long> ScratchDiskSizes { get; init; } = [];
+
     public int MemoryMiB { get; init; } = 2048;
 
     public int Cpus { get; init; } = 2;
