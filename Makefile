@@ -8,7 +8,7 @@ BRIDGE := artifacts/bridge/bridge
 PACKAGE_LISTS := containers/host-packages.txt $(wildcard containers/vm/packages.txt containers/image/packages.txt)
 SUITE ?= default
 
-.PHONY: all install native build run test test-reports mutate bench format clean container-test
+.PHONY: all install native build run test test-kernels test-reports mutate bench format clean container-test
 # Where every test run writes one JUnit and one TRX file per test project (tests/Directory.Build.props).
 TEST_RESULTS := artifacts/test-results
 
@@ -42,6 +42,14 @@ test: build
 	rm -rf $(TEST_RESULTS)
 	$(DOTNET) test --solution Bridge.sln -c $(CONFIG) --no-build --max-parallel-test-modules 1
 	$(MAKE) --no-print-directory test-reports
+
+# Every kernel line of containers/vm/recipe.json at its newest version (several TCG boots per line: not part of
+# `make test`): the guest's release, the io_uring row for ext4 MAP_SHARED against the line's model, soft-RoCE up.
+test-kernels: build
+	rm -f artifacts/test-kernels/table.txt
+	BRIDGE_TEST_KERNELS=1 $(DOTNET) test --project tests/Bridge.Targets.Tests -c $(CONFIG) --no-build --filter-class '*KernelLinesTests'; rc=$$?; \
+	echo "line                 version          guest release          io_uring model: io_uring      rdma link                          boot+run"; \
+	cat artifacts/test-kernels/table.txt; exit $$rc
 
 # test-results-parser (npm) reads $(TEST_RESULTS) as a CI server would; the test container has no node and no network.
 test-reports: .ci/test-reports/node_modules/.installed

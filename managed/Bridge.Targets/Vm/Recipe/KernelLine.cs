@@ -12,6 +12,10 @@ namespace Bridge.Targets.Vm.Recipe;
 /// <param name="Origin">Where the line was defined (file:line:col), for errors found later.</param>
 public sealed record KernelLine(string Name, IReadOnlyList<string> Suites, string Flavour, string VersionPattern, string Description, string Origin)
 {
+    /// <summary>The simulator policy (era) whose pin rules this line's kernels are expected to follow; <c>make
+    /// test-kernels</c> checks each line's newest kernel against it. Null: no expectation.</summary>
+    public string? Model { get; init; }
+
     /// <summary>The ABI name in <paramref name="package"/> if it is one of this line's image packages under
     /// <paramref name="patterns"/> (archive.imagePackages, most preferred first), with the pattern's rank.</summary>
     public (string Abi, int Rank)? MatchImage(string package, IReadOnlyList<string> patterns)

@@ -14,7 +14,7 @@ public sealed class RecipeLayer
 {
     public static readonly IReadOnlyList<string> Sections = ["archive", "kernelLines", "moduleGroups", "alwaysLoaded", "loadedWithDisks", "qemu"];
     public static readonly IReadOnlyList<string> ArchiveKeys = ["keyring", "component", "architecture", "suites", "imagePackages"];
-    public static readonly IReadOnlyList<string> LineKeys = ["suites", "flavour", "version", "description"];
+    public static readonly IReadOnlyList<string> LineKeys = ["suites", "flavour", "version", "description", "model"];
     public static readonly IReadOnlyList<string> QemuKeys = ["binary", "kvm", "tcg", "machine", "boot", "cmdline", "console", "hostRoot", "channelBus", "channel", "disk"];
     private static readonly HashSet<string> QemuStringKeys = ["binary", "cmdline"];
 
@@ -120,7 +120,7 @@ public sealed class RecipeLayer
         var errors = r.Errors.Count;
         var members = r.Members(value, path, LineKeys, $"kernelLines.{name}").ToDictionary(m => m.Name, m => (m.Value, m.Path));
         IReadOnlyList<string>? suites = null;
-        string? flavour = "amd64", version = null, description = "";
+        string? flavour = "amd64", version = null, description = "", model = null;
         if (members.TryGetValue("suites", out var s))
         {
             suites = r.Strings(s.Value, s.Path, "an array of suite names from archive.suites, e.g. [\"sid\"]");
@@ -154,7 +154,9 @@ public sealed class RecipeLayer
         }
         if (members.TryGetValue("description", out var d))
             description = r.String(d.Value, d.Path, "a string");
-        return r.Errors.Count > errors ? null : new KernelLine(name, suites!, flavour!, version!, description ?? "", r.At(path));
+        if (members.TryGetValue("model", out var m))
+            model = r.String(m.Value, m.Path, "the simulator policy whose rules the line's kernels are expected to follow, e.g. \"linux-6.5+\"");
+        return r.Errors.Count > errors ? null : new KernelLine(name, suites!, flavour!, version!, description ?? "", r.At(path)) { Model = model };
     }
 
     /// <summary>Typed access to a layer's values with every error recorded at its file:line:col.</summary>
