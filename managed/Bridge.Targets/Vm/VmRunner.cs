@@ -49,7 +49,17 @@ public sealed class VmRunner
     {
         var prepared = await PrepareAsync(spec, ct);
         var accelerator = await _probe.ChooseAsync(prepared.Kernel, trial => BootAsync(prepared, trial, Accelerator.Kvm, null, ct), spec, ct);
-        return await BootAsync(prepared, spec, accelerator, onLine, ct);
+        var result = await BootAsync(prepared, spec, accelerator, onLine, ct);
+        if (result.Outcome == VmOutcome.BootFailure && prepared.Kernel.ModulesDirectory is null)
+        {
+            // Nothing was resolved: say what the recipe would have loaded, so the user knows what must be built in.
+            var needed = Cache.Recipe.ModulesOf(Cache.Recipe.AlwaysLoaded.Concat(spec.ScratchDisks > 0 ? Cache.Recipe.LoadedWithDisks : []).Concat(spec.ModuleGroups));
+            result = result with
+            {
+                Message = $"{result.Message} (kernel {prepared.Kernel.Name} was booted without a module tree, so nothing was loaded: {string.Join(", ", needed)} must be built in, or give --modules PATH/lib/modules/RELEASE)",
+            };
+        }
+        return result;
     }
 
     /// <summary>A kernel and its base boot image, ready to boot (fetched and built on first use).</summary>

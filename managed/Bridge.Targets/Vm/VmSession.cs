@@ -187,6 +187,8 @@ internal static class VmSession
                 message = $"the guest reset or powered off before its init was ready, and printed nothing after the firmware's '{last}': the kernel did not start (a corrupt or non-x86-64 image?)";
             else
                 message = $"the guest reset or powered off before its init was ready; last console line: {ConsoleLog.LastWords(console) ?? "(the console stayed empty)"}";
+            if (ConsoleLog.ModuleWarnings(console) is { Count: > 0 } refused)
+                message += $" (modules that did not load: {string.Join("; ", refused)})";
             return Result(VmOutcome.BootFailure, null, null, message);
         }
 
