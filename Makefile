@@ -48,7 +48,7 @@ test: build
 test-kernels: build
 	rm -f artifacts/test-kernels/table.txt
 	BRIDGE_TEST_KERNELS=1 $(DOTNET) test --project tests/Bridge.Targets.Tests -c $(CONFIG) --no-build --filter-class '*KernelLinesTests'; rc=$$?; \
-	echo "line                 version          guest release          io_uring model: io_uring      rdma link                          boot+run"; \
+	echo "line                 version          guest release          io_uring model: io_uring      rdma link                          exec (s, with fetch)"; \
 	cat artifacts/test-kernels/table.txt; exit $$rc
 
 # test-results-parser (npm) reads $(TEST_RESULTS) as a CI server would; the test container has no node and no network.
