@@ -12,6 +12,8 @@ var root = new RootCommand("Bridge: does data that a pinning path (O_DIRECT, io_
     CompareCommand.Create(),
     ClassifyCommand.Create(),
     RegressCommand.Create(),
+    KernelsCommand.Create(),
+    ExecCommand.Create(),
     PolicyCommand.Create(),
     VerbsCommand.Create(),
     EngineCommand.Create(),

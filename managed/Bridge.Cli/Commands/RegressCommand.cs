@@ -12,8 +12,7 @@ public static class RegressCommand
         var suite = ScenarioOptions.Suite();
         var targets = new Option<string[]>("--targets")
         {
-            Description = "comma-separated targets, e.g. host,vm:debian-6.1,vm:debian-6.12 (any of: " + TargetOption.Help + ")",
-            Required = true,
+            Description = "comma-separated targets, e.g. host,vm:debian-6.1,vm:debian-6.12@6.12.111 (any of: " + TargetOption.Help + "); default: host and the newest kernel of every line 'bridge kernels' lists",
             CustomParser = r => r.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToArray(),
         };
         var timeout = TimeoutOption.Create();
@@ -26,7 +25,9 @@ public static class RegressCommand
         command.SetAction(async (parse, ct) =>
         {
             var scenarios = ScenarioLoader.Load(parse.GetValue(files) ?? [], parse.GetValue(suite) ?? []);
-            var specs = parse.GetValue(targets)!;
+            var specs = parse.GetValue(targets) is { Length: > 0 } given
+                ? given
+                : ["host", .. TargetOption.Recipe().KernelLines.Keys.Order(StringComparer.Ordinal).Select(line => $"vm:{line}")];
             var opened = specs.Select(s => TargetOption.Open(s, stepTimeout: parse.GetValue(timeout))).ToList(); // every spec is checked before any boots
             var runs = new List<RunReport>();
             foreach (var target in opened)

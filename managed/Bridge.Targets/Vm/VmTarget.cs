@@ -4,6 +4,8 @@ using Bridge.Core.Scenarios;
 using Bridge.Linux.Host;
 using Bridge.Targets.Agent;
 
+using Bridge.Targets.Vm.Kernels;
+
 namespace Bridge.Targets.Vm;
 
 /// <summary>

@@ -1,6 +1,7 @@
 using Bridge.Core.Repro;
 using Bridge.Core.Scenarios;
 using Bridge.Targets.Vm;
+using Bridge.Targets.Vm.Kernels;
 using System.Diagnostics;
 
 namespace Bridge.Targets.Tests.Vm;
