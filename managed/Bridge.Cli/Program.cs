@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Bridge.Cli;
 using Bridge.Cli.Commands;
+using Bridge.Cli.Output;
 using Bridge.Core.Scenarios;
 
 var root = new RootCommand("Bridge: does data that a pinning path (O_DIRECT, io_uring fixed buffers, RDMA MRs) puts into file-backed pages reach the file? Runs scenarios on real kernels and on a model, judged by one oracle.")
@@ -19,14 +20,10 @@ var root = new RootCommand("Bridge: does data that a pinning path (O_DIRECT, io_
     AgentCommand.Create(),
 };
 
+StandardOutput.Install();
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
-{
-    foreach (var error in parse.Errors)
-        Console.Error.WriteLine($"bridge: {error.Message}");
-    Console.Error.WriteLine("Try 'bridge --help'.");
-    return 2;
-}
+    return UsageErrors.Report(parse);
 try
 {
     // On SIGINT/SIGTERM the token is cancelled and the run winds down at the next scenario boundary, unmounting
@@ -52,4 +49,9 @@ catch (UsageException e)
 {
     Console.Error.WriteLine($"bridge: {e.Message}");
     return 2;
+}
+catch (OutputFailedException e)
+{
+    Console.Error.WriteLine($"bridge: {e.Message}");
+    return e.Code;
 }

@@ -1,49 +1,33 @@
 using System.CommandLine;
-using Bridge.Core.Reports;
-using Bridge.Core.Scenarios;
-using Bridge.Targets;
+using Bridge.Cli.Output;
 
 namespace Bridge.Cli.Commands;
 
-/// <summary><c>bridge run</c>: scenarios on a real kernel, judged by the oracle.</summary>
+/// <summary><c>pinbridge run</c>: scenarios on a real kernel, judged by the oracle.</summary>
 public static class RunCommand
 {
     public static Command Create()
     {
-        var files = ScenarioOptions.Files();
-        var suite = ScenarioOptions.Suite();
+        var selection = new ScenarioSelection();
         var target = new TargetOption();
-        var report = new ReportWriter();
-        var command = new Command("run", "Run scenarios on a real kernel and judge every block with the oracle. Exit 0: every verdict allowed; 1: findings; 2: usage or input errors.")
-        {
-            files, suite,
-        };
+        var output = new OutputOptions();
+        var command = new Command("run", "Run scenarios on a real kernel and judge every block with the oracle. Exit 0: every verdict allowed; 1: findings; 2: usage or input errors; 4: nothing judged (every scenario skipped).");
+        selection.AddTo(command);
         target.AddTo(command);
-        report.AddTo(command);
+        output.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            var scenarios = ScenarioLoader.Load(parse.GetValue(files) ?? [], parse.GetValue(suite) ?? []);
-            await using var t = target.Open(parse);
-            var result = await Execute(t, scenarios, ct);
-            report.Write(parse, result, Console.Out);
-            return result.ExitCode;
+            var scenarios = selection.Load(parse);
+            if (selection.Listed(parse, scenarios))
+                return 0;
+            var t = target.Open(parse);
+            await using (t)
+            {
+                using var pipeline = output.Pipeline(parse, "run", [t.Name], scenarios.Count);
+                var results = await pipeline.RunAsync(p => p.RunTargetAsync(t, scenarios, ct));
+                return results.ExitCode;
+            }
         });
         return command;
-    }
-
-    /// <summary>Runs on the target and judges each observation as it arrives.</summary>
-    public static async Task<RunReport> Execute(ITarget target, IReadOnlyList<Scenario> scenarios, CancellationToken ct)
-    {
-        var byName = scenarios.ToDictionary(s => s.Name);
-        var runs = new List<ScenarioRun>();
-        await foreach (var observation in target.RunAsync(scenarios, ct))
-        {
-            var scenario = byName[observation.Scenario];
-            var verdict = Core.Oracle.Oracle.Judge(scenario, observation);
-            runs.Add(new ScenarioRun(scenario, observation, verdict));
-            if (!Console.IsErrorRedirected)
-                Console.Error.WriteLine($"[{runs.Count}/{scenarios.Count}] {scenario.Name} [{scenario.Label}]: {verdict.Class.ToString().ToLowerInvariant()}");
-        }
-        return new RunReport(runs);
     }
 }

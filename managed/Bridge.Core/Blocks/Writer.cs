@@ -9,3 +9,17 @@ public enum Writer : byte
     Uring = 4,
     Rdma = 5,
 }
+
+public static class Writers
+{
+    /// <summary>The writer as reports name it: the path a kernel developer knows.</summary>
+    public static string Name(this Writer writer) => writer switch
+    {
+        Writer.Initial => "initial fill",
+        Writer.Cpu => "cpu store",
+        Writer.ODirect => "O_DIRECT",
+        Writer.Uring => "io_uring",
+        Writer.Rdma => "rdma",
+        _ => $"writer {(byte)writer}",
+    };
+}

@@ -33,7 +33,7 @@ public static class Sequencer
             if (hung is not null)
             {
                 foreach (var s in step.Body.Prepend(step))
-                    results[s.Index] = StepResult.Skipped(s.Index, AfterHang(hung));
+                    results[s.Index] = StepResult.Skipped(s.Index, AfterHang(scenario, hung));
                 continue;
             }
             var recorded = step.Effect switch
@@ -57,11 +57,11 @@ public static class Sequencer
     }
 
     /// <summary>Why a step after a hung one is not run.</summary>
-    public static string AfterHang(StepResult hung) => $"step #{hung.Step} hung: {hung.Detail}";
+    public static string AfterHang(Scenario scenario, StepResult hung) => $"{scenario.Describe(hung.Step)} hung: {hung.Detail}";
 
     /// <summary>Why a step that needs the pin is not run, or null when the pin is held.</summary>
     public static string? PinFailure((Step Step, StepResult Result)? pin) =>
-        pin is { } p && !p.Result.Ok ? $"needs the pin that {p.Step} could not take ({p.Result})" : null;
+        pin is { } p && !p.Result.Ok ? $"needs the pin that '{p.Step.Text}' (line {p.Step.At.Line}) could not take ({p.Result})" : null;
 
     private static StepResult Check(Step step, CheckPlan plan, IStepExecutor executor, List<CheckObservation> checks)
     {
@@ -86,7 +86,7 @@ public static class Sequencer
         var body = tallies.Select(t => t.Result()).Concat(skipped).OrderBy(r => r.Step).ToList();
         var outcome = body.Any(r => r.Outcome == Outcome.Timeout) ? Outcome.Timeout : Outcome.Ok;
         var span = new StepResult(race.Index, outcome, Start: start, End: end,
-            Detail: string.Join(", ", body.Select(b => $"#{b.Step}×{b.Race?.Iterations ?? 0}")));
+            Detail: string.Join(", ", body.Select(b => $"'{race.Body.First(s => s.Index == b.Step).Text}' ×{b.Race?.Iterations ?? 0}")));
         return [span, .. body];
     }
 }

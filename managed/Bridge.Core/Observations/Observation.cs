@@ -82,7 +82,7 @@ public sealed record RunEnvironment(string Target, string KernelRelease, string?
 /// simulator, so one oracle judges both.</summary>
 public sealed record Observation(
     string Scenario,
-    ulong RunId,
+    [property: System.Text.Json.Serialization.JsonConverter(typeof(HexIdConverter))] ulong RunId,
     RunEnvironment Environment,
     IReadOnlyList<StepResult> Steps,
     IReadOnlyList<CheckObservation> Checks,

@@ -34,6 +34,24 @@ public static class Oracle
         return new ScenarioVerdict(scenario.Name, worst, findings, refusals, null);
     }
 
+    /// <summary>What each file may hold on disk once every step has run, block by block — the data file (when the
+    /// backing has one) at its final size, then each output file — for checking a kept image
+    /// (<c>pinbridge check --expect</c>). Nothing for a scenario that did not run.</summary>
+    public static IReadOnlyList<FileExpectation> AfterAllSteps(Scenario scenario, Observation observation)
+    {
+        if (observation.Skip is not null)
+            return [];
+        var expectations = new Expectations(scenario, observation);
+        foreach (var step in scenario.Steps)
+            expectations.Apply(step);
+        var files = new List<FileExpectation>();
+        if (scenario.Backing.HasFile)
+            files.Add(new FileExpectation(CheckPlan.DataFile, [.. Enumerable.Range(0, expectations.FileBlocks).Select(b => expectations.Expected(CheckPlan.DataFile, ReadPath.Disk, b))]));
+        foreach (var output in CheckPlan.For(scenario).OutputFiles)
+            files.Add(new FileExpectation(output, [.. Enumerable.Range(0, scenario.Geometry.BlockCount).Select(b => expectations.Expected(output, ReadPath.Disk, b))]));
+        return files;
+    }
+
     /// <summary>Step-level outcomes: a refused pin is recorded (not a finding); EIO and time-outs are findings.</summary>
     private static void StepFindings(Step step, StepResult result, List<Finding> findings, List<Refusal> refusals)
     {
@@ -56,7 +74,7 @@ public static class Oracle
             {
                 var expected = expectations.Expected(view.File, view.Path, read.Block);
                 var history = view.File == CheckPlan.DataFile ? expectations.Block(read.Block).Written : expected;
-                if (BlockJudge.Judge(check.Step, view.File, view.Path, read, expected, history, runId) is { } finding)
+                if (BlockJudge.Judge(expectations.Scenario, check.Step, view.File, view.Path, read, expected, history, runId) is { } finding)
                     found.Add(finding);
             }
         }
@@ -83,3 +101,6 @@ public static class Oracle
         }
     }
 }
+
+/// <summary>What every block of one file may hold on disk, in block order.</summary>
+public sealed record FileExpectation(string File, IReadOnlyList<Allowed> Blocks);

@@ -21,6 +21,10 @@ public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
     /// <summary>A step that has not returned after this long is a hang; later steps are not run.</summary>
     public TimeSpan StepTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Where to keep a scenario's file images once its steps have run (<see cref="KeptImages"/>), or null
+    /// to keep none: asked with the scenario and its observation, so the caller can keep only those with findings.</summary>
+    public Func<Scenario, Observation, string?>? KeepImagesIn { get; init; }
+
     public Observation Run(Scenario scenario, ulong? runId = null)
     {
         var id = runId ?? (ulong)Random.Shared.NextInt64();
@@ -46,7 +50,11 @@ public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
             Setup(ctx, provider);
             var sequence = Sequencer.Run(scenario, new KernelExecutor(ctx, _worker, StepTimeout));
             hung = sequence.Hung;
-            return new Observation(scenario.Name, id, env, sequence.Steps, sequence.Checks, kernelLog.Drain());
+            var observation = new Observation(scenario.Name, id, env, sequence.Steps, sequence.Checks, kernelLog.Drain());
+            // A hung step may still be inside a call on the file: its image is not read (the read could hang too).
+            if (!hung && KeepImagesIn?.Invoke(scenario, observation) is { } directory)
+                KeptImages.Save(ctx, directory);
+            return observation;
         }
         catch (SysException e)
         {

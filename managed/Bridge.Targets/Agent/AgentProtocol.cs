@@ -15,8 +15,9 @@ public sealed record ScenarioText(string Name, string File, string Text)
     public Scenario Parse() => ScenarioFile.ParseOne(Text, File, Name);
 }
 
-/// <summary>What the host asks of an agent: the scenarios, and the target name to record in observations.</summary>
-public sealed record AgentRequest(string Target, IReadOnlyList<ScenarioText> Scenarios);
+/// <summary>What the host asks of an agent: the scenarios, the target name to record in observations, and which file
+/// images to keep where (a path as the agent sees it).</summary>
+public sealed record AgentRequest(string Target, IReadOnlyList<ScenarioText> Scenarios, ImageKeeping? KeepImages = null);
 
 /// <summary>
 /// One line of the agent's output stream. The agent writes one JSON object per line and flushes after each, so the

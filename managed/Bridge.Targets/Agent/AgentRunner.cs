@@ -24,7 +24,7 @@ public static class AgentRunner
         var parsed = request.Scenarios.Select(Parse).ToList();
         var devices = SetUpDevices(parsed.Select(p => p.Scenario).OfType<Scenario>(), Send);
         using var scratch = new ScratchSpace();
-        using var runner = new ScenarioRunner(scratch, request.Target);
+        using var runner = new ScenarioRunner(scratch, request.Target) { KeepImagesIn = request.KeepImages is { } keep ? keep.FolderFor : null };
         foreach (var (text, scenario, error) in parsed)
         {
             Observation observation;

@@ -18,6 +18,9 @@ public sealed class ContainerTarget(string? image = null) : ITarget
 
     public string Name => image is null ? "container" : $"container:{image}";
 
+    /// <summary>Kept images go straight to the host: the directory is bind-mounted read-write at the same path.</summary>
+    public ImageKeeping? KeepImages { get; set; }
+
     public IAsyncEnumerable<Observation> RunAsync(IReadOnlyList<Scenario> scenarios, CancellationToken cancellationToken) =>
         AgentStream.RunAsync((stream, ct) => RunAgentAsync(scenarios, stream, ct), cancellationToken);
 
@@ -32,7 +35,7 @@ public sealed class ContainerTarget(string? image = null) : ITarget
             engine = await DockerEngine.EngineUpAsync(new EngineUpOptions { Log = _ => { } }, ct);
             var reference = image ?? (await new ImageBuilder(engine).EnsureAsync(ImageRecipe.FromRepository(RepositoryRoot()), _ => { }, ct)).Reference;
             scratch = ContainerScratch.Create("/var/tmp", "bridge-agent-");
-            var request = new AgentRequest(Name, scenarios.Select(ScenarioText.From).ToList());
+            var request = new AgentRequest(Name, scenarios.Select(ScenarioText.From).ToList(), KeepImages);
             await File.WriteAllTextAsync(Path.Combine(scratch.Path, "request.json"), AgentProtocol.EncodeRequest(request), ct);
             var build = AppContext.BaseDirectory.TrimEnd('/');
             if (!File.Exists(Path.Combine(build, "bridge.dll")))
@@ -46,7 +49,8 @@ public sealed class ContainerTarget(string? image = null) : ITarget
                 Image = reference,
                 Command = [dotnet.Executable, Path.Combine(build, "bridge.dll"), "agent", "--request", "/scratch/request.json", "--until-stdin-closes"],
                 Environment = environment,
-                Mounts = [new BindMount(build, build, ReadOnly: true), .. ContainerDotnet.Mounts(dotnet)],
+                Mounts = [new BindMount(build, build, ReadOnly: true), .. ContainerDotnet.Mounts(dotnet),
+                          .. KeepImages is { } keep ? [new BindMount(keep.Directory, keep.Directory, ReadOnly: false)] : Array.Empty<BindMount>()],
                 ScratchDirectory = scratch.Path,
                 StdinTiedToCaller = true,
                 Timeout = RunTimeout,

@@ -14,11 +14,13 @@ public sealed class HostTarget(string name = "host") : ITarget
 
     public string Name => name;
 
+    public ImageKeeping? KeepImages { get; set; }
+
     public async IAsyncEnumerable<Observation> RunAsync(IReadOnlyList<Scenario> scenarios, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await Leftovers.SweepAsync();
         _scratch ??= new ScratchSpace();
-        using var runner = new ScenarioRunner(_scratch, name);
+        using var runner = new ScenarioRunner(_scratch, name) { KeepImagesIn = KeepImages is { } keep ? keep.FolderFor : null };
         foreach (var scenario in scenarios)
         {
             cancellationToken.ThrowIfCancellationRequested();

@@ -13,6 +13,7 @@ public sealed record QemuRecipe(
     string Cmdline,
     IReadOnlyList<string> Console,
     IReadOnlyList<string> HostRoot,
+    IReadOnlyList<string> SharedDirectory,
     IReadOnlyList<string> ChannelBus,
     IReadOnlyList<string> Channel,
     IReadOnlyList<string> Disk);
@@ -107,6 +108,7 @@ public sealed record VmRecipe(
                 reader.String(reader.Member(q, "cmdline", "qemu"), "qemu.cmdline"),
                 reader.Strings(reader.Member(q, "console", "qemu"), "qemu.console"),
                 reader.Strings(reader.Member(q, "hostRoot", "qemu"), "qemu.hostRoot"),
+                reader.Strings(reader.Member(q, "sharedDirectory", "qemu"), "qemu.sharedDirectory"),
                 reader.Strings(reader.Member(q, "channelBus", "qemu"), "qemu.channelBus"),
                 reader.Strings(reader.Member(q, "channel", "qemu"), "qemu.channel"),
                 reader.Strings(reader.Member(q, "disk", "qemu"), "qemu.disk"));
