@@ -61,7 +61,7 @@ bench: build
 
 format:
 	$(DOTNET) format Bridge.sln --verify-no-changes
-	clang-format --dry-run --Werror native/*.c native/*.h
+	clang-format --dry-run --Werror native/*.c
 
 clean:
 	rm -rf artifacts

@@ -1,12 +1,30 @@
-/* fork() with stores in a child that stays alive, as tools/testing/selftests/mm/cow.c does around pinned buffers. */
+/* fork() with stores in a child that stays alive, as tools/testing/selftests/mm/cow.c does around pinned buffers.
+ *
+ * The ABI: lets the managed harness (Interop/ForkNative.cs) fork a child that only copies memory and then waits — the
+ * child of a .NET process must not run managed code, so everything it does happens here, between fork() and _exit(). */
 #define _GNU_SOURCE /* pipe2 */
-#include "fork.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+struct bridge_copy {
+	void *dst;
+	const void *src;
+	size_t len;
+};
+
+/* Forks. The child performs the copies (writing into ITS view of dst: a COW copy for private memory, the shared
+ * pages otherwise), reports that it is done, and stays alive — sharing the parent's COW pages, as
+ * tools/testing/selftests/mm/cow.c's children do — until bridge_fork_release. The parent returns once the copies
+ * are done: 0 with *child and *release set, or -errno. */
+int bridge_fork_hold(const struct bridge_copy *copies, size_t count, int *child, int *release);
+
+/* Lets the child exit and reaps it: 0, -errno, or -ECHILD when it did not exit with status 0. */
+int bridge_fork_release(int child, int release);
 
 static int reap(pid_t pid)
 {
