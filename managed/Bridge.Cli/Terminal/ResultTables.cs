@@ -35,7 +35,7 @@ public static class ResultTables
     public static void Write(IAnsiConsole console, Results results)
     {
         if (results.Targets.Count == 1)
-            console.Write(Single(results.Targets[0]));
+            console.Write(Single(results.Targets[0], console.Profile.Width));
         else
             console.Write(Matrix(results));
         foreach (var target in results.Targets)
@@ -47,15 +47,42 @@ public static class ResultTables
             console.WriteLine($"interrupted: {why}");
     }
 
-    /// <summary>One target: a row per scenario.</summary>
-    public static IRenderable Single(RunReport target)
+    /// <summary>One target: a row per scenario. When the console is narrower than the table, the filesystem column
+    /// goes (below 100 columns: it mostly repeats the backing), then the steps and verdict columns give way, then the
+    /// scenario names; the backing stays whole.</summary>
+    public static IRenderable Single(RunReport target, int width)
     {
+        var withFs = width >= 100;
+        var rows = target.Runs.Select(run => new[]
+        {
+            run.Scenario.Name, run.Scenario.Label, run.Observation.Environment.FsType ?? "-", FindingText.Steps(run),
+            run.VerdictName + (run.Verdict.SkipReason is { } why ? $" ({why})" : ""),
+        }.Where((_, i) => withFs || i != 2).ToArray()).ToList();
+        string[] headers = withFs ? ["scenario", "backing", "fs", "steps", "verdict"] : ["scenario", "backing", "steps", "verdict"];
+        var natural = headers.Select((h, i) => rows.Select(r => r[i].Length).Prepend(h.Length).Max()).ToArray();
+        var (steps, verdict) = (headers.Length - 2, headers.Length - 1);
+        var minimum = natural.Select((n, i) => i == 0 ? 16 : i == steps ? 10 : i == verdict ? 12 : n).ToArray();
+        var widths = Fit(natural, minimum, shrinkOrder: [steps, verdict, 0], available: width - 2 * headers.Length - 2);
         var table = new Table { Border = TableBorder.Simple, Title = new TableTitle(Markup.Escape($"{target.Target}{(target.KernelRelease is { } k ? $", kernel {k}" : "")}")) };
-        table.AddColumns("scenario", "backing", "fs", "steps", "verdict");
-        foreach (var run in target.Runs)
-            table.AddRow(new Text(run.Scenario.Name), new Text(run.Scenario.Label), new Text(run.Observation.Environment.FsType ?? "-"),
-                new Text(FindingText.Steps(run)), Verdict(run));
+        table.AddColumns([.. headers.Select((h, i) => new TableColumn(h) { Width = widths[i] })]);
+        foreach (var (row, run) in rows.Zip(target.Runs))
+            table.AddRow([.. row[..^1].Select(c => new Text(c)), Verdict(run, row[^1])]);
         return table;
+    }
+
+    /// <summary>Column widths that fit <paramref name="available"/>: the natural widths, less what the columns in
+    /// <paramref name="shrinkOrder"/> give up, each down to its minimum, one after the other.</summary>
+    public static int[] Fit(int[] natural, int[] minimum, int[] shrinkOrder, int available)
+    {
+        var widths = (int[])natural.Clone();
+        foreach (var column in shrinkOrder)
+        {
+            var excess = widths.Sum() - available;
+            if (excess <= 0)
+                break;
+            widths[column] = Math.Max(Math.Min(minimum[column], natural[column]), widths[column] - excess);
+        }
+        return widths;
     }
 
     /// <summary>Scenario × target: each cell the verdict and the steps that failed there; '*' marks a row whose

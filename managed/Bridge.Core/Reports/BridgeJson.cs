@@ -7,8 +7,8 @@ using Bridge.Core.Oracle;
 namespace Bridge.Core.Reports;
 
 /// <summary>An enum as a report writes it: kebab-case (<c>lost-write</c>, <c>not-run</c>, <c>o-direct</c>), the names
-/// the text reports use, not the C# ones.</summary>
-public sealed class KebabCaseEnum<T>() : JsonStringEnumConverter<T>(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false)
+/// the text reports use, not the C# ones. A value without a name (a header byte from a newer build) stays a number.</summary>
+public sealed class KebabCaseEnum<T>() : JsonStringEnumConverter<T>(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: true)
     where T : struct, Enum;
 
 /// <summary>The JSON shape of reports: observations and verdicts, enums in kebab-case, run ids as hex strings.</summary>

@@ -60,7 +60,7 @@ public static class FindingText
         }
         else
         {
-            lines.Add($"    observed {f.Observed}{(read is { State: ReadState.Uniform, Content.Kind: ContentKind.Data } r ? $" ({r.Writer.Name()}, {scenario.Describe(r.Step)})" : "")}");
+            lines.Add($"    observed {f.Observed}{(read is { State: ReadState.Uniform, Content.Kind: ContentKind.Data } r ? $" (written by {r.Writer.Name()})" : "")}");
         }
         lines.Add($"    {f.Note}");
         lines.AddRange(Culprit(run, f));
