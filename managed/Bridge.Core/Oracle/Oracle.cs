@@ -34,15 +34,16 @@ public static class Oracle
         return new ScenarioVerdict(scenario.Name, worst, findings, refusals, null);
     }
 
-    /// <summary>What each file may hold on disk once every step has run, block by block — the data file (when the
-    /// backing has one) at its final size, then each output file — for checking a kept image
-    /// (<c>pinbridge check --expect</c>). Nothing for a scenario that did not run.</summary>
-    public static IReadOnlyList<FileExpectation> AfterAllSteps(Scenario scenario, Observation observation)
+    /// <summary>What each file may hold on disk, block by block — once every step has run, or as the check step
+    /// <paramref name="atCheck"/> began — the data file (when the backing has one) at its size then, then each
+    /// output file: the expectation a kept image is checked against (<c>pinbridge check --expect</c>). Nothing for a
+    /// scenario that did not run.</summary>
+    public static IReadOnlyList<FileExpectation> OnDisk(Scenario scenario, Observation observation, int? atCheck = null)
     {
         if (observation.Skip is not null)
             return [];
         var expectations = new Expectations(scenario, observation);
-        foreach (var step in scenario.Steps)
+        foreach (var step in scenario.Steps.TakeWhile(s => s.Index != atCheck))
             expectations.Apply(step);
         var files = new List<FileExpectation>();
         if (scenario.Backing.HasFile)

@@ -21,9 +21,14 @@ public static class Evidence
     /// block format alone (a million iterations would be a million contents).</summary>
     public const int MaxContentsPerRange = 4096;
 
+    /// <summary>A file as the kernel left it after the last step: <c>data.img</c>, <c>out.img</c>.</summary>
     public static string ImageName(string file) => $"{file}.img";
 
-    public static string ExpectationName(string file) => $"{file}.expect.json";
+    /// <summary>The data file's disk as a check read it (its O_DIRECT view), kept for a check with findings: the
+    /// state the findings describe, which later steps (an unpin that dirties the pages, a sync) may have changed.</summary>
+    public static string CheckImageName(string file, int line) => $"{file}.check-line{line}.img";
+
+    public static string ExpectationName(string image) => Path.ChangeExtension(image, ".expect.json");
 
     /// <summary>A name as a single path component: what is not a letter, digit or one of <c>._,+=@-[]</c> becomes '_'
     /// (so <c>sim:linux-6.1</c> is <c>sim_linux-6.1</c>, and <c>uring[ext4,shared]</c> stays itself).</summary>
@@ -43,9 +48,9 @@ public static class Evidence
             ("observation.json", JsonSerializer.Serialize(run.Observation, new BridgeJsonContext(new JsonSerializerOptions(BridgeJsonContext.Default.Options) { WriteIndented = true }).Observation) + "\n"),
             ("kernel.log", string.Concat(run.Observation.KernelLog.Select(l => l + "\n"))),
         };
-        var expectations = Oracle.Oracle.AfterAllSteps(run.Scenario, run.Observation).Where(e => images.Contains(ImageName(e.File))).ToList();
-        foreach (var e in expectations)
-            files.Add((ExpectationName(e.File), ExpectationJson(e, run.Scenario.Geometry.BlockSize, run.Observation.RunId)));
+        var expectations = Expectations(run).Where(e => images.Contains(e.Image)).ToList();
+        foreach (var (image, _, expectation) in expectations)
+            files.Add((ExpectationName(image), ExpectationJson(expectation, run.Scenario.Geometry.BlockSize, run.Observation.RunId)));
         files.Add(("report.txt", Report(run, images, expectations)));
         return files;
     }
@@ -112,7 +117,20 @@ public static class Evidence
             .Distinct().OrderBy(c => c.Kind).ThenBy(c => c.Gen).ThenBy(c => c.Iteration).Select(c => c.ToString())];
     }
 
-    private static string Report(ScenarioRun run, IReadOnlyCollection<string> images, IReadOnlyList<FileExpectation> expectations)
+    /// <summary>Every image a target may keep for the run, with what it shows and the oracle's expectation of it: the
+    /// final files, and the data file's disk at each check.</summary>
+    public static IEnumerable<(string Image, string What, FileExpectation Expectation)> Expectations(ScenarioRun run)
+    {
+        foreach (var e in Oracle.Oracle.OnDisk(run.Scenario, run.Observation))
+            yield return (ImageName(e.File), $"the {e.File} file as the kernel left it after the last step (read with O_DIRECT)", e);
+        foreach (var check in run.Scenario.Steps.Where(s => s.Effect == Scenarios.Effect.Check))
+        {
+            if (Oracle.Oracle.OnDisk(run.Scenario, run.Observation, check.Index).FirstOrDefault(e => e.File == Execution.CheckPlan.DataFile) is { } e)
+                yield return (CheckImageName(e.File, check.At.Line), $"the {e.File} file's disk as the check on line {check.At.Line} read it (O_DIRECT)", e);
+        }
+    }
+
+    private static string Report(ScenarioRun run, IReadOnlyCollection<string> images, IReadOnlyList<(string Image, string What, FileExpectation Expectation)> expectations)
     {
         var sb = new StringBuilder();
         var env = run.Observation.Environment;
@@ -123,12 +141,10 @@ public static class Evidence
         sb.Append("\nfiles here:\n  scenario.scn       the scenario as it ran (a matrix instance with its values filled in)\n")
             .Append("  observation.json   every step's result and what every read path saw at every check\n")
             .Append("  kernel.log         the kernel log during the scenario\n");
-        foreach (var e in expectations)
-            sb.Append($"  {ImageName(e.File),-18} the {e.File} file as the kernel left it after the last step (read with O_DIRECT)\n")
-                .Append($"  {ExpectationName(e.File),-18} what the oracle allows on disk there; check it with:\n")
-                .Append($"                       pinbridge check {ImageName(e.File)} --expect {ExpectationName(e.File)}\n");
-        foreach (var image in images.Where(i => expectations.All(e => ImageName(e.File) != i)))
-            sb.Append($"  {image,-18} kept by the target\n");
+        foreach (var (image, what, _) in expectations)
+            sb.Append($"  {image}\n      {what};\n      what the oracle allows there is in {ExpectationName(image)}: pinbridge check {image} --expect {ExpectationName(image)}\n");
+        foreach (var image in images.Where(i => expectations.All(e => e.Image != i)))
+            sb.Append($"  {image}\n      kept by the target\n");
         if (images.Count == 0)
             sb.Append(run.Observation.Environment.Target.StartsWith("sim:", StringComparison.Ordinal)
                 ? "  (no image: the simulator models pages, it writes no file)\n"

@@ -1,6 +1,8 @@
 using Bridge.Core.Blocks;
 using Bridge.Core.Execution;
 using Bridge.Core.Observations;
+using Bridge.Core.Reports;
+using Bridge.Core.Scenarios;
 using Bridge.Linux.Interop;
 
 namespace Bridge.Linux.Execution;
@@ -16,15 +18,15 @@ internal static class FileViewReader
     /// <summary>Blocks per read(2): the size of <see cref="RunContext.CheckBuffer"/>.</summary>
     public const int ChunkBlocksMax = 256;
 
-    public static CallResult Read(RunContext ctx, CheckPlan plan, List<ViewRead> views)
+    public static CallResult Read(RunContext ctx, Step check, CheckPlan plan, List<ViewRead> views)
     {
         var start = MonotonicClock.Now;
         foreach (var view in plan.Views)
-            views.Add(Read(ctx, view));
+            views.Add(Read(ctx, check, view));
         return CallResult.Success(start, MonotonicClock.Now);
     }
 
-    private static ViewRead Read(RunContext ctx, CheckView view)
+    private static ViewRead Read(RunContext ctx, Step check, CheckView view)
     {
         var (file, path) = view;
         var memo = ctx.Memo(file);
@@ -36,7 +38,7 @@ internal static class FileViewReader
         return path switch
         {
             ReadPath.Disk => ctx.DataDirect is { } direct
-                ? new ViewRead(file, path, ReadFile(direct, ctx.Geometry, memo, ctx.CheckBuffer))
+                ? new ViewRead(file, path, ReadDisk(ctx, check, direct, memo))
                 : new ViewRead(file, path, [], ctx.DirectUnavailable),
             ReadPath.Buffered => new ViewRead(file, path, ReadFile(ctx.Backing.Data!, ctx.Geometry, memo, ctx.CheckBuffer)),
             _ => StepHandlers.MappingProblem(ctx, forWrite: false) is { } gone
@@ -56,8 +58,19 @@ internal static class FileViewReader
         return blocks;
     }
 
-    /// <summary>Reads in chunks; a failing chunk is re-read block by block so the error lands on the block it belongs to.</summary>
-    public static List<BlockRead> ReadFile(FileDescriptor fd, BlockGeometry g, DecodeMemo memo, AlignedBuffer buffer)
+    /// <summary>The data file's disk; when images may be kept, also written as that check's image, byte for byte as
+    /// read (a block that failed to read is zeros there).</summary>
+    private static List<BlockRead> ReadDisk(RunContext ctx, Step check, FileDescriptor direct, DecodeMemo memo)
+    {
+        if (ctx.CheckImages is not { } directory)
+            return ReadFile(direct, ctx.Geometry, memo, ctx.CheckBuffer);
+        using var image = new FileStream(Path.Combine(directory, Evidence.CheckImageName(CheckPlan.DataFile, check.At.Line)), FileMode.Create, FileAccess.Write);
+        return ReadFile(direct, ctx.Geometry, memo, ctx.CheckBuffer, image);
+    }
+
+    /// <summary>Reads in chunks; a failing chunk is re-read block by block so the error lands on the block it belongs
+    /// to. <paramref name="copy"/> receives every block read, up to the end of the file.</summary>
+    public static List<BlockRead> ReadFile(FileDescriptor fd, BlockGeometry g, DecodeMemo memo, AlignedBuffer buffer, Stream? copy = null)
     {
         var blocks = new List<BlockRead>(g.BlockCount);
         var chunkBlocks = (int)Math.Min(buffer.Length / g.BlockSize, g.BlockCount);
@@ -68,10 +81,15 @@ internal static class FileViewReader
             if (!r.Ok)
             {
                 for (var b = first; b < first + count; b++)
+                {
                     blocks.Add(ReadOne(fd, g, memo, b, buffer));
+                    if (blocks[^1].State != ReadState.BeyondEof)
+                        copy?.Write(blocks[^1].State == ReadState.IoError ? new byte[g.BlockSize] : buffer.Span(0, g.BlockSize));
+                }
                 continue;
             }
             var full = (int)(r.Value / g.BlockSize);
+            copy?.Write(buffer.Span(0, full * g.BlockSize));
             for (var i = 0; i < count; i++)
                 blocks.Add(i < full ? memo.Decode(buffer.Span((long)i * g.BlockSize, g.BlockSize), first + i) : BlockRead.Eof(first + i));
         }

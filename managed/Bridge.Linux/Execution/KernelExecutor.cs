@@ -35,7 +35,7 @@ internal sealed class KernelExecutor(RunContext ctx, StepWorker worker, TimeSpan
         return failure is null ? call : throw failure;
     }
 
-    public CallResult Check(Step step, CheckPlan plan, List<ViewRead> views) => FileViewReader.Read(ctx, plan, views);
+    public CallResult Check(Step step, CheckPlan plan, List<ViewRead> views) => FileViewReader.Read(ctx, step, plan, views);
 
     public (long Start, long End) Race(Step race, IReadOnlyList<RaceTally> body) => RaceRunner.Run(ctx, race, body);
 }

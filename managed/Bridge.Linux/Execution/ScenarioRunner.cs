@@ -21,9 +21,10 @@ public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
     /// <summary>A step that has not returned after this long is a hang; later steps are not run.</summary>
     public TimeSpan StepTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Where to keep a scenario's file images once its steps have run (<see cref="KeptImages"/>), or null
-    /// to keep none: asked with the scenario and its observation, so the caller can keep only those with findings.</summary>
-    public Func<Scenario, Observation, string?>? KeepImagesIn { get; init; }
+    /// <summary>Which of a scenario's file images to keep and where, once its steps have run (<see cref="KeptImages"/>),
+    /// or null to keep none: asked with the scenario and its observation, so the caller can keep only those with
+    /// findings, and the images of the checks that found them.</summary>
+    public Func<Scenario, Observation, KeptImageRequest?>? KeepImagesIn { get; init; }
 
     public Observation Run(Scenario scenario, ulong? runId = null)
     {
@@ -48,12 +49,14 @@ public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
         try
         {
             Setup(ctx, provider);
+            if (KeepImagesIn is not null)
+                ctx.CheckImages = scratch.NewDirectory(scratch.Root);
             var sequence = Sequencer.Run(scenario, new KernelExecutor(ctx, _worker, StepTimeout));
             hung = sequence.Hung;
             var observation = new Observation(scenario.Name, id, env, sequence.Steps, sequence.Checks, kernelLog.Drain());
             // A hung step may still be inside a call on the file: its image is not read (the read could hang too).
-            if (!hung && KeepImagesIn?.Invoke(scenario, observation) is { } directory)
-                KeptImages.Save(ctx, directory);
+            if (!hung && KeepImagesIn?.Invoke(scenario, observation) is { } keep)
+                KeptImages.Save(ctx, keep);
             return observation;
         }
         catch (SysException e)
