@@ -38,7 +38,7 @@ run: build
 
 # Every test project, one at a time (the real-kernel tests share loop devices, mounts and huge pages); then the
 # reports they wrote are read back by a JUnit/TRX consumer.
-test: build
+test: build .ci/test-reports/node_modules/.installed
 	rm -rf $(TEST_RESULTS)
 	$(DOTNET) test --solution Bridge.sln -c $(CONFIG) --no-build --max-parallel-test-modules 1
 	$(MAKE) --no-print-directory test-reports
