@@ -8,7 +8,7 @@ BRIDGE := artifacts/bridge/bridge
 PACKAGE_LISTS := containers/host-packages.txt $(wildcard containers/vm/packages.txt containers/image/packages.txt)
 SUITE ?= default
 
-.PHONY: all install native build run test test-reports bench format clean container-test
+.PHONY: all install native build run test test-reports mutate bench format clean container-test
 # Where every test run writes one JUnit and one TRX file per test project (tests/Directory.Build.props).
 TEST_RESULTS := artifacts/test-results
 
@@ -51,6 +51,18 @@ test-reports: .ci/test-reports/node_modules/.installed
 .ci/test-reports/node_modules/.installed: .ci/test-reports/package.json .ci/test-reports/package-lock.json
 	@[ -n "$$BRIDGE_IN_CONTAINER" ] && exit 0; \
 	npm ci --prefix .ci/test-reports --no-audit --no-fund --loglevel=error && touch $@
+
+# Mutation testing with Stryker.NET (a local dotnet tool, .config/dotnet-tools.json; not part of `make test`): each
+# project's stryker-config.json names its test projects and folders. One project at a time, one CPU (the run is
+# long and the machine shared). MUTATE_PROJECTS=Bridge.Core limits the projects, MUTATE='Oracle/**/*.cs' the files.
+# Reports: artifacts/mutation/<project>/reports/mutation-report.{html,json}; the scores per folder are printed last.
+MUTATE_PROJECTS ?= Bridge.Core Bridge.Simulator
+mutate: build
+	$(DOTNET) tool restore
+	@for p in $(MUTATE_PROJECTS); do \
+	  (cd managed/$$p && $(DOTNET) stryker $(if $(MUTATE),--mutate '$(MUTATE)') -O ../../artifacts/mutation/$$p) || exit 1; \
+	done
+	node .ci/mutation-scores.mjs $(MUTATE_PROJECTS:%=artifacts/mutation/%/reports/mutation-report.json)
 
 # `make test` inside a privileged container on the local (or a private) Docker engine; builds the image if missing.
 container-test: install

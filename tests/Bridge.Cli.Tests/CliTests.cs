@@ -1,4 +1,7 @@
+using System.CommandLine;
+using System.Reflection;
 using System.Text.Json;
+using Bridge.Cli.Commands;
 using Bridge.Core.Blocks;
 using Bridge.Linux.Interop;
 
@@ -6,13 +9,41 @@ namespace Bridge.Cli.Tests;
 
 public class CliTests
 {
+    /// <summary>Every command of the tree (what each public command class under Bridge.Cli.Commands builds, and
+    /// their subcommands) is listed with its description in its parent's help, and answers its own --help.</summary>
     [Fact]
-    public void HelpDocumentsEveryVerb()
+    public void HelpDocumentsEveryCommandOfTheTree()
     {
-        var (code, stdout, _) = BridgeProcess.Run("--help");
-        Assert.Equal(0, code);
-        foreach (var verb in new[] { "run", "check", "policy", "agent" })
-            Assert.Contains(verb, stdout);
+        var commands = typeof(RunCommand).Assembly.GetExportedTypes()
+            .Where(t => t.Namespace == typeof(RunCommand).Namespace)
+            .Select(t => t.GetMethod("Create", BindingFlags.Public | BindingFlags.Static, Type.EmptyTypes))
+            .Where(m => m?.ReturnType == typeof(Command))
+            .Select(m => (Command)m!.Invoke(null, null)!)
+            .ToList();
+        Assert.True(commands.Count >= 2, $"found {commands.Count} command classes");
+
+        var documented = 0;
+        void Check(string[] parent, IEnumerable<Command> children)
+        {
+            string[] helpArgs = [.. parent, "--help"];
+            var (code, help, stderr) = BridgeProcess.Run(helpArgs);
+            Assert.True(code == 0, $"bridge {string.Join(' ', helpArgs)}: exit {code} {stderr}");
+            var listed = help.Split('\n').SkipWhile(l => l != "Commands:").ToList();
+            foreach (var command in children)
+            {
+                Assert.False(string.IsNullOrWhiteSpace(command.Description), $"'{command.Name}' has no description");
+                Assert.True(listed.Any(l => l.StartsWith($"  {command.Name} ", StringComparison.Ordinal) && l.TrimEnd().EndsWith(command.Description, StringComparison.Ordinal)),
+                    $"bridge {string.Join(' ', helpArgs)} does not list '{command.Name}' with its description:\n{help}");
+                string[] path = [.. parent, command.Name];
+                var (ownCode, own, _) = BridgeProcess.Run([.. path, "--help"]);
+                Assert.True(ownCode == 0 && own.StartsWith($"Description:\n  {command.Description}\n", StringComparison.Ordinal), $"bridge {string.Join(' ', path)} --help:\n{own}");
+                documented++;
+                if (command.Subcommands.Count > 0)
+                    Check(path, command.Subcommands);
+            }
+        }
+        Check([], commands);
+        Assert.True(documented > commands.Count, "no command has subcommands: the walk did not reach them");
     }
 
     [Fact]

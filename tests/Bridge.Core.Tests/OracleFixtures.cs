@@ -1,5 +1,6 @@
 using Bridge.Core.Blocks;
 using Bridge.Core.Observations;
+using Bridge.Core.Oracle;
 using Bridge.Core.Scenarios;
 
 namespace Bridge.Core.Tests;
@@ -11,6 +12,13 @@ internal static class OracleFixtures
     public const ulong RunId = 7;
 
     public static Scenario Parse(string text) => ScenarioFile.ParseOne(text, "fixture.scn", "fixture");
+
+    /// <summary>The oracle's verdict on scenario text with the given step results (every other step ok) and checks.</summary>
+    public static ScenarioVerdict Judge(string text, Dictionary<int, StepResult> results, params CheckObservation[] checks)
+    {
+        var scenario = Parse(text);
+        return Oracle.Oracle.Judge(scenario, Observe(scenario, results, checks));
+    }
 
     public static Observation Observe(Scenario scenario, Dictionary<int, StepResult> results, params CheckObservation[] checks)
     {

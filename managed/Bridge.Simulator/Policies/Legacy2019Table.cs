@@ -10,27 +10,11 @@ namespace Bridge.Simulator.Policies;
 /// </summary>
 internal static class Legacy2019Table
 {
-    private const string Umem = "drivers/infiniband/core/umem.c ib_umem_get (v5.0): get_user_pages_longterm(FOLL_WRITE, or FOLL_FORCE when the MR is not writable); mm/gup.c get_user_pages_longterm (v4.15-v5.1) refuses FS-DAX VMAs only";
-    private const string UringFile = "fs/io_uring.c io_sqe_buffer_register (v5.1): get_user_pages(FOLL_WRITE | FOLL_LONGTERM) first, then -EOPNOTSUPP for vma->vm_file && !is_file_hugepages(vma->vm_file)";
-    private const string UringOk = "fs/io_uring.c io_sqe_buffer_register (v5.1): no vm_file, or is_file_hugepages(): the buffer is registered";
-
     public static Policy Create() => new(
         "linux-2019-legacy",
         "get_user_pages + set_page_dirty + put_page (v5.0/v5.1, the put_user_page() thread of March 2019)",
         [
-            .. Enum.GetValues<MemoryClass>().SelectMany(m => new PolicyRow[]
-            {
-                new PinRow(PinPathTable.RdmaMr, m, true, null, false, Umem),
-                new PinRow(PinPathTable.RdmaMr, m, false, null, false, Umem),
-            }),
-            new PinRow(PinPathTable.UringRegister, MemoryClass.FileShared, true, "EOPNOTSUPP", true, UringFile),
-            new PinRow(PinPathTable.UringRegister, MemoryClass.FilePrivate, true, "EOPNOTSUPP", true, UringFile),
-            new PinRow(PinPathTable.UringRegister, MemoryClass.ShmemShared, true, "EOPNOTSUPP", true, UringFile + " (shmem is not exempt before vma_is_shmem was added)"),
-            new PinRow(PinPathTable.UringRegister, MemoryClass.ShmemPrivate, true, "EOPNOTSUPP", true, UringFile + " (shmem is not exempt before vma_is_shmem was added)"),
-            new PinRow(PinPathTable.UringRegister, MemoryClass.AnonShared, true, "EOPNOTSUPP", true, UringFile + " (MAP_SHARED|MAP_ANONYMOUS has a shmem vm_file)"),
-            new PinRow(PinPathTable.UringRegister, MemoryClass.Hugetlb, true, null, false, UringOk),
-            new PinRow(PinPathTable.UringRegister, MemoryClass.AnonPrivate, true, null, false, UringOk),
-
+            .. PinPathRules.For(Era.Legacy2019),
             new SwitchRow(Switch.WritebackCleansPinnedPages, true,
                 "mm/page-writeback.c write_cache_pages → clear_page_dirty_for_io → page_mkclean (v5.0): no pin check; the PTEs are write-protected and PG_dirty cleared under the device"),
             new SwitchRow(Switch.DirectIoDirtiesOnCompletion, true,
@@ -43,11 +27,6 @@ internal static class Legacy2019Table
                 "mm/memory.c copy_one_pte (v5.0): every private anonymous page is write-protected and shared with the child, pinned or not; the parent's next store copies it away from the pin (CVE-2020-29374, cow.c's fork cases)"),
             new SwitchRow(Switch.ReadOnlyLongtermPinUnsharesCowPages, false,
                 "mm/gup.c follow_page_pte (v5.0): a read pin takes the page the PTE maps; no unshare of page-cache pages in COW mappings"),
-
-            new UnpinRow(PinPathTable.RdmaMr, true,
-                "drivers/infiniband/core/umem.c __ib_umem_release (v5.0): set_page_dirty_lock() when umem->writable && dirty, then put_page()"),
-            new UnpinRow(PinPathTable.UringRegister, false,
-                "fs/io_uring.c io_sqe_buffer_unregister (v5.1): put_page() only"),
 
             new BufferlessRow(BackingTable.Ext4.FsType!, BufferlessAction.Oops,
                 [

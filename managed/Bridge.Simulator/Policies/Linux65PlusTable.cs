@@ -9,25 +9,11 @@ namespace Bridge.Simulator.Policies;
 /// </summary>
 internal static class Linux65PlusTable
 {
-    private const string Gup = "mm/gup.c check_vma_flags → writable_file_mapping_allowed → vma_needs_dirty_tracking (8ac268436e6d, a6e79df92e4a, v6.5)";
-    private const string Umem = "drivers/infiniband/core/umem.c ib_umem_get (v6.12): pin_user_pages_fast(FOLL_LONGTERM | FOLL_WRITE if writable)";
-    private const string Uring = "io_uring/rsrc.c io_pin_pages (v6.5+): the VMA check is gone ('io_uring: rsrc: delegate VMA file-backed check to GUP'); pin_user_pages(FOLL_WRITE | FOLL_LONGTERM) decides";
-
     public static Policy Create() => new(
         "linux-6.5+",
         "writable FOLL_LONGTERM of dirty-tracked file mappings refused with EFAULT by GUP, io_uring included (6.12, 6.18)",
         [
-            new PinRow(PinPathTable.RdmaMr, MemoryClass.FileShared, true, "EFAULT", false, $"{Umem}; {Gup}: shared, writable and the filesystem writes back → -EFAULT before any fault"),
-            new PinRow(PinPathTable.RdmaMr, MemoryClass.FileShared, false, null, false, $"{Umem}; {Gup}: no FOLL_WRITE, so writable_file_mapping_allowed is not asked"),
-            .. Enum.GetValues<MemoryClass>().Where(m => m != MemoryClass.FileShared).SelectMany(m => new PolicyRow[]
-            {
-                new PinRow(PinPathTable.RdmaMr, m, true, null, false, $"{Umem}; {Gup}: vma_needs_dirty_tracking() is false (not VM_SHARED|VM_WRITE, or shmem/hugetlbfs cannot write back)"),
-                new PinRow(PinPathTable.RdmaMr, m, false, null, false, $"{Umem}: read-only pin"),
-            }),
-            new PinRow(PinPathTable.UringRegister, MemoryClass.FileShared, true, "EFAULT", false, $"{Uring}; {Gup} → -EFAULT"),
-            .. Enum.GetValues<MemoryClass>().Where(m => m != MemoryClass.FileShared).Select(m =>
-                new PinRow(PinPathTable.UringRegister, m, true, null, false, $"{Uring}; {Gup}: no dirty tracking needed → allowed (a private file mapping breaks COW)")),
-
+            .. PinPathRules.For(Era.Linux65Plus),
             new SwitchRow(Switch.WritebackCleansPinnedPages, true,
                 "mm/page-writeback.c folio_clear_dirty_for_io → folio_mkclean (v6.12, v6.18): unchanged; the fix refuses the pin instead (mm/gup.c)"),
             new SwitchRow(Switch.DirectIoDirtiesOnCompletion, true,
@@ -40,11 +26,6 @@ internal static class Linux65PlusTable
                 "mm/memory.c copy_present_page via folio_needs_cow_for_dma (v6.5+): the child gets a copy of a pinned page, the parent keeps it"),
             new SwitchRow(Switch.ReadOnlyLongtermPinUnsharesCowPages, true,
                 "mm/internal.h gup_must_unshare(vma, flags, page) (v6.5+): a FOLL_LONGTERM R/O pin of a page-cache page in an is_cow_mapping() VMA faults with FAULT_FLAG_UNSHARE"),
-
-            new UnpinRow(PinPathTable.RdmaMr, true,
-                "drivers/infiniband/core/umem.c __ib_umem_release (v6.12): unpin_user_page_range_dirty_lock(…, make_dirty = umem->writable && dirty)"),
-            new UnpinRow(PinPathTable.UringRegister, false,
-                "io_uring/rsrc.c io_buffer_unmap (v6.12): unpin_user_folio()/unpin_user_page() without dirtying"),
 
             new BufferlessRow(BackingTable.Ext4.FsType!, BufferlessAction.WarnAndDrop,
                 ["EXT4-fs warning (device sim): mpage_prepare_extent_to_map: inode #12: comm bridge: page {0} does not have buffers attached"],

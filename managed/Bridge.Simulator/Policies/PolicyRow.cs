@@ -15,7 +15,8 @@ public abstract record PolicyRow(string Models)
     /// <summary>The same row with the opposite (or next) value: what a test flips to prove the row matters.</summary>
     public abstract PolicyRow Flipped();
 
-    public override string ToString() => $"{Key} = {Value}  [{Models}]";
+    // sealed: otherwise each derived record synthesizes its own ToString and this format is never used.
+    public sealed override string ToString() => $"{Key} = {Value}  [{Models}]";
 }
 
 /// <summary>Whether a long-term pin of <see cref="Memory"/> through <see cref="Path"/> is taken, and if not, which

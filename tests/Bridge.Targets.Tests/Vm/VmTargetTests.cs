@@ -5,6 +5,7 @@ using Bridge.Simulator.Analysis;
 using Bridge.Simulator.Policies;
 using Bridge.Targets.Sim;
 using Bridge.Targets.Vm;
+using Bridge.Tests.Shared;
 
 namespace Bridge.Targets.Tests.Vm;
 
@@ -65,16 +66,6 @@ public sealed class VmTargetTests(VmFixture fixture)
 
     private static string PinResult(Scenario s, Observation o) => o.ResultOf(s.AllSteps().First(x => x.Effect == Effect.Pin).Index)!.ToString();
 
-    /// <summary>6.5+'s rule (mm/gup.c writable_file_mapping_allowed): only a writable long-term pin of a shared file
-    /// mapping that needs dirty tracking is refused, with EFAULT — io_uring included since it delegates to GUP.</summary>
-    private static string Expected612(Scenario s) =>
-        s.Backing.Kind == BackingKind.DiskFs && !s.AllSteps().Any(x => x.Args.Access == PinAccess.RemoteRead) ? "EFAULT" : "ok";
-
-    /// <summary>6.1: io_uring itself refuses mappings of disk filesystems (EOPNOTSUPP; shmem and hugetlbfs pass);
-    /// GUP refuses no RDMA pin.</summary>
-    private static string Expected61(Scenario s) =>
-        s.Backing.Kind == BackingKind.DiskFs && s.AllSteps().Any(x => x.Args.PinPath == "uring-register") ? "EOPNOTSUPP" : "ok";
-
     [Fact]
     public async Task Debian612RefusesWritableFilePinsWithEfaultAndAgreesWithTheLinux65Model()
     {
@@ -85,7 +76,7 @@ public sealed class VmTargetTests(VmFixture fixture)
         var release = await fixture.PackageReleaseAsync("debian-6.12");
         Assert.All(observed, o => Assert.True(o.Skip is null, $"{o.Scenario}: {o.Skip}"));
         Assert.All(observed, o => Assert.Equal(release, o.Environment.KernelRelease));
-        AssertPins(scenarios, observed, Expected612);
+        AssertPins(scenarios, observed, PolicyCatalog.Linux65Plus);
         await AssertModelAgrees(scenarios, observed, PolicyCatalog.Linux65Plus);
     }
 
@@ -97,7 +88,7 @@ public sealed class VmTargetTests(VmFixture fixture)
         var observed = await Run(new VmTarget(KernelSource.Line("debian-6.1"), fixture.Runner), scenarios);
 
         Assert.All(observed, o => Assert.Equal(fixture.PackageReleaseAsync("debian-6.1").Result, o.Environment.KernelRelease));
-        AssertPins(scenarios, observed, Expected61);
+        AssertPins(scenarios, observed, PolicyCatalog.Linux61);
         // The seed's case on a real kernel: whatever 6.1 did, the oracle's verdict is the test's expectation, and the
         // 6.1 model must reach the same one.
         var seed = scenarios.Single(s => s.Name == "lost-write-after-writeback");
@@ -152,11 +143,13 @@ public sealed class VmTargetTests(VmFixture fixture)
         }
     }
 
-    private static void AssertPins(IReadOnlyList<Scenario> scenarios, List<Observation> observed, Func<Scenario, string> expected)
+    /// <summary>Each pin ends as the era's pin rows say (6.5+: GUP's EFAULT for a writable pin of a shared
+    /// disk-filesystem mapping; 6.1: io_uring's own EOPNOTSUPP for disk-filesystem mappings).</summary>
+    private static void AssertPins(IReadOnlyList<Scenario> scenarios, List<Observation> observed, Policy era)
     {
         var wrong = scenarios.Zip(observed)
-            .Where(p => PinResult(p.First, p.Second) != expected(p.First))
-            .Select(p => $"{p.First.Name}: pin {PinResult(p.First, p.Second)}, expected {expected(p.First)}")
+            .Where(p => PinResult(p.First, p.Second) != PinRules.ExpectedPinResult(era, p.First))
+            .Select(p => $"{p.First.Name}: pin {PinResult(p.First, p.Second)}, {era.Name} says {PinRules.ExpectedPinResult(era, p.First)}")
             .ToList();
         Assert.Empty(wrong);
         // Where the pin was allowed and the contract requires data, it is there: no finding on these kernels except
