@@ -31,7 +31,8 @@ public sealed record BlockRead(
         ReadState.Uniform => Content.ToString(),
         ReadState.BeyondEof => "eof",
         ReadState.IoError => Error ?? "io-error",
-        _ => "sectors " + string.Join(", ", SectorRuns(Sectors ?? []).Select(r => $"{r.First}{(r.Last > r.First ? $"-{r.Last}" : "")} {r.Sector}")),
+        _ when Sectors is not { Count: > 0 } => "mixed",
+        _ => "sectors " + string.Join(", ", SectorRuns(Sectors).Select(r => $"{r.First}{(r.Last > r.First ? $"-{r.Last}" : "")} {r.Sector}")),
     };
 
     /// <summary>Consecutive sectors that read the same (same content, kind, writer and step), as first-last runs.</summary>
