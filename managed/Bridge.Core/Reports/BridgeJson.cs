@@ -47,18 +47,25 @@ public static class JsonReport
 {
     public const int Schema = 1;
 
+    /// <summary>Strings as they are (<c>linux-6.5+</c>, not <c>linux-6.5\u002B</c>): the documents are files and
+    /// standard output, never embedded in HTML, and every consumer reads UTF-8.</summary>
+    public static readonly System.Text.Encodings.Web.JavaScriptEncoder Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+
+    /// <summary>The report context with <see cref="Encoder"/>.</summary>
+    public static readonly BridgeJsonContext Context = new(new JsonSerializerOptions(BridgeJsonContext.Default.Options) { Encoder = Encoder });
+
     /// <summary>One scenario's object, on one line: reports of growing runs keep these and rebuild only the rest.</summary>
     public static string Scenario(ScenarioRun run, string? evidence = null) => JsonSerializer.Serialize(
         new JsonScenarioRun(run.Scenario.Name, run.Scenario.SourceFile, run.Scenario.Backing.Name, run.Scenario.Map.ToString().ToLowerInvariant(),
             FindingText.Steps(run), FindingText.Lines(run), Math.Round(run.Elapsed.TotalSeconds, 6), evidence, run.Verdict, run.Observation),
-        BridgeJsonContext.Default.JsonScenarioRun);
+        Context.JsonScenarioRun);
 
     /// <summary>The whole document; <paramref name="scenario"/> gives each scenario's object (default: rendered now).</summary>
     public static string Render(Results results, Func<ScenarioRun, string>? scenario = null)
     {
         scenario ??= r => Scenario(r);
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = Encoder }))
         {
             w.WriteStartObject();
             w.WriteString("tool", "pinbridge");

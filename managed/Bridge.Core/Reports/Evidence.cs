@@ -10,12 +10,14 @@ namespace Bridge.Core.Reports;
 /// The evidence folder of a scenario (<c>OUTPUT/evidence/TARGET/SCENARIO/</c>): everything needed to look again
 /// without rerunning — the scenario's text, the observation, the kernel log, the report, and per file image the
 /// target kept (<c>data.img</c>: the data file as the kernel left it, read with O_DIRECT; <c>out.img</c> …) an
-/// expectation that <c>pinbridge check IMAGE --expect FILE.expect.json</c> judges it by. Pure: names and contents; the
+/// expectation that <c>bridge check IMAGE --expect FILE.expect.json</c> judges it by. Pure: names and contents; the
 /// command writes them, the target writes the images.
 /// </summary>
 public static class Evidence
 {
     public const string Directory = "evidence";
+
+    private static readonly BridgeJsonContext Indented = new(new JsonSerializerOptions(JsonReport.Context.Options) { WriteIndented = true });
 
     /// <summary>Iterations of a racing step an expectation lists one by one; past that its blocks are left to the
     /// block format alone (a million iterations would be a million contents).</summary>
@@ -45,7 +47,7 @@ public static class Evidence
         var files = new List<(string, string)>
         {
             ("scenario.scn", run.Scenario.Text.EndsWith('\n') ? run.Scenario.Text : run.Scenario.Text + "\n"),
-            ("observation.json", JsonSerializer.Serialize(run.Observation, new BridgeJsonContext(new JsonSerializerOptions(BridgeJsonContext.Default.Options) { WriteIndented = true }).Observation) + "\n"),
+            ("observation.json", JsonSerializer.Serialize(run.Observation, Indented.Observation) + "\n"),
             ("kernel.log", string.Concat(run.Observation.KernelLog.Select(l => l + "\n"))),
         };
         var expectations = Expectations(run).Where(e => images.Contains(e.Image)).ToList();
@@ -60,7 +62,7 @@ public static class Evidence
     public static string ExpectationJson(FileExpectation expectation, int blockSize, ulong runId)
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JsonReport.Encoder }))
         {
             w.WriteStartObject();
             w.WriteNumber("size", (long)expectation.Blocks.Count * blockSize);
@@ -142,7 +144,7 @@ public static class Evidence
             .Append("  observation.json   every step's result and what every read path saw at every check\n")
             .Append("  kernel.log         the kernel log during the scenario\n");
         foreach (var (image, what, _) in expectations)
-            sb.Append($"  {image}\n      {what};\n      what the oracle allows there is in {ExpectationName(image)}: pinbridge check {image} --expect {ExpectationName(image)}\n");
+            sb.Append($"  {image}\n      {what};\n      what the oracle allows there is in {ExpectationName(image)}: bridge check {image} --expect {ExpectationName(image)}\n");
         foreach (var image in images.Where(i => expectations.All(e => e.Image != i)))
             sb.Append($"  {image}\n      kept by the target\n");
         if (images.Count == 0)

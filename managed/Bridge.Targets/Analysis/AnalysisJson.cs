@@ -106,7 +106,7 @@ public static class AnalysisJson
     private static string Document(string command, int exitCode, Action<Utf8JsonWriter> body)
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JsonReport.Encoder }))
         {
             w.WriteStartObject();
             w.WriteString("tool", "pinbridge");

@@ -42,14 +42,15 @@ public sealed record EraClassification(string KernelRelease, IReadOnlyList<strin
     private static EraEvidence EvidenceOf(Scenario scenario, Observation real, bool includeVerdicts)
     {
         var predicted = PolicyCatalog.All.ToDictionary(p => p.Name, p => Simulator.Simulator.Run(scenario, p, real.RunId));
-        if (real.Skip is { } skip)
-            return new EraEvidence(scenario, "skipped", predicted.ToDictionary(kv => kv.Key, kv => Outcome(scenario, kv.Value, [], includeVerdicts)), skip);
-        var all = predicted.Values.Prepend(real).ToList();
+        // A kernel that skipped the scenario shows nothing; the eras' predictions still show how they differ.
+        var all = real.Skip is null ? predicted.Values.Prepend(real).ToList() : [.. predicted.Values];
         var varying = scenario.AllSteps()
             .Where(step => all.Select(o => o.ResultOf(step.Index)?.ToString() ?? "missing").Distinct().Count() > 1)
             .ToList();
-        return new EraEvidence(scenario, Outcome(scenario, real, varying, includeVerdicts),
-            predicted.ToDictionary(kv => kv.Key, kv => Outcome(scenario, kv.Value, varying, includeVerdicts)), null);
+        var predictions = predicted.ToDictionary(kv => kv.Key, kv => Outcome(scenario, kv.Value, varying, includeVerdicts));
+        return real.Skip is { } skip
+            ? new EraEvidence(scenario, "skipped", predictions, skip)
+            : new EraEvidence(scenario, Outcome(scenario, real, varying, includeVerdicts), predictions, null);
     }
 
     private static string Outcome(Scenario scenario, Observation o, IReadOnlyList<Step> steps, bool includeVerdicts)
