@@ -15,8 +15,14 @@ public static partial class UsageErrors
     {
         var suggestions = Suggestions(parse);
         var unmatched = parse.UnmatchedTokens;
+        // The words after an unknown option are most likely its values (run --suit seed): they were never parsed, so
+        // they are not reported as arguments of their own.
+        var afterUnknownOption = false;
         foreach (var token in unmatched)
         {
+            if (!token.StartsWith('-') && afterUnknownOption)
+                continue;
+            afterUnknownOption |= token.StartsWith('-');
             var hint = suggestions.TryGetValue(token, out var s) && s.Count > 0 ? $" (did you mean {string.Join(" or ", s.Select(x => $"'{x}'"))}?)" : "";
             Console.Error.WriteLine(token.StartsWith('-') ? $"bridge: unknown option '{token}'{hint}" : $"bridge: unexpected argument '{token}'{hint}");
         }

@@ -37,7 +37,7 @@ public static class ResultTables
         if (results.Targets.Count == 1)
             console.Write(Single(results.Targets[0], console.Profile.Width));
         else
-            console.Write(Matrix(results));
+            console.Write(Matrix(results, console.Profile.Width));
         foreach (var target in results.Targets)
             foreach (var run in target.Runs.Where(r => r.Verdict.HasFindings))
                 console.Write(Findings(run, results.Targets.Count > 1 ? target.Target : null));
@@ -53,16 +53,17 @@ public static class ResultTables
     public static IRenderable Single(RunReport target, int width)
     {
         var withFs = width >= 100;
-        var rows = target.Runs.Select(run => new[]
+        var rows = target.Runs.Select((run, i) => new[]
         {
             run.Scenario.Name, run.Scenario.Label, run.Observation.Environment.FsType ?? "-", FindingText.Steps(run),
-            run.VerdictName + (run.Verdict.SkipReason is { } why ? $" ({why})" : ""),
-        }.Where((_, i) => withFs || i != 2).ToArray()).ToList();
+            run.VerdictName + SkipNote(run, i > 0 ? target.Runs[i - 1] : null),
+        }.Where((_, column) => withFs || column != 2).ToArray()).ToList();
         string[] headers = withFs ? ["scenario", "backing", "fs", "steps", "verdict"] : ["scenario", "backing", "steps", "verdict"];
         var natural = headers.Select((h, i) => rows.Select(r => r[i].Length).Prepend(h.Length).Max()).ToArray();
         var (steps, verdict) = (headers.Length - 2, headers.Length - 1);
-        var minimum = natural.Select((n, i) => i == 0 ? 16 : i == steps ? 10 : i == verdict ? 12 : n).ToArray();
-        var widths = Fit(natural, minimum, shrinkOrder: [steps, verdict, 0], available: width - 2 * headers.Length - 2);
+        // A long verdict (a skip's reason) gives way first, but only so far: then the names, then both down to
+        // what still reads.
+        var widths = Fit(natural, [(steps, 10), (verdict, 40), (0, 24), (verdict, 12), (0, 16)], available: Available(width, headers.Length));
         var table = new Table { Border = TableBorder.Simple, Title = new TableTitle(Markup.Escape($"{target.Target}{(target.KernelRelease is { } k ? $", kernel {k}" : "")}")) };
         table.AddColumns([.. headers.Select((h, i) => new TableColumn(h) { Width = widths[i] })]);
         foreach (var (row, run) in rows.Zip(target.Runs))
@@ -70,38 +71,46 @@ public static class ResultTables
         return table;
     }
 
-    /// <summary>Column widths that fit <paramref name="available"/>: the natural widths, less what the columns in
-    /// <paramref name="shrinkOrder"/> give up, each down to its minimum, one after the other.</summary>
-    public static int[] Fit(int[] natural, int[] minimum, int[] shrinkOrder, int available)
+    /// <summary>What a simple-bordered table of <paramref name="columns"/> columns leaves for its cells: each column
+    /// has a padding space on either side and a border column before it, and the table one after the last.</summary>
+    private static int Available(int width, int columns) => width - 3 * columns - 1;
+
+    /// <summary>Column widths that fit <paramref name="available"/>: the natural widths, less what each stage's
+    /// column gives up down to the stage's floor, one stage after the other until the columns fit.</summary>
+    public static int[] Fit(int[] natural, (int Column, int Floor)[] stages, int available)
     {
         var widths = (int[])natural.Clone();
-        foreach (var column in shrinkOrder)
+        foreach (var (column, floor) in stages)
         {
             var excess = widths.Sum() - available;
             if (excess <= 0)
                 break;
-            widths[column] = Math.Max(Math.Min(minimum[column], natural[column]), widths[column] - excess);
+            widths[column] = Math.Max(Math.Min(floor, widths[column]), widths[column] - excess);
         }
         return widths;
     }
 
     /// <summary>Scenario × target: each cell the verdict and the steps that failed there; '*' marks a row whose
     /// cells differ between the targets that ran it (a target that skipped it is left out of the comparison).</summary>
-    public static IRenderable Matrix(Results results)
+    public static IRenderable Matrix(Results results, int width)
     {
+        var rows = results.Scenarios.Select(scenario => results.Targets.Select(t => t.Runs.FirstOrDefault(r => r.Scenario.Name == scenario.Name)).ToList()).ToList();
+        var differs = rows.Select(runs => runs.OfType<ScenarioRun>().Where(r => r.Verdict.Class != VerdictClass.Skipped).Select(Cell).Distinct().Count() > 1).ToList();
+        string[] headers = ["", "scenario", .. results.Targets.Select(t => t.KernelRelease is { } k ? $"{t.Target} ({k})" : t.Target)];
+        var cells = rows.Select((runs, i) => (string[])[differs[i] ? "*" : "", results.Scenarios[i].Name, .. runs.Select(r => r is null ? "-" : Cell(r))]).ToList();
+        // The kernels' columns wrap first (last kernel first), the scenario names last: a name cut in two is the
+        // hardest cell to read.
+        // A header wraps between its words ("sim:linux-6.1" over "(linux-6.1)"), so its longest word is as narrow as
+        // its column can be.
+        var words = headers.Select(h => h.Split(' ').Max(w => w.Length)).ToArray();
+        var natural = headers.Select((h, i) => cells.Select(r => r[i].Length).Prepend(words[i]).Max()).ToArray();
+        var kernels = Enumerable.Range(2, results.Targets.Count).Reverse();
+        var widths = Fit(natural, [.. kernels.Select(k => (k, Math.Max(12, words[k]))), (1, 16)], available: Available(width, headers.Length));
         var table = new Table { Border = TableBorder.Simple };
-        table.AddColumn("");
-        table.AddColumn("scenario");
-        foreach (var t in results.Targets)
-            table.AddColumn(Markup.Escape(t.KernelRelease is { } k ? $"{t.Target} ({k})" : t.Target));
-        var differing = 0;
-        foreach (var scenario in results.Scenarios)
-        {
-            var runs = results.Targets.Select(t => t.Runs.FirstOrDefault(r => r.Scenario.Name == scenario.Name)).ToList();
-            var differs = runs.OfType<ScenarioRun>().Where(r => r.Verdict.Class != VerdictClass.Skipped).Select(Cell).Distinct().Count() > 1;
-            differing += differs ? 1 : 0;
-            table.AddRow([new Text(differs ? "*" : ""), new Text(scenario.Name), .. runs.Select(r => r is null ? new Text("-") : Verdict(r, Cell(r)))]);
-        }
+        table.AddColumns([.. headers.Select((h, i) => new TableColumn(Markup.Escape(h)) { Width = widths[i] })]);
+        foreach (var (runs, row) in rows.Zip(cells))
+            table.AddRow([new Text(row[0]), new Text(row[1]), .. runs.Select((r, i) => r is null ? new Text("-") : Verdict(r, row[i + 2]))]);
+        var differing = differs.Count(d => d);
         table.Caption = new TableTitle($"{results.Scenarios.Count} scenarios on {results.Targets.Count} targets: {differing} differ between kernels (*)");
         return table;
     }
@@ -129,6 +138,14 @@ public static class ResultTables
         return new Rows(lines);
     }
 
-    private static Text Verdict(ScenarioRun run, string? text = null) =>
-        new(text ?? run.VerdictName + (run.Verdict.SkipReason is { } why ? $" ({why})" : ""), new Style(Colours[run.Verdict.Class]));
+    /// <summary>A skipped row's reason, or "as above" when the row before was skipped for the same one (a suite on a
+    /// kernel without RDMA would otherwise print the same four wrapped lines ninety times).</summary>
+    private static string SkipNote(ScenarioRun run, ScenarioRun? previous) => run.Verdict.SkipReason switch
+    {
+        null => "",
+        { } why when why == previous?.Verdict.SkipReason => " (as above)",
+        { } why => $" ({why})",
+    };
+
+    private static Text Verdict(ScenarioRun run, string text) => new(text, new Style(Colours[run.Verdict.Class]));
 }

@@ -24,7 +24,7 @@ public static class FindingText
         foreach (var group in groups.Take(maxGroups ?? int.MaxValue))
             lines.AddRange(Group(run, group));
         if (groups.Count > (maxGroups ?? int.MaxValue))
-            lines.Add($"… {groups.Count - maxGroups!.Value} more findings (results.json and the evidence folder have all of them)");
+            lines.Add($"… {groups.Count - maxGroups!.Value} more findings (--json and --output DIR show all of them)");
         if (run.Verdict.HasFindings)
             lines.AddRange(KernelLog(run.Observation));
         return lines;

@@ -19,7 +19,7 @@ public static class JunitReport
         var v = run.Verdict;
         var element = new XElement("testcase",
             new XAttribute("name", Text(run.Scenario.Name)),
-            new XAttribute("classname", Text($"{target.Target}.{run.Scenario.SourceFile}")),
+            new XAttribute("classname", Text($"{target.Target}.{System.IO.Path.GetFileNameWithoutExtension(run.Scenario.SourceFile)}")),
             new XAttribute("time", Seconds(run.Elapsed)));
         var report = FindingText.Lines(run);
         if (v.HasFindings)
