@@ -8,7 +8,7 @@ BRIDGE := artifacts/bridge/bridge
 PACKAGE_LISTS := containers/host-packages.txt $(wildcard containers/vm/packages.txt containers/image/packages.txt)
 SUITE ?= default
 
-.PHONY: all install native build run test test-reports mutate bench format clean container-test
+.PHONY: all install native build run test test-reports mutate fuzz bench format clean container-test
 # Where every test run writes one JUnit and one TRX file per test project (tests/Directory.Build.props).
 TEST_RESULTS := artifacts/test-results
 
@@ -47,6 +47,17 @@ test: build .ci/test-reports/node_modules/.installed
 	rm -rf $(TEST_RESULTS)
 	$(DOTNET) test --solution Bridge.sln -c $(CONFIG) --no-build --max-parallel-test-modules 1
 	$(MAKE) --no-print-directory test-reports
+
+# The scenario parser under its property-based fuzzer (tests/Bridge.Core.Tests/Fuzz) for FUZZ_SECONDS from
+# BRIDGE_FUZZ_SEED (default: a new seed, printed first); `make test` runs the same test for 20 s from a fixed seed.
+# The GC heap is capped so that a regression fails the test instead of exhausting the machine.
+FUZZ_SECONDS ?= 600
+fuzz: build
+	@seed=$${BRIDGE_FUZZ_SEED:-$$(od -An -N6 -tu8 /dev/urandom | tr -d ' ')}; \
+	echo "fuzz: seed $$seed for $(FUZZ_SECONDS) s (BRIDGE_FUZZ_SEED=$$seed make fuzz repeats it)"; \
+	BRIDGE_FUZZ_SEED=$$seed BRIDGE_FUZZ_SECONDS=$(FUZZ_SECONDS) DOTNET_GCHeapHardLimit=0x100000000 \
+	  artifacts/bin/Bridge.Core.Tests/$(shell echo $(CONFIG) | tr A-Z a-z)/Bridge.Core.Tests \
+	  --filter-class Bridge.Core.Tests.Fuzz.ScenarioFuzzTests --output Detailed
 
 # test-results-parser (npm) reads $(TEST_RESULTS) as a CI server would; the test container has no node and no network.
 test-reports: .ci/test-reports/node_modules/.installed

@@ -36,8 +36,8 @@ try
 }
 catch (ScenarioException e)
 {
-    foreach (var error in e.Errors)
-        Console.Error.WriteLine(error);
+    foreach (var line in e.Report())
+        Console.Error.WriteLine(line);
     return 2;
 }
 catch (OperationCanceledException)

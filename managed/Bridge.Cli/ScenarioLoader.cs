@@ -41,23 +41,25 @@ public static class ScenarioLoader
             throw new UsageException("no scenarios given; expected FILE.scn… or --suite NAME");
         var missing = paths.Where(p => !File.Exists(p)).ToList();
         if (missing.Count > 0)
-            throw new UsageException($"{string.Join(", ", missing)}: no such file; expected paths to .scn files or options (bridge run --help)");
-        var scenarios = new List<Scenario>();
-        var errors = new List<ScenarioError>();
-        foreach (var path in paths)
+            throw new UsageException($"{Printable.Text(string.Join(", ", missing))}: no such file; expected paths to .scn files or options (bridge run --help)");
+        return ScenarioFile.ParseAll(paths.Select(p => (Read(p), Path.GetRelativePath(Directory.GetCurrentDirectory(), p))));
+    }
+
+    /// <summary>A scenario file's text, at most one character past the parser's size limit (which reports it):
+    /// a huge file or a device like /dev/zero costs no more than that.</summary>
+    private static string Read(string path)
+    {
+        try
         {
-            try
-            {
-                scenarios.AddRange(ScenarioFile.Parse(File.ReadAllText(path), Path.GetRelativePath(Directory.GetCurrentDirectory(), path)));
-            }
-            catch (ScenarioException e)
-            {
-                errors.AddRange(e.Errors);
-            }
+            using var reader = new StreamReader(path);
+            var buffer = new char[InputLimits.FileChars.Max + 1];
+            var length = reader.ReadBlock(buffer, 0, buffer.Length);
+            return new string(buffer, 0, length);
         }
-        foreach (var dup in scenarios.GroupBy(s => s.Name).Where(g => g.Count() > 1))
-            errors.Add(new ScenarioError(new SourceSpan(dup.Last().SourceFile, 1, 1), $"scenario name '{dup.Key}' is used twice (also in {dup.First().SourceFile}); expected unique names"));
-        return errors.Count > 0 ? throw new ScenarioException(errors) : scenarios;
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"{Printable.Text(path)}: cannot read it ({e.Message})");
+        }
     }
 }
 

@@ -2,40 +2,11 @@ using Bridge.Core.Blocks;
 
 namespace Bridge.Core.Tests;
 
-/// <summary>The block format's edges: what `bridge check` prints for an image, how a read prints, the geometry's
+/// <summary>The block format's edges (what `bridge check` prints is ImageVerifierTests'): how a read prints, the geometry's
 /// arithmetic, and what the decode memo may answer without decoding.</summary>
 public class BlockEdgeTests
 {
     private const ulong Run = 0x1234_5678_9abc_def0;
-
-    [Fact]
-    public void A_summary_has_one_line_per_run_of_blocks_that_read_alike()
-    {
-        var image = new byte[6 * 4096];
-        for (var b = 0; b < 3; b++)
-            BlockFormatTests.Stamp(b, 1, 0, Writer.Cpu, step: 3).CopyTo(image, b * 4096);
-        BlockFormatTests.Stamp(4, 2, 7, Writer.Rdma, step: 9).CopyTo(image, 4 * 4096);
-        image[5 * 4096 + 100] = 0x5A;
-        var summary = ImageVerifier.Summarize(ImageVerifier.Verify(image, 4096, Run));
-        Assert.Equal(
-            [
-                "0-2          g1 cpu step 3",
-                "3            zeros",
-                "4            g2.7 rdma step 9",
-                "5            BAD sectors 0 foreign, 1-7 zeros",
-            ],
-            summary.TrimEnd('\n').Split('\n'));
-    }
-
-    [Fact]
-    public void The_run_id_of_an_image_is_that_of_its_first_valid_sector_even_the_last_one()
-    {
-        var image = new byte[4096];
-        BlockFormatTests.Stamp(0, 1, 0).AsSpan(3584, 512).CopyTo(image.AsSpan(3584));
-        Assert.Equal(Run, ImageVerifier.DetectRunId(image));
-        Assert.Equal(Run, ImageVerifier.DetectRunId(image.AsSpan(3584, 512)));
-        Assert.Null(ImageVerifier.DetectRunId(new byte[4096]));
-    }
 
     [Fact]
     public void A_read_prints_its_content_eof_its_error_or_each_sector()

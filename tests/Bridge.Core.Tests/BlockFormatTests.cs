@@ -89,18 +89,6 @@ public class BlockFormatTests
         Assert.Equal(4ul * 4096, read.Sectors![0].Header.Offset);
     }
 
-    [Fact]
-    public void ImageVerifierFindsTheRunAndTheBadBlocks()
-    {
-        var image = new byte[4 * 4096];
-        for (var b = 0; b < 4; b++)
-            Stamp(b, 1, 0).CopyTo(image, b * 4096);
-        image[2 * 4096 + 10] ^= 1;
-        Assert.Equal(Run, ImageVerifier.DetectRunId(image));
-        var reads = ImageVerifier.Verify(image, 4096, Run);
-        Assert.Equal([false, false, true, false], reads.Select(ImageVerifier.IsBad));
-    }
-
     internal static byte[] Stamp(int block, uint gen, uint iteration, Writer writer = Writer.Cpu, int step = 1, int size = 4096)
     {
         var bytes = new byte[size];

@@ -56,7 +56,7 @@ public class MatrixTests
     public void ExcludeMustNameDeclaredVariables()
     {
         var e = Assert.Throws<ScenarioException>(() => ScenarioFile.Parse("matrix m\nvary a = 1\nexclude z=1\n", "m.scn"));
-        Assert.Contains("naming variables declared by 'vary' above", Assert.Single(e.Errors).Message);
+        Assert.Contains("'z' is not a variable declared by 'vary' above", Assert.Single(e.Errors).Message);
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public class MatrixTests
 
     [Theory]
     [InlineData("set b = 1", 3, "a KEY not varied")]
-    [InlineData("set s = 1 if z=1", 3, "conditions on variables declared by 'vary' above")]
+    [InlineData("set s = 1 if z=1", 3, "'z' is not a variable declared by 'vary' above")]
     [InlineData("set s = 1 when b=ext4", 3, "expected 'set KEY = VALUE [if KEY=VALUE…]'")]
     [InlineData("set s = 1 if b=anon", 3, "'s' has no value in m[ext4]")]
     public void ABadSetLineIsAnErrorAtItsLine(string set, int line, string message)

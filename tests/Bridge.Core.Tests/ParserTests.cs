@@ -55,10 +55,10 @@ public class ParserTests
     public void FileSizeNotAMultipleOfTheBlock() => AssertError("backing ext4\nfile size=10K block=4K\ncheck\n", 2, 1, "positive multiple of the block size (4096)");
 
     [Fact]
-    public void BlockSizeNotAPageMultiple() => AssertError("backing ext4\nfile size=64K block=1K\ncheck\n", 2, 15, "a multiple of the 4 KiB page");
+    public void BlockSizeNotAPageMultiple() => AssertError("backing ext4\nfile size=64K block=1K\ncheck\n", 2, 21, "a multiple of the 4 KiB page");
 
     [Fact]
-    public void BadSizeSyntax() => AssertError("backing ext4\nfile size=lots\ncheck\n", 2, 6, "expected a size such as 65536, 64K, 2M or 1G for size");
+    public void BadSizeSyntax() => AssertError("backing ext4\nfile size=lots\ncheck\n", 2, 11, "expected a size such as 65536, 64K, 2M or 1G for size");
 
     [Fact]
     public void BlocksOutOfRange() => AssertError(Head + "store gen=1 blocks=10-20\ncheck\n", 3, 20, "within 0-15 for blocks");

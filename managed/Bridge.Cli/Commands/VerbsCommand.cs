@@ -9,7 +9,7 @@ public static class VerbsCommand
 {
     public static Command Create()
     {
-        var command = new Command("verbs", "List the scenario language: headers, steps with their arguments, backings and pin paths.");
+        var command = new Command("verbs", "List the scenario language: headers, steps with their arguments, backings, pin paths and the input limits.");
         command.SetAction(_ =>
         {
             Console.WriteLine("headers: scenario NAME | backing NAME | map shared|private | file size=S [block=B] [init=data|hole]");
@@ -34,6 +34,10 @@ public static class VerbsCommand
             Console.WriteLine("pin paths:");
             foreach (var p in PinPathTable.All)
                 Console.WriteLine($"  {p.Name,-15} {p.Description}{(p.AccessFlags.Count > 0 ? $"; access: {string.Join(", ", p.AccessFlags.Keys)}" : "")}");
+            Console.WriteLine();
+            Console.WriteLine("limits (an input past one is an error at its file:line:col, exit 2):");
+            foreach (var l in InputLimits.All)
+                Console.WriteLine($"  {l.Name,-17} {l.Max,13:N0} {l.Unit}");
             return 0;
         });
         return command;

@@ -3,58 +3,69 @@ using System.Text.RegularExpressions;
 
 namespace Bridge.Core.Scenarios;
 
-/// <summary>Parsers for argument values. Each returns null and sets <c>expected</c> to the form it wanted.</summary>
+/// <summary>Parsers for argument values. Each returns null and sets <c>expected</c> to the form it wanted. Digits
+/// are ASCII only (a regex <c>\d</c> also matches Arabic-Indic and other scripts' digits, which no integer parser
+/// then accepts), and every number is parsed with overflow checked against the limit it must meet.</summary>
 internal static partial class ArgValues
 {
     public static long? Size(string text, out string expected)
     {
         expected = "a size such as 65536, 64K, 2M or 1G";
         var m = SizeRegex().Match(text);
-        if (!m.Success || !long.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+        if (!m.Success || !long.TryParse(m.Groups[1].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
             return null;
-        var shift = m.Groups[2].Value.ToUpperInvariant() switch { "K" => 10, "M" => 20, "G" => 30, _ => 0 };
+        var shift = m.Groups[2].ValueSpan switch { "K" or "k" => 10, "M" or "m" => 20, "G" or "g" => 30, _ => 0 };
         return n > (long.MaxValue >> shift) ? null : n << shift;
     }
 
     public static uint? Gen(string text, out string expected)
     {
-        expected = "a generation number 1-65535 (0 is the initial fill)";
-        return uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var g) && g is >= 1 and <= 65535 ? g : null;
+        var max = InputLimits.Generation.Max;
+        expected = $"a generation number 1-{max} (0 is the initial fill)";
+        return Number(text) is { } g && g is >= 1 && g <= max ? (uint)g : null;
     }
 
+    /// <summary><c>all</c>, or comma-separated <c>N</c> and <c>A-B</c> within <c>0</c> to <paramref name="blockCount"/>-1.</summary>
     public static BlockSet? Blocks(string text, int blockCount, out string expected)
     {
         expected = $"blocks as 'all', N or A-B, comma-separated, within 0-{blockCount - 1}";
         if (text == "all")
             return BlockSet.Range(0, blockCount - 1);
-        var blocks = new List<int>();
+        var ranges = new List<(int, int)>();
         foreach (var part in text.Split(','))
         {
             var m = RangeRegex().Match(part);
-            if (!m.Success)
+            if (!m.Success || Number(m.Groups[1].Value) is not { } first)
                 return null;
-            var first = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
-            var last = m.Groups[2].Success ? int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) : first;
-            if (last < first || last >= blockCount)
+            var last = m.Groups[2].Success ? Number(m.Groups[2].Value) : first;
+            if (last is null || last < first || last >= blockCount)
                 return null;
-            blocks.AddRange(Enumerable.Range(first, last - first + 1));
+            ranges.Add(((int)first, (int)last));
         }
-        return new BlockSet(blocks);
+        return BlockSet.FromRanges(ranges);
     }
 
     public static TimeSpan? Duration(string text, out string expected)
     {
-        expected = "a duration such as 500ms, 3s or 1m";
+        var max = TimeSpan.FromSeconds(InputLimits.RaceDuration.Max);
+        expected = $"a duration such as 500ms, 3s or 1m, at most {max.TotalMinutes:0}m";
         var m = DurationRegex().Match(text);
-        if (!m.Success || !int.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n == 0)
+        if (!m.Success || Number(m.Groups[1].Value) is not { } n || n == 0)
             return null;
-        return m.Groups[2].Value switch { "ms" => TimeSpan.FromMilliseconds(n), "s" => TimeSpan.FromSeconds(n), _ => TimeSpan.FromMinutes(n) };
+        var duration = m.Groups[2].ValueSpan switch
+        {
+            "ms" => TimeSpan.FromMilliseconds(Math.Min(n, (long)max.TotalMilliseconds + 1)),
+            "s" => TimeSpan.FromSeconds(Math.Min(n, (long)max.TotalSeconds + 1)),
+            _ => TimeSpan.FromMinutes(Math.Min(n, (long)max.TotalMinutes + 1)),
+        };
+        return duration <= max ? duration : null;
     }
 
     public static int? Count(string text, out string expected)
     {
-        expected = "a count 1-1000000";
-        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 1_000_000 ? n : null;
+        var max = InputLimits.RaceCount.Max;
+        expected = $"a count 1-{max}";
+        return Number(text) is { } n && n >= 1 && n <= max ? (int)n : null;
     }
 
     public static string? Name(string text, out string expected)
@@ -63,13 +74,17 @@ internal static partial class ArgValues
         return NameRegex().IsMatch(text) && text is not ("data" or "src") ? text : null;
     }
 
-    [GeneratedRegex(@"^(\d+)([KkMmGg]?)$")]
+    /// <summary>A non-negative decimal of ASCII digits that fits a long; null otherwise (never an exception).</summary>
+    public static long? Number(string text) =>
+        text.Length > 0 && text.All(char.IsAsciiDigit) && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;
+
+    [GeneratedRegex(@"^([0-9]+)([KkMmGg]?)$")]
     private static partial Regex SizeRegex();
 
-    [GeneratedRegex(@"^(\d+)(?:-(\d+))?$")]
+    [GeneratedRegex(@"^([0-9]+)(?:-([0-9]+))?$")]
     private static partial Regex RangeRegex();
 
-    [GeneratedRegex(@"^(\d+)(ms|s|m)$")]
+    [GeneratedRegex(@"^([0-9]+)(ms|s|m)$")]
     private static partial Regex DurationRegex();
 
     [GeneratedRegex(@"^[A-Za-z0-9_-]{1,32}$")]
