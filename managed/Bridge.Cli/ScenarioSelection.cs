@@ -9,19 +9,12 @@ namespace Bridge.Cli;
 /// instead of running them.</summary>
 public sealed class ScenarioSelection
 {
-    /// <summary>Scenario files. A token that starts with '-' is never a file here: left unmatched, it is reported as
-    /// an unknown option with System.CommandLine's did-you-mean, instead of becoming "no such file".</summary>
+    /// <summary>Scenario files; a word that looks like an option is never one (<see cref="PositionalWords"/>).</summary>
     public Argument<string[]> Files { get; } = new("files")
     {
         Arity = ArgumentArity.ZeroOrMore,
         Description = "scenario files (.scn), single or matrix",
-        CustomParser = result =>
-        {
-            var files = result.Tokens.TakeWhile(t => !t.Value.StartsWith('-')).Select(t => t.Value).ToArray();
-            if (files.Length < result.Tokens.Count)
-                result.OnlyTake(files.Length);
-            return files;
-        },
+        CustomParser = PositionalWords.Take,
     };
 
     public Option<string[]> Suite { get; } = new("--suite")

@@ -14,7 +14,10 @@ public static partial class UsageErrors
     public static int Report(ParseResult parse)
     {
         var suggestions = Suggestions(parse);
-        var unmatched = parse.UnmatchedTokens;
+        // In command-line order: a word an argument gives back (PositionalWords) is unmatched after the words that
+        // follow it.
+        var words = parse.Tokens.Select(t => t.Value).ToList();
+        var unmatched = parse.UnmatchedTokens.OrderBy(words.IndexOf).ToList();
         // The words after an unknown option are most likely its values (run --suit seed): they were never parsed, so
         // they are not reported as arguments of their own.
         var afterUnknownOption = false;
