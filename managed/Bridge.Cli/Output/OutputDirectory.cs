@@ -78,13 +78,16 @@ public sealed class OutputDirectory
         _evidence[run] = relative;
     }
 
-    /// <summary>Rewrites the four result files for the results so far.</summary>
+    /// <summary>Rewrites the four result files for the results so far, as one set (<see cref="AtomicFile.WriteAll"/>).</summary>
     public void Write(Results results, KtapDocument ktap)
     {
-        AtomicFile.Write(Path.Combine(_path, Json), JsonReport.Render(results, r => Cached(_json, r, x => JsonReport.Scenario(x, _evidence.GetValueOrDefault(x)))));
-        AtomicFile.Write(Path.Combine(_path, Ktap), ktap.Text);
-        AtomicFile.Write(Path.Combine(_path, Junit), JunitReport.Render(results, (t, r) => Cached(_junit, r, x => JunitReport.TestCase(t, x))));
-        AtomicFile.Write(Path.Combine(_path, Html), HtmlReport.Render(results, r => Cached(_html, r, HtmlReport.Cell)));
+        AtomicFile.WriteAll(
+        [
+            (Path.Combine(_path, Json), JsonReport.Render(results, r => Cached(_json, r, x => JsonReport.Scenario(x, _evidence.GetValueOrDefault(x))))),
+            (Path.Combine(_path, Ktap), ktap.Text),
+            (Path.Combine(_path, Junit), JunitReport.Render(results, (t, r) => Cached(_junit, r, x => JunitReport.TestCase(t, x)))),
+            (Path.Combine(_path, Html), HtmlReport.Render(results, r => Cached(_html, r, HtmlReport.Cell))),
+        ]);
     }
 
     private static T Cached<T>(Dictionary<ScenarioRun, T> cache, ScenarioRun run, Func<ScenarioRun, T> render)
