@@ -55,3 +55,9 @@ catch (OutputFailedException e)
     Console.Error.WriteLine($"bridge: {e.Message}");
     return e.Code;
 }
+catch (StandardOutputException e)
+{
+    var failed = OutputFailedException.Of(e);
+    Console.Error.WriteLine($"bridge: {failed.Message}");
+    return failed.Code;
+}

@@ -108,9 +108,9 @@ public sealed class ResultsPipeline : IDisposable
                 {
                     _table(TerminalConsole.For(Console.Out, StandardOutput.IsTerminal), results);
                 }
-                catch (IOException e)
+                catch (StandardOutputException e)
                 {
-                    throw new OutputFailedException($"cannot write standard output: {e.Message}", e);
+                    throw OutputFailedException.Of(e);
                 }
                 break;
         }
@@ -136,9 +136,9 @@ public sealed class ResultsPipeline : IDisposable
             Console.Out.Write(text);
             Console.Out.Flush();
         }
-        catch (IOException e)
+        catch (StandardOutputException e)
         {
-            throw new OutputFailedException($"cannot write standard output: {e.Message}", e);
+            throw OutputFailedException.Of(e);
         }
     }
 

@@ -45,7 +45,7 @@ public static class StandardOutput
                     var errno = Marshal.GetLastPInvokeError();
                     if (errno == LibC.EINTR)
                         continue;
-                    throw new IOException(Marshal.GetPInvokeErrorMessage(errno), errno);
+                    throw new StandardOutputException(Marshal.GetPInvokeErrorMessage(errno), errno);
                 }
             }
         }
@@ -61,6 +61,11 @@ public static class StandardOutput
     }
 }
 
+/// <summary>A write to standard output failed; <see cref="Exception.HResult"/> is the errno. Commands that print
+/// one report (policy, compare, classify, verbs) let it reach the program's end, which exits as for
+/// <see cref="OutputFailedException"/>.</summary>
+public sealed class StandardOutputException(string message, int errno) : IOException(message, errno);
+
 /// <summary>Results could not be written (standard output closed, the output directory full or gone): the message
 /// names what and why; exit 141 for a closed pipe (as a shell reports a process SIGPIPE ended) or 3.</summary>
 public sealed class OutputFailedException(string message, Exception inner) : Exception(message, inner)
@@ -72,4 +77,6 @@ public sealed class OutputFailedException(string message, Exception inner) : Exc
     public bool BrokenPipe => InnerException is IOException { HResult: var errno } && errno == LibC.EPIPE;
 
     public int Code => BrokenPipe ? BrokenPipeExitCode : ExitCode;
+
+    public static OutputFailedException Of(StandardOutputException e) => new($"cannot write standard output: {e.Message}", e);
 }

@@ -11,7 +11,7 @@ public static class AnalysisTables
     public static void Compare(IAnsiConsole console, string title, IReadOnlyList<ScenarioComparison> comparisons)
     {
         var table = new Table { Border = TableBorder.Simple, Title = new TableTitle(Markup.Escape(title)) };
-        table.AddColumns("scenario", "backing", "result");
+        table.AddColumns(Names(), new TableColumn("backing") { NoWrap = true }, new TableColumn("result"));
         foreach (var c in comparisons)
         {
             IRenderable result = c.NotCompared is { } why ? new Text($"not compared: {why}", new Style(Color.Grey))
@@ -28,7 +28,7 @@ public static class AnalysisTables
     public static void Classify(IAnsiConsole console, string title, EraClassification c)
     {
         var table = new Table { Border = TableBorder.Simple, Title = new TableTitle(Markup.Escape(title)) };
-        table.AddColumns(["scenario", "kernel", .. c.Eras]);
+        table.AddColumns([Names(), new TableColumn("kernel"), .. c.Eras.Select(era => new TableColumn(era))]);
         foreach (var e in c.Evidence)
         {
             table.AddRow([new Text(e.Scenario.Name), new Text(e.Skipped is { } why ? $"skipped: {why}" : e.Kernel),
@@ -38,4 +38,7 @@ public static class AnalysisTables
         console.Write(table);
         console.WriteLine(c.Summary);
     }
+
+    /// <summary>The scenario column: a name is never cut in two; the outcomes beside it wrap instead.</summary>
+    private static TableColumn Names() => new("scenario") { NoWrap = true };
 }

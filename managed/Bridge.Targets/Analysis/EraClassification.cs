@@ -47,17 +47,22 @@ public sealed record EraClassification(string KernelRelease, IReadOnlyList<strin
         var varying = scenario.AllSteps()
             .Where(step => all.Select(o => o.ResultOf(step.Index)?.ToString() ?? "missing").Distinct().Count() > 1)
             .ToList();
-        var predictions = predicted.ToDictionary(kv => kv.Key, kv => Outcome(scenario, kv.Value, varying, includeVerdicts));
+        // A read path one of them could not use (O_DIRECT on tmpfs) and another could: each says which it did.
+        var paths = all.SelectMany(Unavailable).Distinct().Where(p => !all.All(o => Unavailable(o).Contains(p))).ToList();
+        var predictions = predicted.ToDictionary(kv => kv.Key, kv => Outcome(scenario, kv.Value, varying, paths, includeVerdicts));
         return real.Skip is { } skip
             ? new EraEvidence(scenario, "skipped", predictions, skip)
-            : new EraEvidence(scenario, Outcome(scenario, real, varying, includeVerdicts), predictions, null);
+            : new EraEvidence(scenario, Outcome(scenario, real, varying, paths, includeVerdicts), predictions, null);
     }
 
-    private static string Outcome(Scenario scenario, Observation o, IReadOnlyList<Step> steps, bool includeVerdicts)
+    private static HashSet<string> Unavailable(Observation o) =>
+        [.. o.Checks.SelectMany(c => c.Views).Where(v => v.Unavailable is not null).Select(v => v.Path.ToString().ToLowerInvariant())];
+
+    private static string Outcome(Scenario scenario, Observation o, IReadOnlyList<Step> steps, IReadOnlyList<string> paths, bool includeVerdicts)
     {
         var parts = steps.Select(s => $"{s.Keyword}={o.ResultOf(s.Index)?.ToString() ?? "missing"}").ToList();
-        var unavailable = o.Checks.SelectMany(c => c.Views).Where(v => v.Unavailable is not null).Select(v => $"no {v.Path.ToString().ToLowerInvariant()} read").Distinct();
-        parts.AddRange(unavailable);
+        var unavailable = Unavailable(o);
+        parts.AddRange(paths.Select(p => unavailable.Contains(p) ? $"no {p} read" : $"{p} read"));
         if (includeVerdicts)
             parts.Add(Oracle.Judge(scenario, o).Class.Name());
         return parts.Count == 0 ? "same step results" : string.Join(' ', parts);
