@@ -59,4 +59,29 @@ public class SimulatorCliTests
         Assert.Equal(2, code);
         Assert.Contains("unknown policy 'linux-9.9'; expected one of: linux-2019-legacy, linux-6.1, linux-6.5+", stderr);
     }
+    public static TheoryData<string> Eras() => [.. Bridge.Simulator.Policies.PolicyCatalog.All.Select(p => p.Name)];
+
+    /// <summary>classify on the model of an era names that era, and its evidence reads as evidence: the era's own
+    /// prediction is the kernel's outcome on every row, and every row shows some other era predicting something else
+    /// (an outcome text that hid how the observations differ would make a row all ticks).</summary>
+    [Theory]
+    [MemberData(nameof(Eras))]
+    public void ClassifyOnAnErasModelNamesThatEraWithEvidenceThatTellsTheErasApart(string era)
+    {
+        var (code, stdout, stderr) = BridgeProcess.Run("classify", "--target", $"sim:{era}", "--json");
+        Assert.True(code == 0, stderr);
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, stdout);
+            Assert.Equal($"[\"{era}\"]", Consumers.Jq(path, ".matches"));
+            Assert.NotEqual("0", Consumers.Jq(path, ".scenarios | length"));
+            Assert.Equal("[]", Consumers.Jq(path, $"[.scenarios[] | select(.predictions[\"{era}\"].outcome != .kernel) | .name]"));
+            Assert.Equal("[]", Consumers.Jq(path, "[.scenarios[] | select([.predictions[].agrees] | all) | .name]"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }
