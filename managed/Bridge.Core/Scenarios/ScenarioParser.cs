@@ -3,7 +3,7 @@ using Bridge.Core.Blocks;
 namespace Bridge.Core.Scenarios;
 
 /// <summary>
-/// Parses one scenario (see DESIGN.md §3). Headers come first — <c>scenario NAME</c>, <c>backing NAME</c>,
+/// Parses one scenario (docs/ARCHITECTURE.md §4). Headers come first — <c>scenario NAME</c>, <c>backing NAME</c>,
 /// <c>map shared|private</c>, <c>file size=S [block=B] [init=data|hole]</c> — then one step per line, with
 /// <c>race for=T|count=N</c> … <c>end</c> around steps that run concurrently. Every error is collected with its
 /// position and the form that was expected — after a bad header the steps are still parsed (against the largest
