@@ -4,7 +4,7 @@ using Bridge.Simulator.Policies;
 
 namespace Bridge.Simulator.Tests;
 
-/// <summary>The policy rows against the facts they model: DESIGN.md §5's table, the host measurements, the code read.</summary>
+/// <summary>The policy rows against the facts they model: docs/ARCHITECTURE.md §8's table, the host measurements, the code read.</summary>
 public class PolicyTableTests
 {
     private const string Legacy = "linux-2019-legacy", V61 = "linux-6.1", V65 = "linux-6.5+";

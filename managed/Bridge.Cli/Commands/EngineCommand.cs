@@ -4,7 +4,7 @@ using Bridge.Targets.Container;
 namespace Bridge.Cli.Commands;
 
 /// <summary><c>bridge engine up|down|status</c>: Bridge's private dockerd, for machines with the docker.io package
-/// but no running engine (DESIGN.md §6: no iptables, no bridge network, its own data root and socket).</summary>
+/// but no running engine (docs/ARCHITECTURE.md §12: no iptables, no bridge network, its own data root and socket).</summary>
 public static class EngineCommand
 {
     public static Command Create()

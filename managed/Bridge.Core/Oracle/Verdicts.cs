@@ -2,7 +2,7 @@ using Bridge.Core.Observations;
 
 namespace Bridge.Core.Oracle;
 
-/// <summary>Verdict classes (DESIGN.md §1), most severe first where a scenario has several.</summary>
+/// <summary>Verdict classes (docs/ARCHITECTURE.md §7), most severe first where a scenario has several.</summary>
 public enum VerdictClass
 {
     /// <summary>Every block held what the oracle allows.</summary>

@@ -9,7 +9,7 @@ public sealed class RdmaDevice : SafeHandle
 {
     public const int TimeoutMs = 30_000;
 
-    /// <summary>The ::ffff:IPv4 GID of a RoCE v2 port (index 0 is the link-local IPv6 one): DESIGN.md §6.</summary>
+    /// <summary>The ::ffff:IPv4 GID of a RoCE v2 port (index 0 is the link-local IPv6 one): docs/ARCHITECTURE.md §12.</summary>
     public const int RoceV2GidIndex = 1;
 
     // enum ibv_wc_status values that mean "this MR does not allow that": local protection, invalid request (rxe

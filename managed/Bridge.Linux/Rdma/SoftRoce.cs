@@ -4,7 +4,7 @@ namespace Bridge.Linux.Rdma;
 
 /// <summary>
 /// Soft-RoCE (rdma_rxe) on the kernel this process runs on: loads the module where modules load, creates a dummy
-/// netdev with an address, and binds an rxe device to it with iproute2's <c>rdma link add</c> (DESIGN.md §6); the
+/// netdev with an address, and binds an rxe device to it with iproute2's <c>rdma link add</c> (docs/ARCHITECTURE.md §12); the
 /// reverse on <see cref="Down"/>. A tool that fails throws <see cref="ToolException"/> with its message. The QP Bridge uses talks to itself through the port's ::ffff:IPv4 GID, so no peer
 /// and no real network are needed.
 /// </summary>

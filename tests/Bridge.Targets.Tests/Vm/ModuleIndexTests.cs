@@ -33,7 +33,7 @@ public sealed class ModuleIndexTests(VmFixture vm)
         var index = await IndexOf("debian-6.1");
         var files = index.Resolve(VmRecipe.Default.ModulesOf(["hostRoot"]));
 
-        // DESIGN.md §6, measured on 6.1: virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci
+        // docs/ARCHITECTURE.md §12, measured on 6.1: virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci
         // 9pnet 9pnet_virtio netfs fscache 9p.
         Assert.Equal(
             ["9p", "9pnet", "9pnet_virtio", "fscache", "netfs", "virtio", "virtio_pci", "virtio_pci_legacy_dev", "virtio_pci_modern_dev", "virtio_ring"],

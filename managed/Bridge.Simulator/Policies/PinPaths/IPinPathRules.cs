@@ -18,18 +18,8 @@ public interface IPinPathRules
 /// loading fails when a pin path has none or two.</summary>
 public static class PinPathRules
 {
-    public static IReadOnlyList<IPinPathRules> All { get; } = Complete(typeof(IPinPathRules).Assembly.GetTypes()
-        .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IPinPathRules).IsAssignableFrom(t))
-        .Select(t => (IPinPathRules)Activator.CreateInstance(t)!)
-        .OrderBy(r => PinPathTable.All.ToList().IndexOf(r.Path))
-        .ToList());
+    public static IReadOnlyList<IPinPathRules> All { get; } = PinPathTable.OnePerRow<IPinPathRules>(r => r.Path, "rules class");
 
     /// <summary>Every pin path's rows of one era.</summary>
     public static IEnumerable<PolicyRow> For(Era era) => All.SelectMany(r => r.RowsFor(era));
-
-    private static IReadOnlyList<IPinPathRules> Complete(IReadOnlyList<IPinPathRules> rules)
-    {
-        var missing = PinPathTable.All.Where(row => rules.Count(r => r.Path == row) != 1).Select(row => row.Name).ToList();
-        return missing.Count == 0 ? rules : throw new InvalidOperationException($"Bridge.Simulator: not exactly one rules class for pin path {string.Join(", ", missing)}");
-    }
 }
