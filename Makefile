@@ -8,7 +8,7 @@ BRIDGE := artifacts/bridge/bridge
 PACKAGE_LISTS := containers/host-packages.txt $(wildcard containers/vm/packages.txt containers/image/packages.txt)
 SUITE ?= default
 
-.PHONY: all install native build run test test-reports mutate fuzz bench format clean container-test
+.PHONY: all install native build run test test-kernels test-reports mutate fuzz bench format clean container-test
 # Where every test run writes one JUnit and one TRX file per test project (tests/Directory.Build.props).
 TEST_RESULTS := artifacts/test-results
 
@@ -58,6 +58,14 @@ fuzz: build
 	BRIDGE_FUZZ_SEED=$$seed BRIDGE_FUZZ_SECONDS=$(FUZZ_SECONDS) DOTNET_GCHeapHardLimit=0x100000000 \
 	  artifacts/bin/Bridge.Core.Tests/$(shell echo $(CONFIG) | tr A-Z a-z)/Bridge.Core.Tests \
 	  --filter-class Bridge.Core.Tests.Fuzz.ScenarioFuzzTests --output Detailed
+
+# Every kernel line of containers/vm/recipe.json at its newest version (several TCG boots per line: not part of
+# `make test`): the guest's release, the io_uring row for ext4 MAP_SHARED against the line's model, soft-RoCE up.
+test-kernels: build
+	rm -f artifacts/test-kernels/table.txt
+	BRIDGE_TEST_KERNELS=1 $(DOTNET) test --project tests/Bridge.Targets.Tests -c $(CONFIG) --no-build --filter-class '*KernelLinesTests'; rc=$$?; \
+	echo "line                 version          guest release          io_uring model: io_uring      rdma link                          exec (s, with fetch)"; \
+	cat artifacts/test-kernels/table.txt; exit $$rc
 
 # test-results-parser (npm) reads $(TEST_RESULTS) as a CI server would; the test container has no node and no network.
 test-reports: .ci/test-reports/node_modules/.installed

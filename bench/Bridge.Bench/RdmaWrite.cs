@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Bridge.Linux.Interop;
 using Bridge.Targets.Vm;
+using Bridge.Targets.Vm.Kernels;
 
 /// <summary>
 /// bench vm-rdma LINE SIZE SECONDS: boots the kernel line with rdma_rxe, sets up soft-RoCE, and measures RDMA WRITE

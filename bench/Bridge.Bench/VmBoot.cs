@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Bridge.Targets.Vm;
+using Bridge.Targets.Vm.Kernels;
 
 /// <summary>
 /// bench vm-boot: boot-to-poweroff of one kernel line, bare (the guest runs <c>true</c>) and running this program's

@@ -18,6 +18,11 @@ export PATH
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
+# The run owns this kernel: lift the global printk rate limit (printk_ratelimit() callers, many filesystems' and
+# drivers' warnings), so that the log captured for each scenario keeps every warning. Limits a call site keeps for
+# itself (btrfs's csum-error lines) cannot be lifted; the report counts the lines they drop ("callbacks suppressed").
+echo 0 >/proc/sys/kernel/printk_ratelimit
+echo 1000000 >/proc/sys/kernel/printk_ratelimit_burst
 
 ctl_open=
 stop() {

@@ -8,10 +8,13 @@ var root = new RootCommand("Bridge: does data that a pinning path (O_DIRECT, io_
 {
     RunCommand.Create(),
     CheckCommand.Create(),
+    ReproCommand.Create(),
     SimCommand.Create(),
     CompareCommand.Create(),
     ClassifyCommand.Create(),
     RegressCommand.Create(),
+    KernelsCommand.Create(),
+    ExecCommand.Create(),
     PolicyCommand.Create(),
     VerbsCommand.Create(),
     EngineCommand.Create(),
@@ -24,15 +27,20 @@ StandardOutput.Install();
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
     return UsageErrors.Report(parse);
+// SIGINT/SIGTERM cancel the token: the step in flight stops within a second, the scenario is reported as
+// interrupted, everything the run set up is given back, and the command exits 130. A second signal exits at once.
+using var interruption = Interruption.Install();
 try
 {
-    // On SIGINT/SIGTERM the token is cancelled and the run winds down at the next scenario boundary, unmounting
-    // scratch filesystems and removing containers and VMs; only a call that never returns is cut short.
-    return await parse.InvokeAsync(new InvocationConfiguration
+    var code = await parse.InvokeAsync(new InvocationConfiguration
     {
         EnableDefaultExceptionHandler = false,
-        ProcessTerminationTimeout = TimeSpan.FromSeconds(60),
-    });
+        ProcessTerminationTimeout = null,
+    }, interruption.Token);
+    if (interruption.Signal is null)
+        return code;
+    Console.Error.WriteLine(interruption.Ending());
+    return Interruption.ExitCode;
 }
 catch (ScenarioException e)
 {
@@ -40,10 +48,10 @@ catch (ScenarioException e)
         Console.Error.WriteLine(line);
     return 2;
 }
-catch (OperationCanceledException)
+catch (OperationCanceledException) when (interruption.Signal is not null)
 {
-    Console.Error.WriteLine("bridge: interrupted; everything the run set up was removed");
-    return 130;
+    Console.Error.WriteLine(interruption.Ending());
+    return Interruption.ExitCode;
 }
 catch (UsageException e)
 {

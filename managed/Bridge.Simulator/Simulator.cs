@@ -17,6 +17,6 @@ public static class Simulator
         var model = new ModelExecutor(scenario, policy, runId, options ?? SimOptions.Default);
         var sequence = Sequencer.Run(scenario, model);
         return new Observation(scenario.Name, runId, new RunEnvironment($"sim:{policy.Name}", policy.Name, scenario.Backing.FsType),
-            sequence.Steps, sequence.Checks, model.KernelLog);
+            sequence.Steps, sequence.Checks, model.KernelLog, sequence.Skip, sequence.Interrupted);
     }
 }

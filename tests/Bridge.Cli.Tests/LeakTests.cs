@@ -29,19 +29,19 @@ public class LeakTests
         Assert.SkipUnless(SystemInfo.IsRoot, "loop mounts and huge pages need root");
         var (hugetlb, ext4, tmpfs) = (Scenario("hugetlb"), Scenario("ext4"), Scenario("tmpfs"));
         var random = new Random(20251202);
-        var hugePagesBefore = NrHugepages();
+        var hugePagesBefore = HostState.NrHugepages();
         var killed = new List<int>();
         var leftAfterKill = 0;
         for (var i = 0; i < 10; i++)
         {
             var pid = StartAndKill(i % 2 == 0 ? hugetlb : ext4, TimeSpan.FromSeconds(0.3 + (random.NextDouble() * 2.5)));
             killed.Add(pid);
-            if (Leaks(killed, hugePagesBefore).Count > 0)
+            if (HostState.Leaks(killed, hugePagesBefore).Count > 0)
                 leftAfterKill++;
             // Two kills in four the next run sweeps; after the others `bridge cleanup` does.
             var (code, _, stderr) = i % 4 < 2 ? BridgeProcess.Run("run", tmpfs) : BridgeProcess.Run("cleanup");
             Assert.True(code == 0, $"after kill {i}: exit {code}: {stderr}");
-            Assert.Equal([], Leaks(killed, hugePagesBefore));
+            Assert.Equal([], HostState.Leaks(killed, hugePagesBefore));
         }
         // A kill leaves something most of the time (a run takes its scratch space within its first half second).
         Assert.InRange(leftAfterKill, 1, 10);
@@ -54,12 +54,9 @@ public class LeakTests
         Assert.SkipUnless(SystemInfo.IsRoot, "needs root to start the runs as nobody");
         var bridge = Path.Combine(AppContext.BaseDirectory, "bridge");
         var scenario = Scenario("tmpfs");
-        using (var probe = AsNobody("/bin/test", "-x", bridge, "-a", "-r", scenario))
-        {
-            probe.WaitForExit();
-            Assert.SkipUnless(probe.ExitCode == 0, $"nobody cannot run {bridge} or read {scenario} (a checkout under a private directory)");
-        }
-        var runs = new[] { AsNobody(bridge, "run", scenario), AsNobody(bridge, "run", scenario) };
+        var cannot = HostState.NobodyCannotRun(scenario);
+        Assert.SkipWhen(cannot is not null, cannot ?? "");
+        var runs = new[] { HostState.AsNobody(bridge, "run", scenario), HostState.AsNobody(bridge, "run", scenario) };
         var outputs = runs.Select(r => (Stdout: r.StandardOutput.ReadToEndAsync(), Stderr: r.StandardError.ReadToEndAsync())).ToList();
         foreach (var run in runs)
             Assert.True(run.WaitForExit(120_000), "a run as nobody did not finish in 2 minutes");
@@ -72,7 +69,7 @@ public class LeakTests
         var pids = runs.Select(r => r.Id).ToList();
         Assert.Empty(Named(pids, "/dev/shm"));
         Assert.Empty(Named(pids, "/var/tmp"));
-        var state = $"/var/tmp/bridge-state-{NobodyUid()}";
+        var state = $"/var/tmp/bridge-state-{HostState.NobodyUid()}";
         Assert.False(Directory.Exists(state) && Directory.EnumerateDirectories(state, "run-*").Any(d => pids.Any(p => Path.GetFileName(d).StartsWith($"run-{p}-", StringComparison.Ordinal))),
             "a finished run's ledger is gone");
     }
@@ -92,45 +89,6 @@ public class LeakTests
         return run.Id;
     }
 
-    /// <summary>What the killed runs still hold, read without Bridge's own code: scratch directories named after
-    /// their pids in /var/tmp and /dev/shm, mounts and loop devices under them, and a huge page count that moved.</summary>
-    private static List<string> Leaks(IReadOnlyList<int> pids, int hugePagesBefore)
-    {
-        var mine = new Regex($"bridge-({string.Join('|', pids)})-");
-        var left = new List<string>();
-        left.AddRange(File.ReadLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4]).Where(m => mine.IsMatch(m)).Select(m => "mount " + m));
-        left.AddRange(Directory.Exists("/sys/block") ? Directory.GetDirectories("/sys/block", "loop*")
-            .Select(d => Path.Combine(d, "loop", "backing_file")).Where(File.Exists).Select(File.ReadAllText).Where(b => mine.IsMatch(b)).Select(b => "loop " + b.Trim()) : []);
-        left.AddRange(Named(pids, "/var/tmp").Concat(Named(pids, "/dev/shm")).Select(d => "directory " + d));
-        if (NrHugepages() != hugePagesBefore)
-            left.Add($"nr_hugepages {NrHugepages()} (was {hugePagesBefore})");
-        return left;
-    }
-
     private static IEnumerable<string> Named(IReadOnlyList<int> pids, string parent) =>
         Directory.GetDirectories(parent, "bridge-*").Where(d => pids.Any(p => Path.GetFileName(d).StartsWith($"bridge-{p}-", StringComparison.Ordinal)));
-
-    private static int NrHugepages() => int.Parse(File.ReadAllText("/proc/sys/vm/nr_hugepages").Trim(), CultureInfo.InvariantCulture);
-
-    private static Process AsNobody(string program, params string[] args)
-    {
-        var start = new ProcessStartInfo("/usr/bin/setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--", program, .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = "/",
-        };
-        // Only what a user's run needs: no root HOME, no state directory of root's.
-        start.Environment.Remove("BRIDGE_STATE");
-        start.Environment["HOME"] = "/nonexistent";
-        return Process.Start(start)!;
-    }
-
-    private static int NobodyUid()
-    {
-        using var id = Process.Start(new ProcessStartInfo("/usr/bin/id", ["-u", "nobody"]) { RedirectStandardOutput = true })!;
-        var uid = id.StandardOutput.ReadToEnd().Trim();
-        id.WaitForExit();
-        return int.Parse(uid, CultureInfo.InvariantCulture);
-    }
 }

@@ -284,9 +284,9 @@ public class OracleEdgeTests
     }
 
     [Fact]
-    public void A_verdict_class_prints_in_kebab_case_and_only_what_follows_skipped_is_a_finding()
+    public void A_verdict_class_prints_in_kebab_case_and_only_what_follows_interrupted_is_a_finding()
     {
-        Assert.Equal(["intact", "refused", "skipped", "stale", "zeroed", "misplaced", "torn", "phantom", "lost-write", "io-error", "kernel-warn", "hang"],
+        Assert.Equal(["intact", "refused", "skipped", "interrupted", "stale", "zeroed", "misplaced", "torn", "phantom", "lost-write", "io-error", "kernel-warn", "hang"],
             Enum.GetValues<VerdictClass>().Select(c => c.Name()));
         Assert.Equal([VerdictClass.Stale, VerdictClass.Zeroed, VerdictClass.Misplaced, VerdictClass.Torn, VerdictClass.Phantom, VerdictClass.LostWrite,
             VerdictClass.IoError, VerdictClass.KernelWarn, VerdictClass.Hang], Enum.GetValues<VerdictClass>().Where(c => c.IsFinding()));

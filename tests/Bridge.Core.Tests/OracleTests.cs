@@ -122,6 +122,36 @@ public class OracleTests
         Assert.Equal(VerdictClass.KernelWarn, Oracle.Oracle.Judge(scenario, obs).Class);
     }
 
+    [Fact]
+    public void AnInterruptedScenarioIsNeitherAFindingNorIntact()
+    {
+        // The check never ran: judged, every block would be missing. Interrupted, nothing is judged.
+        var steps = new List<StepResult> { StepResult.Success(0, 1, 2), new(1, Outcome.Interrupted, Detail: "abandoned", Start: 3, End: 4) };
+        var obs = new Observation("o", Run, new RunEnvironment("t", "t", "ext4"), steps, [], [], Interrupted: "during #1 fsync (o.scn:4:1)");
+        var verdict = Oracle.Oracle.Judge(Scenario, obs);
+        Assert.Equal((VerdictClass.Interrupted, "during #1 fsync (o.scn:4:1)"), (verdict.Class, verdict.SkipReason));
+        Assert.False(verdict.HasFindings);
+        Assert.Empty(verdict.Findings);
+    }
+
+    [Fact]
+    public void RateLimitedKernelLogLinesAreCountedInANoteWithoutMakingAFinding()
+    {
+        var log = new[]
+        {
+            "BTRFS warning (device loop3): csum failed root 5 ino 257 off 32768 csum 0x8941f998 expected csum 0x12345678 mirror 1",
+            "btrfs_print_data_csum_error: 37 callbacks suppressed",
+            "btrfs_print_data_csum_error: 5 callbacks suppressed",
+            "BTRFS error (device loop3): bdev /dev/loop3 errs: wr 0, rd 0, flush 0, corrupt 3, gen 0",
+        };
+        var steps = Enumerable.Range(0, 5).Select(i => StepResult.Success(i, i * 10, i * 10 + 5)).ToList();
+        var judged = Oracle.Oracle.Judge(Scenario, new Observation("o", Run, new RunEnvironment("t", "t", "btrfs"), steps, [], log));
+        Assert.Equal("the kernel's rate limits dropped 42 log lines during the scenario (btrfs_print_data_csum_error 42): warnings may be missing from the captured log",
+            Assert.Single(judged.Notes));
+        Assert.DoesNotContain(judged.Findings, f => f.Class == VerdictClass.KernelWarn);
+        Assert.Empty(Judge().Notes); // a log without such lines needs no note
+    }
+
     private static byte[] Flip(byte[] bytes, int at)
     {
         bytes[at] ^= 0x10;

@@ -26,7 +26,7 @@ public class ParserMessageTests
             $"'truncate' cannot run inside a race; allowed there: {string.Join(", ", Verbs.All.Where(v => v.AllowedInRace).Select(v => v.Keyword))}");
 
     [Theory]
-    [InlineData("file size=16K init=zero", 2, 15, "expected init=data or init=hole")]
+    [InlineData("file size=16K init=zero", 2, 20, "expected init=data or init=hole")]
     [InlineData("file size=16K sparse", 2, 15, "expected 'file size=S [block=B] [init=data|hole]'")]
     [InlineData("file block=4K", 2, 1, "size= is missing")]
     [InlineData("map shared now", 2, 5, "expected 'map shared' or 'map private'")]

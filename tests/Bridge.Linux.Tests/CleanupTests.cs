@@ -21,7 +21,7 @@ public class CleanupTests
             foreach (var backing in BackingTable.All)
             {
                 var text = $"backing {backing.Name}\nfile size=2M\nstore gen=1\npin uring-register\ndma gen=2 blocks=0-1\ncheck\n";
-                var observation = runner.Run(ScenarioFile.Parse(text, "c.scn")[0]);
+                var observation = runner.Run(ScenarioFile.Parse(text, "c.scn")[0], interrupt: TestContext.Current.CancellationToken);
                 Assert.Null(observation.Skip);
             }
             Assert.NotEmpty(Mounts.Under(root));
@@ -41,7 +41,7 @@ public class CleanupTests
         using var scratch = new ScratchSpace();
         var scenario = ScenarioFile.Parse("backing memfd\nfile size=64K\npin rdma-mr\ncheck\n", "r.scn")[0];
         using var runner = new ScenarioRunner(scratch);
-        var observation = runner.Run(scenario);
+        var observation = runner.Run(scenario, interrupt: TestContext.Current.CancellationToken);
         Assert.False(string.IsNullOrWhiteSpace(observation.Skip));
         Assert.Empty(observation.Steps);
         Assert.Empty(Directory.GetFileSystemEntries(scratch.Root));

@@ -18,7 +18,7 @@ internal static class KernelRun
         var scenario = ScenarioFile.Parse(text, name + ".scn")[0];
         using var scratch = new ScratchSpace();
         using var runner = new ScenarioRunner(scratch, "test");
-        var observation = runner.Run(scenario);
+        var observation = runner.Run(scenario, interrupt: TestContext.Current.CancellationToken);
         return (scenario, observation, Core.Oracle.Oracle.Judge(scenario, observation));
     }
 

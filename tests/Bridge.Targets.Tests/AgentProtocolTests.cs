@@ -25,9 +25,10 @@ public class AgentProtocolTests
     {
         Assert.SkipUnless(SystemInfo.IsRoot, "ext4 loop mounts need root");
         var scenarios = ScenarioFile.Parse(Matrix, "agent.scn");
-        var request = AgentProtocol.DecodeRequest(AgentProtocol.EncodeRequest(new AgentRequest("agent-test", scenarios.Select(ScenarioText.From).ToList())));
+        var request = AgentProtocol.DecodeRequest(AgentProtocol.EncodeRequest(new AgentRequest("agent-test", scenarios.Select(ScenarioText.From).ToList(), TimeSpan.FromSeconds(42))));
+        Assert.Equal(TimeSpan.FromSeconds(42), request.StepTimeout); // --timeout reaches the agent
         var output = new StringWriter();
-        Assert.Equal(0, AgentRunner.Run(request, output));
+        Assert.Equal(0, AgentRunner.Run(request, output, TestContext.Current.CancellationToken));
 
         var messages = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(AgentProtocol.Decode).ToList();
         Assert.Equal(["hello", "observation", "observation", "done"], messages.Select(m => m!.Kind));

@@ -41,7 +41,7 @@ public class ExecutorsAgreeTests
         using var scratch = new ScratchSpace();
         using var runner = new ScenarioRunner(scratch, "test");
 
-        var real = runner.Run(scenario);
+        var real = runner.Run(scenario, interrupt: TestContext.Current.CancellationToken);
         var model = Simulator.Simulator.Run(scenario, PolicyCatalog.Linux65Plus, 1);
 
         Assert.Null(real.Skip);

@@ -15,7 +15,7 @@ public static class AgentCommand
         {
             request, output, untilStdinCloses,
         };
-        command.SetAction(parse =>
+        command.SetAction((parse, ct) =>
         {
             _ = AgentProtocol.PrepareAsync(); // on another CPU, while the request is read and decoded
             var path = parse.GetValue(request)!;
@@ -28,7 +28,7 @@ public static class AgentCommand
             var json = path == "-" ? Console.In.ReadToEnd() : File.ReadAllText(path);
             var target = parse.GetValue(output);
             using var writer = target is null ? null : new StreamWriter(File.Open(target, FileMode.Append, FileAccess.Write));
-            return AgentRunner.Run(AgentProtocol.DecodeRequest(json), writer ?? Console.Out);
+            return Task.FromResult(AgentRunner.Run(AgentProtocol.DecodeRequest(json), writer ?? Console.Out, ct));
         });
         return command;
     }

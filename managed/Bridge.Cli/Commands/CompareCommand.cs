@@ -15,10 +15,11 @@ public static class CompareCommand
         var selection = new ScenarioSelection();
         var policy = SimCommand.PolicyOption();
         var target = new TargetOption();
+        var timeout = TimeoutOption.Create();
         var json = new Option<bool>("--json") { Description = "print one JSON document: every scenario's result and each disagreement (step, file, read path, block, kernel vs model)" };
         var command = new Command("compare", "Run scenarios on a real kernel (--target) and on the simulator (--policy) and report every disagreement: step results (errno) and per-block verdict classes. Exit 0: they agree; 1: disagreements; 2: usage errors; 4: nothing compared (the kernel ran none of them).")
         {
-            policy, json,
+            policy, json, timeout,
         };
         selection.AddTo(command);
         target.AddTo(command);
@@ -27,7 +28,7 @@ public static class CompareCommand
             var scenarios = selection.Load(parse);
             if (selection.Listed(parse, scenarios))
                 return 0;
-            await using var real = target.Open(parse);
+            await using var real = target.Open(parse, parse.GetValue(timeout));
             await using var sim = TargetOption.Simulator(parse.GetValue(policy)!);
             string? kernel = null;
             IReadOnlyList<ScenarioComparison> results;

@@ -15,10 +15,11 @@ public static class PolicyCommand
         var only = new Option<string[]>("--only") { Description = "probe only the cells whose name matches PATTERN (repeatable), e.g. 'policy[ext4,shared,*]'" };
         var list = new Option<bool>("--list") { Description = "print the probes' names, one per line, and run nothing" };
         var target = new TargetOption();
+        var timeout = TimeoutOption.Create();
         var output = new OutputOptions();
         var command = new Command("policy", "Probe every backing × shared/private × pin path × access on the target's kernel: whether the long-term pin is allowed (or its errno) and whether data the device wrote through it — also after writeback cleaned the page — reached the file. Exit codes as 'run'.")
         {
-            paths, only, list,
+            paths, only, list, timeout,
         };
         target.AddTo(command);
         output.AddTo(command);
@@ -40,7 +41,7 @@ public static class PolicyCommand
                 Console.Out.Write(string.Concat(scenarios.Select(s => s.Name + "\n")));
                 return 0;
             }
-            await using var t = target.Open(parse);
+            await using var t = target.Open(parse, parse.GetValue(timeout));
             using var pipeline = output.Pipeline(parse, "policy", [t.Name], scenarios.Count, (console, results) => PolicyTable.Write(console, results, probes));
             var results = await pipeline.RunAsync(x => x.RunTargetAsync(t, scenarios, ct));
             return results.ExitCode;

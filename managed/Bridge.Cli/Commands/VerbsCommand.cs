@@ -23,7 +23,7 @@ public static class VerbsCommand
                     var text = a.Positional ? (a.Choices is null ? a.Key.ToUpperInvariant() : string.Join('|', a.Choices)) : $"{a.Key}=…";
                     return a.Required ? text : $"[{text}]";
                 }));
-                Console.WriteLine($"  {v.Keyword,-17} {args,-34} {v.Help}{(v.AllowedInRace ? "" : " (not in races)")}");
+                Console.WriteLine($"  {v.Keyword,-17} {args,-34} {v.Help}{(v.Privilege is { } needs ? $" (needs {needs}; skipped without)" : "")}{(v.AllowedInRace ? "" : " (not in races)")}");
             }
             Console.WriteLine("  end                                                closes a race");
             Console.WriteLine();

@@ -4,7 +4,7 @@ namespace Bridge.Core.Execution;
 
 /// <summary>
 /// How one call of a step ended (one iteration inside a race), as both executors report it: ok, an errno, not
-/// attempted (with the reason), or hung — with when the call began and returned (monotonic nanoseconds of the
+/// attempted (with the reason), hung, or interrupted — with when the call began and returned (monotonic nanoseconds of the
 /// run: the real clock on a kernel, the model clock in the simulator). <see cref="ToStepResult"/> is the one place
 /// a call becomes the <see cref="StepResult"/> an observation records.
 /// </summary>
@@ -29,12 +29,15 @@ public readonly record struct CallResult(Outcome Outcome, long Start, long End, 
     /// <summary>A call that never returned (a kernel BUG killed the task, or it waits forever).</summary>
     public static CallResult Hang(string detail, long start, long end) => new(Outcome.Timeout, start, end, Detail: detail);
 
+    /// <summary>A call the run's interruption (SIGINT, SIGTERM) cut short or abandoned.</summary>
+    public static CallResult Interrupted(string detail, long start, long end) => new(Outcome.Interrupted, start, end, Detail: detail);
+
     /// <summary>The result a step that ran as this one call records. A not-run step records no times.</summary>
     public StepResult ToStepResult(int step) => Outcome switch
     {
         Outcome.Ok => StepResult.Success(step, Start, End, Detail),
         Outcome.Errno => StepResult.Failure(step, Errno!, ErrnoNumber, Start, End, Detail),
         Outcome.NotRun => StepResult.Skipped(step, Detail!),
-        _ => new StepResult(step, Outcome.Timeout, Detail: Detail, Start: Start, End: End),
+        _ => new StepResult(step, Outcome, Detail: Detail, Start: Start, End: End),
     };
 }

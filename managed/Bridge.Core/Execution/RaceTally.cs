@@ -7,7 +7,7 @@ namespace Bridge.Core.Execution;
 /// What a race records of one body step: every call its thread made, in order (iteration i is the i-th call). It
 /// counts iterations and failures, keeps the first errno and the timing of the last successful call — the oracle
 /// orders racing writes and persistence calls by those — and says when the thread must stop: at a call it would
-/// not attempt (not-run) or one that never returned (hang). A real kernel's hung thread may still return long
+/// not attempt (not-run) or one that never returned (hang, or abandoned when the run was interrupted). A real kernel's hung thread may still return long
 /// after the race was reported; the tally is locked so that such a late call changes nothing.
 /// </summary>
 public sealed class RaceTally(Step step)
@@ -20,7 +20,8 @@ public sealed class RaceTally(Step step)
 
     public Step Step => step;
 
-    /// <summary>Whether a call of this step never returned: the race ends, and the scenario with it.</summary>
+    /// <summary>Whether a call of this step never returned (it hung, or was abandoned when the run was interrupted):
+    /// the race ends, and the scenario with it.</summary>
     public bool Hung
     {
         get
@@ -45,7 +46,7 @@ public sealed class RaceTally(Step step)
                 case Outcome.NotRun:
                     _notRun = call.Detail;
                     return false;
-                case Outcome.Timeout:
+                case Outcome.Timeout or Outcome.Interrupted:
                     _iterations++;
                     (_hang, _hung) = (call, true);
                     return false;
@@ -63,14 +64,14 @@ public sealed class RaceTally(Step step)
     }
 
     /// <summary>The step's result: its first failure if any iteration failed, with the statistics of all of them;
-    /// not-run when its first call was not attempted; a time-out when a call hung.</summary>
+    /// not-run when its first call was not attempted; a time-out when a call hung; interrupted when one was abandoned.</summary>
     public StepResult Result()
     {
         lock (_lock)
         {
             var stats = new RaceStats(_iterations, _failures, _lastOk, _lastOkStart, _lastOkEnd);
             if (_hang is { } hang)
-                return new StepResult(step.Index, Outcome.Timeout, Detail: hang.Detail, Start: _first, End: _last, Race: stats);
+                return new StepResult(step.Index, hang.Outcome, Detail: hang.Detail, Start: _first, End: _last, Race: stats);
             if (_notRun is not null && _iterations == 0)
                 return StepResult.Skipped(step.Index, _notRun) with { Race = stats };
             return _firstFailure is { } failure

@@ -5,7 +5,10 @@ namespace Bridge.Core.Execution;
 
 /// <summary>The steps' results (one per step index, in index order) and what every check that ran saw.</summary>
 /// <param name="Hung">A step never returned: the executor may still be inside a call on the scenario's memory.</param>
-public sealed record Sequence(IReadOnlyList<StepResult> Steps, IReadOnlyList<CheckObservation> Checks, bool Hung);
+/// <param name="Skip">Why the scenario is skipped after all: a step that needs privilege was refused for the lack of it.</param>
+/// <param name="Interrupted">Where the run's interruption (SIGINT, SIGTERM) stopped the scenario, or null when every
+/// step ran.</param>
+public sealed record Sequence(IReadOnlyList<StepResult> Steps, IReadOnlyList<CheckObservation> Checks, bool Hung, string? Skip = null, string? Interrupted = null);
 
 /// <summary>
 /// Runs a scenario's steps in order on an executor, by the rules both executors share:
@@ -13,6 +16,11 @@ public sealed record Sequence(IReadOnlyList<StepResult> Steps, IReadOnlyList<Che
 /// <item>after a step that hung (a call that never returned), every later step is not run;</item>
 /// <item>a step that needs the pin (<see cref="VerbInfo.NeedsPin"/>: dma, dma-read, unpin) is not run when the pin
 /// step before it failed or was not run — the refusal is the result, and the device never wrote;</item>
+/// <item>a step of a verb that needs privilege (<see cref="VerbInfo.Privilege"/>) refused with EPERM or EACCES makes
+/// the scenario skipped with that reason, and no later step runs: the run lacks the privilege, and what the step was
+/// to do (drop the caches) did not happen;</item>
+/// <item>once the run is interrupted (the token is cancelled), no further step starts; the executor cuts the step in
+/// flight short (a race ends early, a call still running is abandoned) and the scenario is interrupted;</item>
 /// <item>a check reads the <see cref="CheckPlan"/>'s views in order; one that did not complete records no views;</item>
 /// <item>a race records, per body step, its <see cref="RaceTally"/>; the race itself spans the whole race and is a
 /// time-out when a body step hung.</item>
@@ -21,27 +29,33 @@ public sealed record Sequence(IReadOnlyList<StepResult> Steps, IReadOnlyList<Che
 /// </summary>
 public static class Sequencer
 {
-    public static Sequence Run(Scenario scenario, IStepExecutor executor)
+    /// <summary>Why a step after the run's interruption is not run.</summary>
+    public const string AfterInterruption = "the run was interrupted";
+
+    public static Sequence Run(Scenario scenario, IStepExecutor executor, CancellationToken interrupt = default)
     {
         var plan = CheckPlan.For(scenario);
         var results = new StepResult?[scenario.StepCount];
         var checks = new List<CheckObservation>();
-        StepResult? hung = null;
+        var hung = false;
+        string? stopped = null, skip = null, interrupted = null;
         (Step Step, StepResult Result)? pin = null;
         foreach (var step in scenario.Steps)
         {
-            if (hung is not null)
+            if (stopped is null && interrupt.IsCancellationRequested)
+                (interrupted, stopped) = ($"before {step}", AfterInterruption);
+            if (stopped is not null)
             {
                 foreach (var s in step.Body.Prepend(step))
-                    results[s.Index] = StepResult.Skipped(s.Index, AfterHang(scenario, hung));
+                    results[s.Index] = StepResult.Skipped(s.Index, stopped);
                 continue;
             }
             var recorded = step.Effect switch
             {
-                Effect.Check => [Check(step, plan, executor, checks)],
-                Effect.Race => Race(step, pin, executor),
+                Effect.Check => [Check(step, plan, executor, checks, interrupt)],
+                Effect.Race => Race(step, pin, executor, interrupt),
                 _ when step.Verb.NeedsPin && PinFailure(pin) is { } why => [StepResult.Skipped(step.Index, why)],
-                _ => [executor.Run(step).ToStepResult(step.Index)],
+                _ => [executor.Run(step, interrupt).ToStepResult(step.Index)],
             };
             foreach (var result in recorded)
                 results[result.Step] = result;
@@ -49,12 +63,24 @@ public static class Sequencer
                 pin = (step, recorded[0]);
             else if (step.Effect == Effect.Unpin)
                 pin = null;
-            hung = recorded.LastOrDefault(r => r.Outcome == Outcome.Timeout);
-            if (hung is null)
+            if (recorded.LastOrDefault(r => r.Outcome == Outcome.Timeout) is { } timeout)
+                (hung, stopped) = (true, AfterHang(scenario, timeout));
+            else if (recorded.Any(r => r.Outcome == Outcome.Interrupted))
+                (interrupted, stopped) = ($"during {step}", AfterInterruption);
+            else if (recorded.Select(r => LacksPrivilege(scenario.StepAt(r.Step), r)).FirstOrDefault(w => w is not null) is { } lacking)
+                (skip, stopped) = (lacking, $"the scenario is skipped: {lacking}");
+            else
                 executor.BetweenSteps(step);
         }
-        return new Sequence(results.Select((r, i) => r ?? throw new InvalidOperationException($"step #{i} has no result")).ToList(), checks, hung is not null);
+        return new Sequence(results.Select((r, i) => r ?? throw new InvalidOperationException($"step #{i} has no result")).ToList(), checks, hung, skip, interrupted);
     }
+
+    /// <summary>Why a step refused for want of privilege makes the scenario skipped, or null: its verb's row says
+    /// what it needs, and the kernel refused it with EPERM or EACCES.</summary>
+    private static string? LacksPrivilege(Step step, StepResult result) =>
+        step.Verb.Privilege is { } needs && result.Errno is { } errno && Errnos.PrivilegeRefusals.Contains(errno)
+            ? $"'{step.Text}' needs {needs}; the kernel refused it with {errno}"
+            : null;
 
     /// <summary>Why a step after a hung one is not run.</summary>
     public static string AfterHang(Scenario scenario, StepResult hung) => $"{scenario.Describe(hung.Step)} hung: {hung.Detail}";
@@ -63,10 +89,10 @@ public static class Sequencer
     public static string? PinFailure((Step Step, StepResult Result)? pin) =>
         pin is { } p && !p.Result.Ok ? $"needs the pin that '{p.Step.Text}' (line {p.Step.At.Line}) could not take ({p.Result})" : null;
 
-    private static StepResult Check(Step step, CheckPlan plan, IStepExecutor executor, List<CheckObservation> checks)
+    private static StepResult Check(Step step, CheckPlan plan, IStepExecutor executor, List<CheckObservation> checks, CancellationToken interrupt)
     {
         var views = new List<ViewRead>();
-        var call = executor.Check(step, plan, views);
+        var call = executor.Check(step, plan, views, interrupt);
         if (call.Ok)
         {
             if (!plan.Matches(views))
@@ -77,14 +103,17 @@ public static class Sequencer
         return call.ToStepResult(step.Index);
     }
 
-    private static List<StepResult> Race(Step race, (Step Step, StepResult Result)? pin, IStepExecutor executor)
+    private static List<StepResult> Race(Step race, (Step Step, StepResult Result)? pin, IStepExecutor executor, CancellationToken interrupt)
     {
         var skipped = race.Body.Where(s => s.Verb.NeedsPin && PinFailure(pin) is not null)
             .Select(s => StepResult.Skipped(s.Index, PinFailure(pin)!)).ToList();
         var tallies = race.Body.Where(s => skipped.All(r => r.Step != s.Index)).Select(s => new RaceTally(s)).ToList();
-        var (start, end) = executor.Race(race, tallies);
+        var (start, end) = executor.Race(race, tallies, interrupt);
         var body = tallies.Select(t => t.Result()).Concat(skipped).OrderBy(r => r.Step).ToList();
-        var outcome = body.Any(r => r.Outcome == Outcome.Timeout) ? Outcome.Timeout : Outcome.Ok;
+        // A race that returns once the run is interrupted was cut short (its threads stop between iterations).
+        var outcome = body.Any(r => r.Outcome == Outcome.Timeout) ? Outcome.Timeout
+            : interrupt.IsCancellationRequested ? Outcome.Interrupted
+            : Outcome.Ok;
         var span = new StepResult(race.Index, outcome, Start: start, End: end,
             Detail: string.Join(", ", body.Select(b => $"'{race.Body.First(s => s.Index == b.Step).Text}' ×{b.Race?.Iterations ?? 0}")));
         return [span, .. body];

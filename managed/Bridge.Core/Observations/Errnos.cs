@@ -49,6 +49,11 @@ public static class Errnos
         [133] = "EHWPOISON",
     };
 
+    /// <summary>What the kernel answers a caller that lacks the privilege a call needs (a capability check, or a
+    /// root-only file's permission bits), and what root gets where its confinement mounted the kernel's tunables
+    /// read-only (/proc/sys in an unprivileged container: writing drop_caches there is EROFS).</summary>
+    public static readonly IReadOnlyList<string> PrivilegeRefusals = ["EPERM", "EACCES", "EROFS"];
+
     public static string Name(int errno) => Names.TryGetValue(errno, out var name) ? name : $"E{errno}";
 
     public static int Number(string name) => Names.FirstOrDefault(kv => kv.Value == name).Key;

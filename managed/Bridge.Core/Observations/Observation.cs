@@ -12,6 +12,9 @@ public enum Outcome
     NotRun,
     /// <summary>The step did not finish within its time limit.</summary>
     Timeout,
+    /// <summary>The run was interrupted (SIGINT, SIGTERM) while the step ran: a race ended early, or a call still
+    /// running a moment after the signal was abandoned.</summary>
+    Interrupted,
 }
 
 /// <summary>Counts and timing of one step repeated inside a race. Times are monotonic nanoseconds of the run.</summary>
@@ -46,6 +49,7 @@ public sealed record StepResult(
         Outcome.Ok => "ok",
         Outcome.Errno => Errno!,
         Outcome.NotRun => "not-run",
+        Outcome.Interrupted => "interrupted",
         _ => "timeout",
     };
 }
@@ -80,6 +84,9 @@ public sealed record RunEnvironment(string Target, string KernelRelease, string?
 
 /// <summary>The record both executors produce for a scenario: the same shape from the real kernel and from the
 /// simulator, so one oracle judges both.</summary>
+/// <param name="Skip">Why the scenario did not run here (missing root, device, kernel feature); nothing is judged.</param>
+/// <param name="Interrupted">Where the run was interrupted (SIGINT, SIGTERM) during this scenario: the steps so far
+/// are kept as evidence, the rest did not run, and nothing is judged.</param>
 public sealed record Observation(
     string Scenario,
     [property: System.Text.Json.Serialization.JsonConverter(typeof(HexIdConverter))] ulong RunId,
@@ -87,7 +94,8 @@ public sealed record Observation(
     IReadOnlyList<StepResult> Steps,
     IReadOnlyList<CheckObservation> Checks,
     IReadOnlyList<string> KernelLog,
-    string? Skip = null)
+    string? Skip = null,
+    string? Interrupted = null)
 {
     public StepResult? ResultOf(int step) => Steps.FirstOrDefault(s => s.Step == step);
 }

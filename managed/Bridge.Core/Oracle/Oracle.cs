@@ -14,6 +14,9 @@ public static class Oracle
     {
         if (observation.Skip is { } skip)
             return new ScenarioVerdict(scenario.Name, VerdictClass.Skipped, [], [], skip);
+        // A scenario cut short by a signal is not judged: the steps that did not run would read as lost writes.
+        if (observation.Interrupted is { } where)
+            return new ScenarioVerdict(scenario.Name, VerdictClass.Interrupted, [], [], where);
 
         var findings = new List<Finding>();
         var refusals = new List<Refusal>();
@@ -31,16 +34,45 @@ public static class Oracle
             .Select(line => new Finding(VerdictClass.KernelWarn, -1, null, null, null, "no warning", line, null, "kernel log during the scenario")));
 
         var worst = findings.Count > 0 ? findings.Max(f => f.Class) : refusals.Count > 0 ? VerdictClass.Refused : VerdictClass.Intact;
-        return new ScenarioVerdict(scenario.Name, worst, findings, refusals, null);
+        return new ScenarioVerdict(scenario.Name, worst, findings, refusals, null)
+        {
+            Notes = KernelLogRules.SuppressedNote(observation.KernelLog) is { } note ? [note] : [],
+        };
+    }
+
+    /// <summary>What every view of every check may hold, block by block, given the steps' results — the
+    /// expectations <see cref="Judge"/> compares reads with, without reads: what a reproducer embeds. The folding is
+    /// Judge's own: the same rules in the same order.</summary>
+    public static IReadOnlyList<ExpectedBlock> ExpectedAtChecks(Scenario scenario, Observation observation)
+    {
+        var expected = new List<ExpectedBlock>();
+        var expectations = new Expectations(scenario, observation);
+        var plan = CheckPlan.For(scenario);
+        foreach (var step in scenario.Steps)
+        {
+            if (step.Effect != Effect.Check)
+            {
+                expectations.Apply(step);
+                continue;
+            }
+            foreach (var view in plan.Views)
+                for (var block = 0; block < scenario.Geometry.BlockCount; block++)
+                {
+                    var allowed = expectations.Expected(view.File, view.Path, block);
+                    var history = view.File == CheckPlan.DataFile ? expectations.Block(block).Written : allowed;
+                    expected.Add(new ExpectedBlock(step.Index, view, block, allowed, history));
+                }
+        }
+        return expected;
     }
 
     /// <summary>What each file may hold on disk, block by block — once every step has run, or as the check step
     /// <paramref name="atCheck"/> began — the data file (when the backing has one) at its size then, then each
     /// output file: the expectation a kept image is checked against (<c>pinbridge check --expect</c>). Nothing for a
-    /// scenario that did not run.</summary>
+    /// scenario that did not run or was interrupted.</summary>
     public static IReadOnlyList<FileExpectation> OnDisk(Scenario scenario, Observation observation, int? atCheck = null)
     {
-        if (observation.Skip is not null)
+        if (observation.Skip is not null || observation.Interrupted is not null)
             return [];
         var expectations = new Expectations(scenario, observation);
         foreach (var step in scenario.Steps.TakeWhile(s => s.Index != atCheck))
@@ -105,3 +137,8 @@ public static class Oracle
 
 /// <summary>What every block of one file may hold on disk, in block order.</summary>
 public sealed record FileExpectation(string File, IReadOnlyList<Allowed> Blocks);
+
+/// <summary>What one block of one view may hold at one check (<see cref="Allowed"/>), and every content completed
+/// steps wrote into it (<paramref name="History"/>: an older one read back is a lost write or stale, anything else
+/// a phantom).</summary>
+public sealed record ExpectedBlock(int Check, CheckView View, int Block, Allowed Allowed, Allowed History);

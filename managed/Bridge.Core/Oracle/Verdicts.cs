@@ -11,6 +11,8 @@ public enum VerdictClass
     Refused,
     /// <summary>The scenario did not run here (missing root, device, kernel feature); the reason is given.</summary>
     Skipped,
+    /// <summary>The run was interrupted (SIGINT, SIGTERM) during the scenario: neither a finding nor intact.</summary>
+    Interrupted,
     /// <summary>A memory path (buffered, mapping) shows an older generation than another path or the last write.</summary>
     Stale,
     /// <summary>Zeros, a hole or end of file where data is required.</summary>
@@ -33,7 +35,7 @@ public enum VerdictClass
 
 public static class VerdictClasses
 {
-    public static bool IsFinding(this VerdictClass c) => c > VerdictClass.Skipped;
+    public static bool IsFinding(this VerdictClass c) => c > VerdictClass.Interrupted;
 
     /// <summary>kebab-case names used in tables, TAP and JSON.</summary>
     public static string Name(this VerdictClass c) => c switch
@@ -64,6 +66,7 @@ public sealed record Finding(
 public sealed record Refusal(int Step, string Text, string Errno);
 
 /// <summary>The oracle's judgement of one scenario run.</summary>
+/// <param name="SkipReason">Why it was skipped, or where it was interrupted; null when it was judged.</param>
 public sealed record ScenarioVerdict(
     string Scenario,
     VerdictClass Class,
@@ -72,4 +75,7 @@ public sealed record ScenarioVerdict(
     string? SkipReason)
 {
     public bool HasFindings => Class.IsFinding();
+
+    /// <summary>What a reader must know to trust the verdict (the kernel log is incomplete), one line each.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
 }

@@ -27,6 +27,8 @@ public static class FindingText
             lines.Add($"… {groups.Count - maxGroups!.Value} more findings (--json and --output DIR show all of them)");
         if (run.Verdict.HasFindings)
             lines.AddRange(KernelLog(run.Observation));
+        // What the oracle says of its own evidence (a kernel log its rate limits cut short), whatever the verdict.
+        lines.AddRange(run.Verdict.Notes.Select(n => "note: " + n));
         return lines;
     }
 

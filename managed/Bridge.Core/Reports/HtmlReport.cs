@@ -20,6 +20,7 @@ public static class HtmlReport
         [VerdictClass.Intact] = "#b7e4c7",
         [VerdictClass.Refused] = "#cfe2ff",
         [VerdictClass.Skipped] = "#e9ecef",
+        [VerdictClass.Interrupted] = "#fff3bf",
         [VerdictClass.Stale] = "#ffe8a1",
         [VerdictClass.Zeroed] = "#ffd19a",
         [VerdictClass.Misplaced] = "#ffc078",
@@ -37,11 +38,11 @@ public static class HtmlReport
         var v = run.Verdict;
         var sb = new StringBuilder();
         sb.Append("<details><summary>").Append(E(run.VerdictName)).Append("</summary>");
-        if (v.Class == VerdictClass.Skipped)
+        if (v.Class is VerdictClass.Skipped or VerdictClass.Interrupted)
             sb.Append("<p>").Append(E(v.SkipReason ?? "no reason given")).Append("</p>");
         foreach (var r in v.Refusals)
             sb.Append("<p>refused: <code>").Append(E(r.Text)).Append("</code> returned ").Append(E(r.Errno)).Append("</p>");
-        if (v.HasFindings)
+        if (v.HasFindings || v.Notes.Count > 0)
             sb.Append("<pre class=\"finding\">").Append(E(string.Join('\n', FindingText.Lines(run)))).Append("</pre>");
         sb.Append(Steps(run));
         sb.Append("</details>");

@@ -30,13 +30,17 @@ public static class JunitReport
                 new XAttribute("message", Text(headline)),
                 Text(string.Join('\n', report))));
         }
-        else if (v.Class == VerdictClass.Skipped)
+        else if (v.Class is VerdictClass.Skipped or VerdictClass.Interrupted)
         {
-            element.Add(new XElement("skipped", new XAttribute("message", Text(v.SkipReason ?? "no reason given"))));
+            // JUnit has no "interrupted": the scenario was neither passed nor failed, as a skip.
+            var why = v.SkipReason ?? "no reason given";
+            element.Add(new XElement("skipped", new XAttribute("message", Text(v.Class == VerdictClass.Interrupted ? "interrupted: " + why : why))));
         }
         var output = new StringBuilder($"verdict: {run.VerdictName}\nsteps: {FindingText.Steps(run)}\n");
         foreach (var r in v.Refusals)
             output.Append(CultureInfo.InvariantCulture, $"refused: '{r.Text}' returned {r.Errno}\n");
+        foreach (var note in v.Notes)
+            output.Append("note: ").Append(note).Append('\n');
         foreach (var line in run.Observation.KernelLog)
             output.Append("kernel: ").Append(line).Append('\n');
         element.Add(new XElement("system-out", Text(output.ToString())));
@@ -55,7 +59,7 @@ public static class JunitReport
                 new XAttribute("tests", t.Runs.Count),
                 new XAttribute("failures", t.Runs.Count(r => r.Verdict.HasFindings)),
                 new XAttribute("errors", 0),
-                new XAttribute("skipped", t.Runs.Count(r => r.Verdict.Class == VerdictClass.Skipped)),
+                new XAttribute("skipped", t.Runs.Count(r => r.Verdict.Class is VerdictClass.Skipped or VerdictClass.Interrupted)),
                 new XAttribute("time", Seconds(TimeSpan.FromTicks(t.Runs.Sum(r => r.Elapsed.Ticks)))),
                 new XElement("properties",
                     new XElement("property", new XAttribute("name", "target"), new XAttribute("value", Text(t.Target))),
@@ -68,7 +72,7 @@ public static class JunitReport
             new XAttribute("tests", results.Targets.Sum(t => t.Runs.Count)),
             new XAttribute("failures", results.Targets.Sum(t => t.Runs.Count(r => r.Verdict.HasFindings))),
             new XAttribute("errors", 0),
-            new XAttribute("skipped", results.Targets.Sum(t => t.Runs.Count(r => r.Verdict.Class == VerdictClass.Skipped))),
+            new XAttribute("skipped", results.Targets.Sum(t => t.Runs.Count(r => r.Verdict.Class is VerdictClass.Skipped or VerdictClass.Interrupted))),
             suites);
         if (results.Interrupted is { } why)
             root.AddFirst(new XComment($" interrupted: {Text(why).Replace("--", "- -", StringComparison.Ordinal)}; the suites hold what finished "));

@@ -71,7 +71,12 @@ public sealed class KtapDocument
         foreach (var r in run.Verdict.Refusals)
             _lines.Add($"{prefix}# refused: '{Clean(r.Text)}' returned {r.Errno}");
         var v = run.Verdict;
-        var directive = v.Class == VerdictClass.Skipped ? $" # SKIP {Clean(v.SkipReason ?? "no reason given")}" : "";
+        var directive = v.Class switch
+        {
+            VerdictClass.Skipped => $" # SKIP {Clean(v.SkipReason ?? "no reason given")}",
+            VerdictClass.Interrupted => $" # SKIP interrupted: {Clean(v.SkipReason ?? "by a signal")}",
+            _ => "",
+        };
         _lines.Add($"{prefix}{(v.HasFindings ? "not ok" : "ok")} {++_test} {Name(run.Scenario.Name)}{directive}");
     }
 

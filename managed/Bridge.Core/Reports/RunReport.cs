@@ -52,6 +52,27 @@ public sealed record RunReport(string Target, int Planned, IReadOnlyList<Scenari
         [.. Runs.GroupBy(r => r.Verdict.Class).OrderBy(g => g.Key).Select(g => (g.Key, g.Count()))];
 
     public string CountsText => Runs.Count == 0 ? "nothing finished" : string.Join(", ", Counts.Select(c => $"{c.Count} {c.Class.Name()}"));
+
+    /// <summary>The exit code for <c>git bisect run</c> (<c>bridge run --bisect-exit</c>): <see cref="Bisect.Bad"/> when
+    /// any scenario has findings; <see cref="Bisect.CannotTest"/> when nothing ran (every scenario skipped: a kernel that
+    /// did not boot, a device it lacks) or when the kernel refused a pin and <paramref name="refused"/> says a refusal
+    /// cannot test the finding (the device never wrote, so the bug can be neither seen nor ruled out); else
+    /// <see cref="Bisect.Good"/>.</summary>
+    public int BisectExitCode(BisectRefusal refused)
+    {
+        if (Runs.Any(r => r.Verdict.HasFindings))
+            return Bisect.Bad;
+        if (Runs.All(r => r.Verdict.Class == VerdictClass.Skipped))
+            return Bisect.CannotTest;
+        return Runs.Any(r => r.Verdict.Class == VerdictClass.Refused)
+            ? refused switch
+            {
+                BisectRefusal.Good => Bisect.Good,
+                BisectRefusal.Bad => Bisect.Bad,
+                _ => Bisect.CannotTest,
+            }
+            : Bisect.Good;
+    }
 }
 
 /// <summary>Everything one command produced: a report per target that started (in order), the targets it was to run
@@ -69,4 +90,14 @@ public sealed record Results(string Command, IReadOnlyList<string> PlannedTarget
 
     /// <summary>The scenarios in the order they were first reported by any target (rows of the matrix).</summary>
     public IReadOnlyList<Scenario> Scenarios => [.. Targets.SelectMany(t => t.Runs).Select(r => r.Scenario).DistinctBy(s => s.Name)];
+}
+
+/// <summary>What a refused pin means to a bisection: by default this kernel cannot test the finding (skip); when the
+/// refusal itself is what is bisected (the first version that refuses), good or bad.</summary>
+public enum BisectRefusal { Skip, Good, Bad }
+
+/// <summary>The exit codes <c>git bisect run</c> understands.</summary>
+public static class Bisect
+{
+    public const int Good = 0, Bad = 1, CannotTest = 125;
 }

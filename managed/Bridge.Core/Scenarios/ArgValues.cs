@@ -45,9 +45,11 @@ internal static partial class ArgValues
         return BlockSet.FromRanges(ranges);
     }
 
-    public static TimeSpan? Duration(string text, out string expected)
+    /// <summary>A duration as the scenario language writes it (<c>500ms</c>, <c>3s</c>, <c>1m</c>), at most
+    /// <paramref name="limit"/> (default: a race's bound, <see cref="InputLimits.RaceDuration"/>).</summary>
+    public static TimeSpan? Duration(string text, out string expected, TimeSpan? limit = null)
     {
-        var max = TimeSpan.FromSeconds(InputLimits.RaceDuration.Max);
+        var max = limit ?? TimeSpan.FromSeconds(InputLimits.RaceDuration.Max);
         expected = $"a duration such as 500ms, 3s or 1m, at most {max.TotalMinutes:0}m";
         var m = DurationRegex().Match(text);
         if (!m.Success || Number(m.Groups[1].Value) is not { } n || n == 0)

@@ -54,8 +54,11 @@ public sealed record ArgSpec(string Key, ArgKind Kind, bool Required = false, bo
 /// <param name="AllowedInRace">Whether the verb may repeat inside a race block.</param>
 /// <param name="NeedsFile">The verb needs a file (not anonymous memory).</param>
 /// <param name="NeedsMapping">The verb touches the scenario's mapping (so not after munmap).</param>
+/// <param name="Privilege">What the verb needs that an ordinary user lacks, or null: refused for the lack of it (EPERM,
+/// EACCES), the scenario is skipped with that reason (<see cref="Execution.Sequencer"/>).</param>
 public sealed record VerbInfo(
-    string Keyword, Effect Effect, Writer Writer, IReadOnlyList<ArgSpec> Args, bool AllowedInRace, bool NeedsFile, bool NeedsMapping, string Help)
+    string Keyword, Effect Effect, Writer Writer, IReadOnlyList<ArgSpec> Args, bool AllowedInRace, bool NeedsFile, bool NeedsMapping, string Help,
+    string? Privilege = null)
 {
     /// <summary>The verb goes through the long-term pin an earlier <c>pin</c> took: when that pin failed, it is
     /// not run (<see cref="Execution.Sequencer"/>).</summary>
@@ -98,7 +101,7 @@ public static class Verbs
     public static readonly VerbInfo FadviseDontneed = new("fadvise-dontneed", Effect.Evict, 0, [BlocksArg], true, true, false,
         "posix_fadvise(POSIX_FADV_DONTNEED) over the blocks");
     public static readonly VerbInfo DropCaches = new("drop-caches", Effect.Evict, 0, [], true, false, false,
-        "echo 3 > /proc/sys/vm/drop_caches (root)");
+        "echo 3 > /proc/sys/vm/drop_caches", Privilege: "root (CAP_SYS_ADMIN) to write /proc/sys/vm/drop_caches");
     public static readonly VerbInfo Mprotect = new("mprotect", Effect.Protect, 0,
         [new("mode", ArgKind.Mode, Required: true, Positional: true, Choices: ["ro", "rw"])], true, false, true,
         "mprotect the mapping read-only or read-write");

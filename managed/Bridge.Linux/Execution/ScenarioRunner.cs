@@ -13,20 +13,24 @@ namespace Bridge.Linux.Execution;
 /// Runs scenarios on the kernel this process runs on and records an <see cref="Observation"/> for each: sets up
 /// the backing and the file (generation 0 in every block, synced), maps it, runs each step recording ok/errno and
 /// timing, reads every path at each check, and captures the kernel log. It judges nothing: the oracle does.
+/// Once <c>interrupt</c> is cancelled (SIGINT, SIGTERM) the scenario stops within a second — between steps, between a
+/// race's iterations, between a check's reads, or by abandoning a call still running — and its observation says
+/// where it was interrupted.
 /// </summary>
 public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host") : IDisposable
 {
     private readonly StepWorker _worker = new("bridge steps");
 
-    /// <summary>A step that has not returned after this long is a hang; later steps are not run.</summary>
-    public TimeSpan StepTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>A step that has not returned after this long is a hang (a race: its bound plus this); later steps
+    /// are not run.</summary>
+    public TimeSpan StepTimeout { get; init; } = StepTimeouts.Default;
 
     /// <summary>Which of a scenario's file images to keep and where, once its steps have run (<see cref="KeptImages"/>),
     /// or null to keep none: asked with the scenario and its observation, so the caller can keep only those with
     /// findings, and the images of the checks that found them.</summary>
     public Func<Scenario, Observation, KeptImageRequest?>? KeepImagesIn { get; init; }
 
-    public Observation Run(Scenario scenario, ulong? runId = null)
+    public Observation Run(Scenario scenario, ulong? runId = null, CancellationToken interrupt = default)
     {
         var id = runId ?? (ulong)Random.Shared.NextInt64();
         var env = new RunEnvironment(target, SystemInfo.KernelRelease, null);
@@ -45,17 +49,17 @@ public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
         env = env with { FsType = backing.FsType };
         using var kernelLog = new KernelLog();
         var ctx = new RunContext(scenario, id, backing);
-        var hung = false;
+        var executor = new KernelExecutor(ctx, _worker, StepTimeout);
         try
         {
-            Setup(ctx, provider);
+            Setup(ctx, provider, interrupt);
             if (KeepImagesIn is not null)
                 ctx.CheckImages = scratch.NewDirectory(scratch.Root);
-            var sequence = Sequencer.Run(scenario, new KernelExecutor(ctx, _worker, StepTimeout));
-            hung = sequence.Hung;
-            var observation = new Observation(scenario.Name, id, env, sequence.Steps, sequence.Checks, kernelLog.Drain());
-            // A hung step may still be inside a call on the file: its image is not read (the read could hang too).
-            if (!hung && KeepImagesIn?.Invoke(scenario, observation) is { } keep)
+            var sequence = Sequencer.Run(scenario, executor, interrupt);
+            var observation = new Observation(scenario.Name, id, env, sequence.Steps, sequence.Checks, kernelLog.Drain(), sequence.Skip, sequence.Interrupted);
+            // A call left running (hung, or abandoned at an interruption) may still be inside a call on the file: its
+            // image is not read (the read could hang too). An interrupted scenario is not judged: nothing to keep.
+            if (!sequence.Hung && !executor.Abandoned && sequence.Interrupted is null && KeepImagesIn?.Invoke(scenario, observation) is { } keep)
                 KeptImages.Save(ctx, keep);
             return observation;
         }
@@ -63,11 +67,15 @@ public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
         {
             return new Observation(scenario.Name, id, env, [], [], kernelLog.Drain(), $"setup failed: {e.Message}");
         }
+        catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
+        {
+            return new Observation(scenario.Name, id, env, [], [], kernelLog.Drain(), Interrupted: "during setup (the initial fill)");
+        }
         finally
         {
-            // A hung step may still be inside a syscall on the mapping or a file: leave them to the process's end
-            // rather than unmapping memory under a running call.
-            if (!hung)
+            // A call left running (hung, or abandoned at an interruption) may still be inside a syscall on the mapping
+            // or a file: leave them to the process's end rather than unmapping memory under a running call.
+            if (!executor.Abandoned)
                 ctx.Dispose();
         }
     }
@@ -88,7 +96,7 @@ public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
     public void Dispose() => _worker.Dispose();
 
     /// <summary>Sizes and fills the file (generation 0 or a hole), syncs it, opens the O_DIRECT descriptor and maps.</summary>
-    private static void Setup(RunContext ctx, BackingProvider provider)
+    private static void Setup(RunContext ctx, BackingProvider provider, CancellationToken interrupt)
     {
         var scenario = ctx.Scenario;
         var g = scenario.Geometry;
@@ -97,7 +105,7 @@ public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
         {
             data.Truncate(g.FileSize).ThrowIfFailed("ftruncate data");
             if (fill && provider.SupportsWrite)
-                FillWithWrites(ctx, data);
+                FillWithWrites(ctx, data, interrupt);
             else if (fill)
                 FillThroughMapping(ctx, MAP_SHARED | ctx.Backing.MapFlags, data.Fd);
             data.Fsync().ThrowIfFailed("fsync data after the initial fill");
@@ -113,13 +121,14 @@ public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
         ctx.PrepareFiles(CheckPlan.For(scenario));
     }
 
-    private static void FillWithWrites(RunContext ctx, FileDescriptor data)
+    private static void FillWithWrites(RunContext ctx, FileDescriptor data, CancellationToken interrupt)
     {
         var g = ctx.Geometry;
         var buffer = ctx.CheckBuffer;
         var chunk = (int)(buffer.Length / g.BlockSize);
         for (var first = 0; first < g.BlockCount; first += chunk)
         {
+            interrupt.ThrowIfCancellationRequested();
             var count = Math.Min(chunk, g.BlockCount - first);
             for (var i = 0; i < count; i++)
                 StampInitial(ctx, buffer.Span((long)i * g.BlockSize, g.BlockSize), first + i);

@@ -2,17 +2,35 @@ using System.Collections.Concurrent;
 
 namespace Bridge.Linux.Execution;
 
+/// <summary>How a call run on the <see cref="StepWorker"/> ended.</summary>
+internal enum WorkerEnd
+{
+    /// <summary>It returned.</summary>
+    Returned,
+    /// <summary>It had not returned within its timeout: a hang; the worker was abandoned.</summary>
+    Hung,
+    /// <summary>The run was interrupted and it had not returned <see cref="StepWorker.InterruptGrace"/> later; the
+    /// worker was abandoned.</summary>
+    Interrupted,
+}
+
 /// <summary>
 /// The thread steps run on, one at a time, so that a call that never returns becomes a timeout while the runner goes
 /// on. It lives across steps and scenarios: a thread per step cost ~4 ms of guest time each under TCG. A worker whose
-/// step hung is abandoned (it may sit in the kernel for good) and the next step gets a fresh one.
+/// step hung, or was still running a moment after the run was interrupted, is abandoned (it may sit in the kernel for
+/// good) and the next step gets a fresh one.
 /// </summary>
 internal sealed class StepWorker(string threadName) : IDisposable
 {
+    /// <summary>How long a call may go on after the run was interrupted before it is abandoned: most calls return
+    /// within milliseconds, and a signal must be obeyed within a second, cleanup included.</summary>
+    public static readonly TimeSpan InterruptGrace = TimeSpan.FromMilliseconds(400);
+
     private BlockingCollection<Action>? _queue;
 
-    /// <summary>Runs <paramref name="action"/> on the worker; false when it has not returned within the timeout.</summary>
-    public bool Run(Action action, TimeSpan timeout)
+    /// <summary>Runs <paramref name="action"/> on the worker and waits for it: up to <paramref name="timeout"/>, or
+    /// <see cref="InterruptGrace"/> past the moment <paramref name="interrupt"/> is cancelled.</summary>
+    public WorkerEnd Run(Action action, TimeSpan timeout, CancellationToken interrupt = default)
     {
         var queue = _queue ??= Start(threadName);
         // Never disposed: Set may still be returning on the worker when Wait returns here, and a hung worker may set
@@ -29,11 +47,21 @@ internal sealed class StepWorker(string threadName) : IDisposable
                 done.Set();
             }
         });
-        if (done.Wait(timeout))
-            return true;
-        queue.CompleteAdding();
-        _queue = null;
-        return false;
+        WorkerEnd end;
+        try
+        {
+            end = done.Wait(timeout, interrupt) ? WorkerEnd.Returned : WorkerEnd.Hung;
+        }
+        catch (OperationCanceledException)
+        {
+            end = done.Wait(InterruptGrace) ? WorkerEnd.Returned : WorkerEnd.Interrupted;
+        }
+        if (end != WorkerEnd.Returned)
+        {
+            queue.CompleteAdding();
+            _queue = null;
+        }
+        return end;
     }
 
     public void Dispose()

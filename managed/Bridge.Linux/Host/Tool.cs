@@ -79,6 +79,20 @@ public static class Tool
         return result.ExitCode == 0 ? output.ToArray() : throw Failed(null, tool, args, result.ExitCode, stderr.ToString().Trim());
     }
 
+    /// <summary>Streams the tool's standard output into <paramref name="consume"/> (a 100 MB package index is read
+    /// once, never held), throwing unless it exits 0.</summary>
+    /// <exception cref="ToolException">Missing, or a non-zero exit.</exception>
+    public static async Task ReadStreamAsync(string tool, IReadOnlyList<string> args, Func<Stream, CancellationToken, Task> consume, CancellationToken ct)
+    {
+        var stderr = new StringBuilder();
+        var command = Command(tool, args, null)
+            .WithStandardOutputPipe(PipeTarget.Create(consume))
+            .WithStandardErrorPipe(PipeTarget.ToStringBuilder(stderr));
+        var result = await StartAsync(tool, () => command.ExecuteAsync(ct));
+        if (result.ExitCode != 0)
+            throw Failed(null, tool, args, result.ExitCode, stderr.ToString().Trim());
+    }
+
     private static CliWrap.Command Command(string tool, IEnumerable<string> args, string? workingDirectory) =>
         Cli.Wrap(Executables.Require(tool))
             .WithArguments(args)

@@ -15,6 +15,8 @@ public static class Comparison
     {
         if (real.Skip is { } skip)
             return [new Disagreement(DisagreementKind.Skipped, null, null, null, null, "skipped", "ran", skip)];
+        if (real.Interrupted is { } where)
+            return [new Disagreement(DisagreementKind.Skipped, null, null, null, null, "interrupted", "ran", $"interrupted: {where}")];
         var found = new List<Disagreement>();
         found.AddRange(Steps(real, sim, scenario));
         found.AddRange(Views(real, sim));

@@ -9,7 +9,8 @@ namespace Bridge.Simulator.Execution;
 /// <summary>
 /// One scenario on one fresh kernel model, as the <see cref="Sequencer"/>'s executor: each call drains its
 /// operation on the model clock (one quantum per preemption point, one more per call); races interleave on a seeded
-/// scheduler; between steps the flusher may run (<see cref="SimOptions.FlusherChance"/>).
+/// scheduler; between steps the flusher may run (<see cref="SimOptions.FlusherChance"/>). A call on the model takes
+/// microseconds, so an interruption is left to the sequencer, between steps.
 /// </summary>
 internal sealed class ModelExecutor : IStepExecutor
 {
@@ -30,12 +31,12 @@ internal sealed class ModelExecutor : IStepExecutor
     /// <summary>What the modelled kernel logged (warnings, oopses).</summary>
     public IReadOnlyList<string> KernelLog => _kernel.Log.ToList();
 
-    public CallResult Run(Step step) => Timed(status => VerbOps.Table[step.Verb](_kernel, step, 0, status));
+    public CallResult Run(Step step, CancellationToken interrupt) => Timed(status => VerbOps.Table[step.Verb](_kernel, step, 0, status));
 
-    public CallResult Check(Step step, CheckPlan plan, List<ViewRead> views) =>
+    public CallResult Check(Step step, CheckPlan plan, List<ViewRead> views, CancellationToken interrupt) =>
         Timed(status => ModelViewReader.Read(_kernel, plan, _runId, views, status));
 
-    public (long Start, long End) Race(Step race, IReadOnlyList<RaceTally> body) =>
+    public (long Start, long End) Race(Step race, IReadOnlyList<RaceTally> body, CancellationToken interrupt) =>
         new RaceRun(_kernel, _clock, _random, _options, race).Run(body);
 
     public void BetweenSteps(Step finished)

@@ -9,10 +9,12 @@ using Bridge.Linux.PinPaths;
 namespace Bridge.Targets.Agent;
 
 /// <summary>The agent inside a target: runs the requested scenarios with the real-kernel executor and streams
-/// each Observation as soon as it exists.</summary>
+/// each Observation as soon as it exists. Interrupted (a container's agent gets SIGTERM when the host's run is), it
+/// reports the scenario in flight as interrupted, gives back what it holds and ends with
+/// <see cref="OperationCanceledException"/> instead of <c>done</c>.</summary>
 public static class AgentRunner
 {
-    public static int Run(AgentRequest request, TextWriter output)
+    public static int Run(AgentRequest request, TextWriter output, CancellationToken interrupt = default)
     {
         void Send(AgentMessage m)
         {
@@ -23,26 +25,34 @@ public static class AgentRunner
         Send(new AgentMessage("hello", Release: SystemInfo.KernelRelease));
         var parsed = request.Scenarios.Select(Parse).ToList();
         var devices = SetUpDevices(parsed.Select(p => p.Scenario).OfType<Scenario>(), Send);
-        using var scratch = new ScratchSpace();
-        using var runner = new ScenarioRunner(scratch, request.Target) { KeepImagesIn = request.KeepImages is { } keep ? keep.FolderFor : null };
+        using (var scratch = new ScratchSpace())
+        using (var runner = new ScenarioRunner(scratch, request.Target) { StepTimeout = request.StepTimeout, KeepImagesIn = request.KeepImages is { } keep ? keep.FolderFor : null })
+            RunAll(parsed, runner, Send, interrupt);
+        foreach (var device in devices)
+            device.Dispose();
+        interrupt.ThrowIfCancellationRequested();
+        Send(new AgentMessage("done"));
+        return 0;
+    }
+
+    private static void RunAll(List<(ScenarioText Text, Scenario? Scenario, ScenarioException? Error)> parsed, ScenarioRunner runner, Action<AgentMessage> send, CancellationToken interrupt)
+    {
         foreach (var (text, scenario, error) in parsed)
         {
+            if (interrupt.IsCancellationRequested)
+                return;
             Observation observation;
             try
             {
-                observation = scenario is not null ? runner.Run(scenario) : throw error!;
+                observation = scenario is not null ? runner.Run(scenario, interrupt: interrupt) : throw error!;
             }
             catch (Exception e) when (e is ScenarioException or SysException or IOException)
             {
-                Send(new AgentMessage("error", Error: $"{text.Name}: {e.Message}"));
+                send(new AgentMessage("error", Error: $"{text.Name}: {e.Message}"));
                 continue;
             }
-            Send(new AgentMessage("observation", Observation: observation));
+            send(new AgentMessage("observation", Observation: observation));
         }
-        foreach (var device in devices)
-            device.Dispose();
-        Send(new AgentMessage("done"));
-        return 0;
     }
 
     /// <summary>Watches standard input, which the harness that started this agent holds open (a container's attach):

@@ -16,6 +16,7 @@ public sealed class AgentStream
     private readonly Channel<Observation> _observations = Channel.CreateUnbounded<Observation>();
     private readonly HashSet<string> _seen = [];
     private readonly List<string> _errors = [];
+    private bool _lastInterrupted;
 
     public string? Release { get; private set; }
     public bool Done { get; private set; }
@@ -40,7 +41,10 @@ public sealed class AgentStream
                 break;
             case "observation" when message.Observation is { } o:
                 lock (_seen)
+                {
                     _seen.Add(o.Scenario);
+                    _lastInterrupted = o.Interrupted is not null;
+                }
                 _observations.Writer.TryWrite(o);
                 break;
             case "error":
@@ -54,19 +58,25 @@ public sealed class AgentStream
 
     /// <summary>
     /// Runs an agent with <paramref name="run"/> (which feeds the stream and calls <see cref="Finish"/>) and yields
-    /// each observation as it arrives. When the caller is cancelled (Ctrl-C) or stops reading early, the run is
-    /// stopped and this waits for its cleanup (qemu reaped, the container removed, the run's directories deleted)
-    /// before it ends: when the caller says "everything the run set up was removed", it has been.
+    /// each observation as it arrives. When the caller is cancelled (SIGINT, SIGTERM), <paramref name="run"/>'s token
+    /// is too: it stops its target at once (a VM is killed, a container's agent is signalled, then the container is
+    /// removed) and finishes the stream with an <see cref="EndingKind.Interrupted"/> ending; the observations that
+    /// arrived until then, the interrupted scenario's included, are yielded, and then the cancellation propagates.
+    /// When the caller stops reading early, the run is stopped too. Either way this waits for the run's cleanup (qemu
+    /// reaped, the container removed, the run's directories deleted) before it ends: when the caller says
+    /// "everything the run set up was removed", it has been.
     /// </summary>
     public static async IAsyncEnumerable<Observation> RunAsync(Func<AgentStream, CancellationToken, Task> run, [EnumeratorCancellation] CancellationToken ct)
     {
         var stream = new AgentStream();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var running = Task.Run(() => run(stream, stop.Token), CancellationToken.None);
+        // A run that failed before it could finish the stream must not leave the reader waiting.
+        _ = running.ContinueWith(_ => stream._observations.Writer.TryComplete(), TaskScheduler.Default);
         var finished = false;
         try
         {
-            await foreach (var observation in stream._observations.Reader.ReadAllAsync(ct))
+            await foreach (var observation in stream._observations.Reader.ReadAllAsync(CancellationToken.None))
                 yield return observation;
             finished = true;
         }
@@ -75,11 +85,12 @@ public sealed class AgentStream
             if (!finished)
             {
                 await stop.CancelAsync();
-                // The caller's cancellation (or early stop) is what propagates; the run's own ending is moot.
+                // The caller's early stop is what matters; the run's own ending is moot.
                 await Task.WhenAny(running);
             }
         }
         await running;
+        ct.ThrowIfCancellationRequested();
     }
 
     /// <summary>How a target run ended early.</summary>
@@ -91,14 +102,27 @@ public sealed class AgentStream
         KernelCrash,
         /// <summary>The target could not start or the agent failed on its own: nothing is known, scenarios are skipped.</summary>
         Failed,
+        /// <summary>The run was interrupted (SIGINT, SIGTERM) and the target stopped: the scenario in flight is
+        /// interrupted, unless the agent reported it so itself; the rest were never started and are not reported.</summary>
+        Interrupted,
     }
 
     /// <summary>How a target run ended, for the scenarios the agent did not report.</summary>
-    public sealed record Ending(string Reason, EndingKind Kind, IReadOnlyList<string> ConsoleTail);
+    public sealed record Ending(string Reason, EndingKind Kind, IReadOnlyList<string> ConsoleTail)
+    {
+        /// <summary>The run was interrupted and the target stopped as <paramref name="how"/> says.</summary>
+        public static Ending Interruption(string how) => new($"the run was interrupted (SIGINT, SIGTERM); {how}", EndingKind.Interrupted, []);
+    }
 
-    /// <summary>Completes the stream, first adding an Observation for every requested scenario never reported.</summary>
+    /// <summary>Completes the stream, first adding an Observation for every requested scenario never reported (after
+    /// an interruption, only for the one in flight).</summary>
     public void Finish(IReadOnlyList<Scenario> requested, string target, Ending? ending)
     {
+        if (ending?.Kind == EndingKind.Interrupted)
+        {
+            FinishInterrupted(requested, target, ending);
+            return;
+        }
         var first = true;
         foreach (var scenario in requested)
         {
@@ -112,6 +136,24 @@ public sealed class AgentStream
                 : new Observation(scenario.Name, 0, env, [], [], [], $"not run: {reason}"));
             first = false;
         }
+        _observations.Writer.TryComplete();
+    }
+
+    /// <summary>The agent reported the interrupted scenario itself (a container's agent, signalled) or it did not (a
+    /// VM, killed): then the first scenario it did not report was in flight.</summary>
+    private void FinishInterrupted(IReadOnlyList<Scenario> requested, string target, Ending ending)
+    {
+        bool reportedItself;
+        lock (_seen)
+            reportedItself = _lastInterrupted;
+        var inFlight = reportedItself ? null : requested.FirstOrDefault(s =>
+        {
+            lock (_seen)
+                return !_seen.Contains(s.Name);
+        });
+        if (inFlight is not null)
+            _observations.Writer.TryWrite(new Observation(inFlight.Name, 0, new RunEnvironment(target, Release ?? "unknown", null), [], [], [.. ending.ConsoleTail],
+                Interrupted: ending.Reason));
         _observations.Writer.TryComplete();
     }
 

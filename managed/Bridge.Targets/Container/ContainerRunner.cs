@@ -15,6 +15,7 @@ namespace Bridge.Targets.Container;
 /// io_uring, RDMA verbs), streams its output lines live, waits with a timeout and always removes the container:
 /// on success, failure, timeout, exception and cancellation (Ctrl-C mapped to the token) alike. The container's name
 /// is in the run's ledger before it is created, so a run killed outright has it removed by the next (<see cref="Leftover"/>).
+/// On cancellation the command is first sent SIGTERM and given a moment to stop on its own.
 /// </summary>
 public sealed partial class ContainerRunner(DockerEngine engine)
 {
@@ -23,6 +24,12 @@ public sealed partial class ContainerRunner(DockerEngine engine)
     /// <summary>The creating process (<see cref="ProcessIdentity"/>), to tell runs' containers apart in a listing;
     /// what is swept after a kill is decided by the run's ledger.</summary>
     public const string OwnerLabel = "org.bridge.owner";
+
+    /// <summary>How long an interrupted command may take to stop on its own before the container is removed under it.</summary>
+    private static readonly TimeSpan InterruptGrace = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a create may take: it is not cancelled with the run (see <see cref="CreateAsync"/>).</summary>
+    private static readonly TimeSpan CreateLimit = TimeSpan.FromMinutes(2);
 
     private static readonly ConcurrentDictionary<string, EngineQuirks> QuirksByEngine = new();
 
@@ -76,7 +83,15 @@ public sealed partial class ContainerRunner(DockerEngine engine)
         {
             started = await CreateAndStartAsync(spec, name, notes, ct);
             var output = PumpAsync(started.Stream, Collect);
-            (exitCode, timedOut) = await WaitAsync(started.Id, spec.Timeout, notes, ct);
+            try
+            {
+                (exitCode, timedOut) = await WaitAsync(started.Id, spec.Timeout, notes, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                await InterruptAsync(started.Id, output);
+                throw;
+            }
             // The attach stream ends when the container's stdio closes; give the last lines a moment to arrive.
             if (await Task.WhenAny(output, Task.Delay(TimeSpan.FromSeconds(10), CancellationToken.None)) != output)
                 notes.Add("output stream did not close within 10 s of the exit; the tail may miss the last lines");
@@ -176,6 +191,24 @@ public sealed partial class ContainerRunner(DockerEngine engine)
             emit(new OutputLine(which, line));
     }
 
+    /// <summary>The caller was interrupted: SIGTERM to the command (docker-init forwards it), so that it can stop,
+    /// give back what it holds and say so, for up to <see cref="InterruptGrace"/>; its last lines are read. Removal
+    /// follows either way.</summary>
+    private async Task InterruptAsync(string id, Task output)
+    {
+        using var grace = new CancellationTokenSource(InterruptGrace);
+        try
+        {
+            await engine.Client.Containers.KillContainerAsync(id, new ContainerKillParameters { Signal = "TERM" }, grace.Token);
+            await engine.Client.Containers.WaitContainerAsync(id, grace.Token);
+            await output.WaitAsync(grace.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or DockerApiException or TimeoutException)
+        {
+            // Exited already (conflict, not found), or not within the grace: it is removed now.
+        }
+    }
+
     /// <summary>The exit code, or 137 and TimedOut after a kill when it outlived <paramref name="timeout"/>.</summary>
     private async Task<(long ExitCode, bool TimedOut)> WaitAsync(string id, TimeSpan timeout, List<string> notes, CancellationToken ct)
     {
@@ -217,10 +250,11 @@ public sealed partial class ContainerRunner(DockerEngine engine)
         foreach (var mode in modes)
         {
             var capabilities = mode == PrivilegeMode.ExplicitCapabilities ? GrantableCapabilities(quirks, notes) : [];
-            var id = await CreateAsync(spec, name, mode, capabilities, quirks, notes, ct);
+            var id = await CreateAsync(spec, name, mode, capabilities, quirks, notes);
             MultiplexedStream? stream = null;
             try
             {
+                ct.ThrowIfCancellationRequested();
                 // Attach before start, as `docker run` does, so not a byte of output is missed.
                 stream = await engine.Client.Containers.AttachContainerAsync(id, false,
                     new ContainerAttachParameters { Stream = true, Stdin = spec.StdinTiedToCaller, Stdout = true, Stderr = true }, ct);
@@ -256,13 +290,17 @@ public sealed partial class ContainerRunner(DockerEngine engine)
         return [.. host.Present.Except(unknown)];
     }
 
-    private async Task<string> CreateAsync(ContainerRunSpec spec, string name, PrivilegeMode mode, List<string> capabilities, EngineQuirks quirks, List<string> notes, CancellationToken ct)
+    private async Task<string> CreateAsync(ContainerRunSpec spec, string name, PrivilegeMode mode, List<string> capabilities, EngineQuirks quirks, List<string> notes)
     {
         while (true)
         {
             try
             {
-                var created = await engine.Client.Containers.CreateContainerAsync(Parameters(spec, name, mode, capabilities), ct);
+                // Not cancelled half-way: the engine finishes a create whose request was abandoned, after the removal
+                // by name has found nothing, and the container would be left. The caller's token is checked once the
+                // id is known, where a cancellation removes it.
+                using var limit = new CancellationTokenSource(CreateLimit);
+                var created = await engine.Client.Containers.CreateContainerAsync(Parameters(spec, name, mode, capabilities), limit.Token);
                 notes.AddRange((created.Warnings ?? []).Select(w => "engine: " + w));
                 return created.ID;
             }

@@ -1,5 +1,6 @@
 using Bridge.Linux.Backings;
 using Bridge.Linux.Host;
+using Bridge.Linux.Interop;
 
 namespace Bridge.Targets.Container;
 
@@ -25,6 +26,21 @@ public static class ContainerScratch
         await LoopDevices.DetachBackedByFilesUnderAsync(path);
         Directory.Delete(path, recursive: true);
     });
+
+    /// <summary>Gives back a run's own directory as a killed run's is swept (its agent may have been killed before
+    /// it gave back its huge pages), then crosses it out of the ledger; what cannot be given back stays there.</summary>
+    public static async Task GiveBackAsync(LedgeredDirectory directory)
+    {
+        try
+        {
+            await Leftover.Sweep(directory.Path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or SysException or ToolException)
+        {
+            return; // the ledger keeps it for the next run
+        }
+        directory.Dispose();
+    }
 
     /// <summary>PARENT/PREFIX-PID-XXXXXXXXXXXX.</summary>
     public static LedgeredDirectory Create(string parent, string prefix) =>

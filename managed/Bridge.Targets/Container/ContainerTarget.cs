@@ -1,3 +1,4 @@
+using Bridge.Core.Execution;
 using Bridge.Core.Observations;
 using Bridge.Core.Scenarios;
 using Bridge.Linux.Host;
@@ -14,12 +15,16 @@ namespace Bridge.Targets.Container;
 /// </summary>
 public sealed class ContainerTarget(string? image = null) : ITarget
 {
-    private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(30);
+    private static readonly TimeSpan MinRunTimeout = TimeSpan.FromMinutes(30);
 
     public string Name => image is null ? "container" : $"container:{image}";
 
     /// <summary>Kept images go straight to the host: the directory is bind-mounted read-write at the same path.</summary>
     public ImageKeeping? KeepImages { get; set; }
+
+    /// <summary>How long a step may take inside the container before the agent records a hang (a race: its bound
+    /// plus this).</summary>
+    public TimeSpan StepTimeout { get; init; } = StepTimeouts.Default;
 
     public IAsyncEnumerable<Observation> RunAsync(IReadOnlyList<Scenario> scenarios, CancellationToken cancellationToken) =>
         AgentStream.RunAsync((stream, ct) => RunAgentAsync(scenarios, stream, ct), cancellationToken);
@@ -35,7 +40,8 @@ public sealed class ContainerTarget(string? image = null) : ITarget
             engine = await DockerEngine.EngineUpAsync(new EngineUpOptions { Log = _ => { } }, ct);
             var reference = image ?? (await new ImageBuilder(engine).EnsureAsync(ImageRecipe.FromRepository(RepositoryRoot()), _ => { }, ct)).Reference;
             scratch = ContainerScratch.Create("/var/tmp", "bridge-agent-");
-            var request = new AgentRequest(Name, scenarios.Select(ScenarioText.From).ToList(), KeepImages);
+            var request = new AgentRequest(Name, scenarios.Select(ScenarioText.From).ToList(), StepTimeout, KeepImages);
+            var runTimeout = scenarios.Select(s => StepTimeouts.ScenarioBound(s, StepTimeout)).Append(MinRunTimeout).Max();
             await File.WriteAllTextAsync(Path.Combine(scratch.Path, "request.json"), AgentProtocol.EncodeRequest(request), ct);
             var build = AppContext.BaseDirectory.TrimEnd('/');
             if (!File.Exists(Path.Combine(build, "bridge.dll")))
@@ -53,12 +59,12 @@ public sealed class ContainerTarget(string? image = null) : ITarget
                           .. KeepImages is { } keep ? [new BindMount(keep.Directory, keep.Directory, ReadOnly: false)] : Array.Empty<BindMount>()],
                 ScratchDirectory = scratch.Path,
                 StdinTiedToCaller = true,
-                Timeout = RunTimeout,
+                Timeout = runTimeout,
                 LogTailLines = 20,
             };
             var result = await new ContainerRunner(engine).RunAsync(spec, line => stream.OnLine(line.Text), ct);
             if (result.TimedOut)
-                ending = new AgentStream.Ending($"the container ran longer than {RunTimeout.TotalMinutes:0} minutes and was killed", AgentStream.EndingKind.Hang, result.LogTail.Select(l => l.Text).ToList());
+                ending = new AgentStream.Ending($"the container ran longer than {runTimeout.TotalMinutes:0} minutes and was killed", AgentStream.EndingKind.Hang, result.LogTail.Select(l => l.Text).ToList());
             else if (result.ExitCode != 0 || !stream.Done)
                 ending = new AgentStream.Ending($"the agent exited {result.ExitCode} before finishing: {string.Join(" | ", result.LogTail.TakeLast(5).Select(l => l.Text))}", AgentStream.EndingKind.Failed, []);
         }
@@ -66,10 +72,16 @@ public sealed class ContainerTarget(string? image = null) : ITarget
         {
             ending = new AgentStream.Ending($"container target unavailable: {e.Message}", AgentStream.EndingKind.Failed, []);
         }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            ending = AgentStream.Ending.Interruption("the container's agent was signalled, then the container removed");
+        }
         finally
         {
             stream.Finish(scenarios, Name, ending);
-            scratch?.Dispose();
+            // What the agent's own ledger still holds (huge pages, if it was killed before it gave them back) first.
+            if (scratch is not null)
+                await ContainerScratch.GiveBackAsync(scratch);
             if (engine is not null)
             {
                 var started = engine.StartedByThisCall;

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Bridge.Core.Execution;
 using Bridge.Core.Observations;
 using Bridge.Core.Scenarios;
 using Bridge.Linux.Backings;
@@ -7,7 +8,9 @@ using Bridge.Linux.Execution;
 namespace Bridge.Targets.Host;
 
 /// <summary>The kernel this process runs on, driven in-process: the agent without a transport. It sweeps what killed
-/// runs left (<see cref="Leftovers"/>) before it takes anything itself.</summary>
+/// runs left (<see cref="Leftovers"/>) before it takes anything itself. When the run is cancelled (SIGINT, SIGTERM)
+/// the scenario in flight stops within a second and is yielded as interrupted; then the enumeration ends with
+/// <see cref="OperationCanceledException"/>, and disposing the target gives back the scratch space.</summary>
 public sealed class HostTarget(string name = "host") : ITarget
 {
     private ScratchSpace? _scratch;
@@ -16,17 +19,22 @@ public sealed class HostTarget(string name = "host") : ITarget
 
     public ImageKeeping? KeepImages { get; set; }
 
+    /// <summary>How long a step may take before it is a hang (a race: its bound plus this).</summary>
+    public TimeSpan StepTimeout { get; init; } = StepTimeouts.Default;
+
     public async IAsyncEnumerable<Observation> RunAsync(IReadOnlyList<Scenario> scenarios, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await Leftovers.SweepAsync();
         _scratch ??= new ScratchSpace();
-        using var runner = new ScenarioRunner(_scratch, name) { KeepImagesIn = KeepImages is { } keep ? keep.FolderFor : null };
+        using var runner = new ScenarioRunner(_scratch, name) { StepTimeout = StepTimeout, KeepImagesIn = KeepImages is { } keep ? keep.FolderFor : null };
         foreach (var scenario in scenarios)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            // Scenarios block in syscalls; keep them off the caller's context.
-            yield return await Task.Run(() => runner.Run(scenario), cancellationToken).ConfigureAwait(false);
+            // Scenarios block in syscalls; keep them off the caller's context. The scenario itself watches the token.
+            yield return await Task.Run(() => runner.Run(scenario, interrupt: cancellationToken), CancellationToken.None).ConfigureAwait(false);
         }
+        // Interrupted during the last scenario: the run was interrupted all the same.
+        cancellationToken.ThrowIfCancellationRequested();
     }
 
     public ValueTask DisposeAsync()

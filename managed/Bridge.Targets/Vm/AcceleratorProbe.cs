@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using Bridge.Linux.Host;
 
+using Bridge.Targets.Vm.Kernels;
+
 namespace Bridge.Targets.Vm;
 
 /// <summary>
@@ -38,6 +40,7 @@ internal sealed class AcceleratorProbe(string cacheDirectory)
                 Environment = new Dictionary<string, string>(),
                 WorkingDirectory = "/",
                 ScratchDisks = 0,
+                ScratchDiskSizes = [],
                 BootTimeout = ProbeTimeout,
                 RunTimeout = ProbeTimeout,
                 Accelerator = Accelerator.Kvm,

@@ -9,6 +9,7 @@ internal static partial class ConsoleLog
     public const int TailLines = 40;
     public const int ReportLines = 200;
     private const string InitErrorPrefix = "bridge-vm: error: ";
+    private const string InsmodWarningPrefix = "bridge-vm: warning: insmod ";
 
     public static IReadOnlyList<string> Read(string path)
     {
@@ -55,6 +56,11 @@ internal static partial class ConsoleLog
         lines.LastOrDefault(l => l.Contains(InitErrorPrefix, StringComparison.Ordinal)) is { } line
             ? line[(line.IndexOf(InitErrorPrefix, StringComparison.Ordinal) + InitErrorPrefix.Length)..]
             : null;
+
+    /// <summary>The modules init could not load ("bridge-vm: warning: insmod …"), each with the kernel's reason.</summary>
+    public static IReadOnlyList<string> ModuleWarnings(IReadOnlyList<string> lines) =>
+        [.. lines.Where(l => l.Contains(InsmodWarningPrefix, StringComparison.Ordinal))
+            .Select(l => l[(l.IndexOf(InsmodWarningPrefix, StringComparison.Ordinal) + InsmodWarningPrefix.Length)..].Trim())];
 
     [GeneratedRegex(@"Kernel panic|BUG: |Oops|general protection fault|sysrq: Trigger a crash|bridge-vm: error: ")]
     private static partial Regex ReportStart();

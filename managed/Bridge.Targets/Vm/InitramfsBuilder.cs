@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Bridge.Linux.Host;
+using Bridge.Targets.Vm.Kernels;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -26,7 +27,10 @@ public sealed class InitramfsBuilder(string cacheDirectory, string busyboxPath =
         var directory = Path.Combine(cacheDirectory, "initramfs");
         var path = Path.Combine(directory, $"{kernel.Release ?? "unknown"}-{key}.cpio");
         if (File.Exists(path))
+        {
+            CacheBudget.MarkUsed(path);
             return path;
+        }
         Directory.CreateDirectory(directory);
         var partial = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         try
@@ -53,6 +57,7 @@ public sealed class InitramfsBuilder(string cacheDirectory, string busyboxPath =
                 cpio.Finish();
             }
             File.Move(partial, path, overwrite: true);
+            CacheBudget.MarkUsed(path);
             return path;
         }
         finally

@@ -1,5 +1,7 @@
 using System.Text;
 
+using Bridge.Targets.Vm.Recipe;
+
 namespace Bridge.Targets.Vm;
 
 /// <summary>Fills the recipe's qemu argument lists for one run. Values that land inside qemu's

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Bridge.Linux.Host;
+using Bridge.Targets.Vm.Kernels;
 
 namespace Bridge.Targets.Vm;
 
@@ -48,7 +49,17 @@ public sealed class VmRunner
     {
         var prepared = await PrepareAsync(spec, ct);
         var accelerator = await _probe.ChooseAsync(prepared.Kernel, trial => BootAsync(prepared, trial, Accelerator.Kvm, null, ct), spec, ct);
-        return await BootAsync(prepared, spec, accelerator, onLine, ct);
+        var result = await BootAsync(prepared, spec, accelerator, onLine, ct);
+        if (result.Outcome == VmOutcome.BootFailure && prepared.Kernel.ModulesDirectory is null)
+        {
+            // Nothing was resolved: say what the recipe would have loaded, so the user knows what must be built in.
+            var needed = Cache.Recipe.ModulesOf(Cache.Recipe.AlwaysLoaded.Concat(spec.ScratchDisks > 0 ? Cache.Recipe.LoadedWithDisks : []).Concat(spec.ModuleGroups));
+            result = result with
+            {
+                Message = $"{result.Message} (kernel {prepared.Kernel.Name} was booted without a module tree, so nothing was loaded: {string.Join(", ", needed)} must be built in, or give --modules PATH/lib/modules/RELEASE)",
+            };
+        }
+        return result;
     }
 
     /// <summary>A kernel and its base boot image, ready to boot (fetched and built on first use).</summary>
@@ -70,7 +81,9 @@ public sealed class VmRunner
         else if (spec.ExtraModules.Count > 0 || spec.ModuleGroups.Count > 0)
             throw new VmSetupException($"kernel {kernel.Name} has no module tree, so modules {string.Join(", ", spec.ExtraModules.Concat(spec.ModuleGroups))} cannot be loaded (expected --modules PATH/lib/modules/RELEASE, or a kernel with them built in and no module groups asked for)");
         var initramfs = new InitramfsBuilder(Cache.Directory, _busybox);
-        return new Prepared(kernel, files, await initramfs.GetBaseAsync(kernel, files, ct));
+        var prepared = new Prepared(kernel, files, await initramfs.GetBaseAsync(kernel, files, ct));
+        await Cache.Budget.EvictAsync(ct);
+        return prepared;
     }
 
     private Task<VmResult> BootAsync(Prepared prepared, VmSpec spec, Accelerator accelerator, Func<GuestLine, Task>? onLine, CancellationToken ct)

@@ -2,6 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Threading.Channels;
 
+using Bridge.Targets.Vm.Kernels;
+
+using Bridge.Targets.Vm.Recipe;
+
 namespace Bridge.Targets.Vm;
 
 /// <summary>
@@ -62,14 +66,17 @@ internal static class VmSession
                 throw new VmSetupException($"{name} {limit} is not valid (expected a positive time of at most {TimeSpan.FromMilliseconds(int.MaxValue).TotalDays:0} days)");
         if (spec.ScratchDisks is < 0 or > MaxScratchDisks)
             throw new VmSetupException($"scratch disks {spec.ScratchDisks} is out of range (expected 0 to {MaxScratchDisks})");
-        if (spec.ScratchDisks > 0 && (spec.ScratchDiskBytes < 1 << 20 || spec.ScratchDiskBytes % 512 != 0))
-            throw new VmSetupException($"scratch disk size {spec.ScratchDiskBytes} bytes is not valid (expected a multiple of 512, at least 1 MiB)");
+        if (spec.ScratchDiskSizes.Count > 0 && spec.ScratchDiskSizes.Count != spec.ScratchDisks)
+            throw new VmSetupException($"{spec.ScratchDiskSizes.Count} scratch disk sizes for {spec.ScratchDisks} scratch disks (expected one size per disk, or none)");
+        var sizes = spec.ScratchDiskSizes.Count > 0 ? spec.ScratchDiskSizes : [.. Enumerable.Repeat(spec.ScratchDiskBytes, spec.ScratchDisks)];
+        foreach (var size in sizes.Where(size => size < 1 << 20 || size % 512 != 0))
+            throw new VmSetupException($"scratch disk size {size} bytes is not valid (expected a multiple of 512, at least 1 MiB)");
         var disks = new List<string>();
         for (var i = 0; i < spec.ScratchDisks; i++)
         {
             var path = Path.Combine(runDirectory, $"disk{i}.img");
             using (var image = new FileStream(path, FileMode.CreateNew, FileAccess.Write))
-                image.SetLength(spec.ScratchDiskBytes); // sparse: costs no space until the guest writes
+                image.SetLength(sizes[i]); // sparse: costs no space until the guest writes
             disks.Add(path);
         }
         return disks;
@@ -180,6 +187,8 @@ internal static class VmSession
                 message = $"the guest reset or powered off before its init was ready, and printed nothing after the firmware's '{last}': the kernel did not start (a corrupt or non-x86-64 image?)";
             else
                 message = $"the guest reset or powered off before its init was ready; last console line: {ConsoleLog.LastWords(console) ?? "(the console stayed empty)"}";
+            if (ConsoleLog.ModuleWarnings(console) is { Count: > 0 } refused)
+                message += $" (modules that did not load: {string.Join("; ", refused)})";
             return Result(VmOutcome.BootFailure, null, null, message);
         }
 

@@ -1,3 +1,5 @@
+using Bridge.Targets.Vm.Kernels;
+
 namespace Bridge.Targets.Vm;
 
 /// <summary>How qemu executes the guest. <see cref="Auto"/> uses KVM when /dev/kvm runs a guest of this kernel
@@ -43,6 +45,10 @@ public sealed record VmSpec
     public int ScratchDisks { get; init; }
 
     public long ScratchDiskBytes { get; init; } = 1L << 30;
+
+    /// <summary>Each scratch disk's own size, when they differ (as many as <see cref="ScratchDisks"/>); empty: every
+    /// disk is <see cref="ScratchDiskBytes"/>.</summary>
+    public IReadOnlyList<long> ScratchDiskSizes { get; init; } = [];
 
     public int MemoryMiB { get; init; } = 2048;
 

@@ -1,7 +1,10 @@
+using Bridge.Core.Execution;
 using Bridge.Core.Observations;
 using Bridge.Core.Scenarios;
 using Bridge.Linux.Host;
 using Bridge.Targets.Agent;
+
+using Bridge.Targets.Vm.Kernels;
 
 namespace Bridge.Targets.Vm;
 
@@ -13,10 +16,18 @@ namespace Bridge.Targets.Vm;
 /// </summary>
 public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITarget
 {
-    /// <summary>No line from the agent for this long: the scenario in flight hung (a race is bounded well below).</summary>
+    /// <summary>No line from the agent for this long: the scenario in flight hung. At least this; longer when a
+    /// scenario may take longer (<see cref="StepTimeouts.ScenarioBound"/>: its races and a step's timeout).</summary>
     public TimeSpan ScenarioTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
     public TimeSpan RunTimeout { get; init; } = TimeSpan.FromMinutes(80);
+
+    /// <summary>How long a step may take inside the guest before the agent records a hang (a race: its bound plus this).</summary>
+    public TimeSpan StepTimeout { get; init; } = StepTimeouts.Default;
+
+    /// <summary>Beyond a scenario's own bound, what the guest may spend on it (set-up, checks under TCG) before its
+    /// silence is a hang.</summary>
+    private static readonly TimeSpan SilenceMargin = TimeSpan.FromMinutes(2);
 
     public string Name => $"vm:{kernel}";
 
@@ -46,6 +57,7 @@ public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITa
         {
             await Leftovers.SweepAsync();
             var (groups, disks) = Needs(scenarios);
+            var silence = scenarios.Select(s => StepTimeouts.ScenarioBound(s, StepTimeout) + SilenceMargin).Append(ScenarioTimeout).Max();
             var build = GuestPaths.Of(AppContext.BaseDirectory.TrimEnd('/'));
             // The guest sees the host's root: the host's own dotnet runs this very build.
             var dotnet = GuestPaths.Of(HostDotnet.Locate().Executable);
@@ -53,7 +65,7 @@ public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITa
             {
                 Kernel = kernel,
                 Command = [dotnet, Path.Combine(build, "bridge.dll"), "agent", "--request", "-"],
-                StandardInput = AgentProtocol.EncodeRequest(new AgentRequest(Name, scenarios.Select(ScenarioText.From).ToList(),
+                StandardInput = AgentProtocol.EncodeRequest(new AgentRequest(Name, scenarios.Select(ScenarioText.From).ToList(), StepTimeout,
                     KeepImages is { } keep ? keep with { Directory = GuestPaths.Of(keep.Directory) } : null)),
                 SharedDirectory = KeepImages?.Directory,
                 Environment = new Dictionary<string, string>
@@ -67,8 +79,8 @@ public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITa
                 WorkingDirectory = "/tmp",
                 ModuleGroups = groups,
                 ScratchDisks = disks,
-                RunTimeout = RunTimeout,
-                SilenceTimeout = ScenarioTimeout,
+                RunTimeout = RunTimeout > silence ? RunTimeout : silence + SilenceMargin,
+                SilenceTimeout = silence,
             };
             var stderr = new Queue<string>();
             var result = await (runner ?? new VmRunner()).RunAsync(spec, line =>
@@ -91,10 +103,37 @@ public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITa
         {
             ending = new AgentStream.Ending($"VM target unavailable: {e.Message}", AgentStream.EndingKind.Failed, []);
         }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            ending = AgentStream.Ending.Interruption("the VM was stopped (qemu killed) and its run directory removed");
+        }
         finally
         {
             stream.Finish(scenarios, Name, ending);
         }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="command"/> in this target's guest with what <paramref name="forScenarios"/> need (their
+    /// module groups; a raw scratch disk per filesystem, names in $BRIDGE_DISKS) — e.g. a C reproducer of them — on
+    /// the same boot image and 9p share the agent uses; the host root is the guest's root, so a host binary runs as is
+    /// (a host path under /tmp is at <see cref="GuestPaths.Of"/>). The command's output lines go to
+    /// <paramref name="onLine"/>. A minimal way in until the target has a general exec.
+    /// </summary>
+    public Task<VmResult> RunCommandAsync(IReadOnlyList<string> command, IReadOnlyList<Scenario> forScenarios, Func<GuestLine, Task> onLine, CancellationToken ct)
+    {
+        var (groups, disks) = Needs(forScenarios);
+        var spec = new VmSpec
+        {
+            Kernel = kernel,
+            Command = command,
+            WorkingDirectory = "/tmp",
+            ModuleGroups = groups,
+            ScratchDisks = disks,
+            RunTimeout = RunTimeout,
+            SilenceTimeout = ScenarioTimeout,
+        };
+        return (runner ?? new VmRunner()).RunAsync(spec, onLine, ct);
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

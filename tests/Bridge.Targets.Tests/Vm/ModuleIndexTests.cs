@@ -1,4 +1,6 @@
 using Bridge.Targets.Vm;
+using Bridge.Targets.Vm.Kernels;
+using Bridge.Targets.Vm.Recipe;
 
 namespace Bridge.Targets.Tests.Vm;
 

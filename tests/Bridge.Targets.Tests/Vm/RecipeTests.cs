@@ -1,45 +1,82 @@
 using Bridge.Targets.Vm;
+using Bridge.Targets.Vm.Kernels;
+using Bridge.Targets.Vm.Recipe;
 
 namespace Bridge.Targets.Tests.Vm;
 
 public sealed class RecipeTests
 {
+    private const string Minimal = """
+        {"archive": {"keyring": "/k.gpg", "component": "main", "architecture": "amd64",
+                     "suites": {"sid": "http://m/debian"}, "imagePackages": ["linux-image-{version}-{flavour}"]},
+         "kernelLines": {"k": {"suites": ["sid"], "version": "7\\.[0-9]+"}},
+         "moduleGroups": {"a": ["x", "y"], "b": ["y", "z"], "c": ["w"]},
+         "alwaysLoaded": ["a"], "loadedWithDisks": ["b"],
+         "qemu": {"binary": "q", "kvm": [], "tcg": [], "machine": [], "boot": [], "cmdline": "c", "console": [],
+                  "hostRoot": [], "channelBus": [], "channel": [], "disk": []}}
+        """;
+
     [Fact]
     public void EmbeddedRecipeIsTheOneInContainersVm()
     {
         // The checkout always has the file (the build embeds it); a copy that drifted from it is the failure.
-        var source = VmRecipe.Load(Path.Combine(RepositoryRoot.Path, "containers/vm/recipe.json"));
+        var path = Path.Combine(RepositoryRoot.Path, "containers/vm/recipe.json");
+        var source = VmRecipe.Merge([RecipeLayer.Parse(File.ReadAllText(path), "recipe.json (built in)")]);
 
         Assert.Equivalent(source, VmRecipe.Default, strict: true);
-        Assert.NotEmpty(VmRecipe.Default.KernelPackages);
-        Assert.All(VmRecipe.Default.KernelPackages.Values, p => Assert.StartsWith("linux-image-", p, StringComparison.Ordinal));
+        Assert.All(VmRecipe.Default.KernelLines.Values, line => Assert.All(line.Suites, s => Assert.Contains(s, VmRecipe.Default.Archive.Suites.Keys)));
     }
 
     [Fact]
     public void ModulesOfGroupsAreTheirMembersInGroupOrderEachOnce()
     {
-        var recipe = VmRecipe.Parse("""
-            {"kernelLines": {"k": {"package": "linux-image-k"}}, "moduleGroups": {"a": ["x", "y"], "b": ["y", "z"], "c": ["w"]},
-             "alwaysLoaded": ["a"], "loadedWithDisks": ["b"],
-             "qemu": {"binary": "q", "kvm": [], "tcg": [], "machine": [], "boot": [], "cmdline": "c", "console": [],
-                      "hostRoot": [], "channelBus": [], "channel": [], "disk": []}}
-            """, "t.json");
+        var recipe = VmRecipe.Parse(Minimal, "t.json");
 
         Assert.Equal(["x", "y", "z"], recipe.ModulesOf(["a", "b"]));
         Assert.Equal(["w", "y", "z", "x"], recipe.ModulesOf(["c", "b", "a"]));
     }
 
+    [Fact]
+    public void AUserLayerAddsReplacesAndRemovesLinesAndGroups()
+    {
+        var user = RecipeLayer.Parse("""
+            {"archive": {"suites": {"trixie": "http://other/debian"}},
+             "kernelLines": {"k": null, "mine": {"suites": ["trixie"], "version": "6\\.12\\.[0-9]+\\+deb13", "flavour": "cloud-amd64"}},
+             "moduleGroups": {"c": ["v"]}}
+            """, "user.json");
+        var recipe = VmRecipe.Merge([RecipeLayer.Parse(Minimal, "t.json"), user]);
+
+        Assert.Equal(["mine"], recipe.KernelLines.Keys);
+        Assert.Equal("http://other/debian", recipe.Archive.Suites["trixie"]);
+        Assert.Equal("http://m/debian", recipe.Archive.Suites["sid"]);
+        Assert.Equal(["v"], recipe.ModulesOf(["c"]));
+        Assert.Equal(["t.json", "user.json"], recipe.Sources);
+        var line = recipe.Line("mine");
+        Assert.Equal(("6.12.117+deb13", 0), line.MatchImage("linux-image-6.12.117+deb13-cloud-amd64", recipe.Archive.ImagePackages));
+        Assert.Null(line.MatchImage("linux-image-6.12.117+deb13-amd64", recipe.Archive.ImagePackages));
+    }
+
     [Theory]
-    [InlineData("{", "not valid JSON")]
-    [InlineData("{}", "missing 'kernelLines'")]
-    [InlineData("""{"kernelLines": {"x": {"package": 3}}}""", "'kernelLines.x.package' must be a non-empty string")]
-    [InlineData("""{"kernelLines": {}, "moduleGroups": {"a": "ext4"}}""", "'moduleGroups.a' must be an array of strings")]
-    [InlineData("""{"kernelLines": {}, "moduleGroups": {}, "alwaysLoaded": ["nope"], "loadedWithDisks": []}""", "group 'nope' is used but not defined in moduleGroups")]
+    [InlineData("{", "t.json:1:2: not valid JSON")]
+    [InlineData("{}", "t.json: missing 'archive.keyring'")]
+    [InlineData("""{"kernelLines": {"x": {"suites": 3}}}""", "t.json:1:34: 'kernelLines.x.suites' must be an array of strings")]
+    [InlineData("""{"kernelLines": {"x": {"suites": ["sid"], "version": "("}}}""", "t.json:1:54: 'kernelLines.x.version' '(' is not a regular expression")]
+    [InlineData("{\n \"moduleGroups\": {\"a\": \"ext4\"}}", "t.json:2:24: 'moduleGroups.a' must be an array of strings")]
+    [InlineData("""{"kernelLines": {"x": {"suites": ["sid"], "package": "p"}}}""", "t.json:1:43: 'kernelLines.x.package' is not a key of kernelLines.x")]
     public void BadRecipeSaysWhatAndWhere(string json, string expected)
     {
-        var error = Assert.Throws<VmSetupException>(() => VmRecipe.Parse(json, "test.json"));
-        Assert.StartsWith("test.json: ", error.Message, StringComparison.Ordinal);
-        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        var error = Assert.Throws<RecipeException>(() => VmRecipe.Parse(json, "t.json"));
+        Assert.Contains(error.Errors, e => e.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AGroupOrSuiteNamedButNotDefinedIsAnErrorAtItsUse()
+    {
+        var user = RecipeLayer.Parse("""{"alwaysLoaded": ["nope"], "kernelLines": {"n": {"suites": ["bullseye"], "version": "5"}}}""", "u.json");
+        var error = Assert.Throws<RecipeException>(() => VmRecipe.Merge([RecipeLayer.Parse(Minimal, "t.json"), user]));
+
+        Assert.Contains("u.json:1:18: 'alwaysLoaded' names group 'nope', which moduleGroups does not define", error.Errors);
+        Assert.Contains(error.Errors, e => e.StartsWith("u.json:1:49: kernel line 'n' follows suite 'bullseye', which archive.suites does not name", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,5 +1,7 @@
 using Bridge.Core.Scenarios;
 using Bridge.Targets.Vm;
+using Bridge.Targets.Vm.Kernels;
+using Bridge.Targets.Vm.Recipe;
 
 namespace Bridge.Targets.Tests.Vm;
 

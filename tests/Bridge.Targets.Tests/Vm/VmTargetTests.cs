@@ -5,6 +5,8 @@ using Bridge.Simulator.Analysis;
 using Bridge.Simulator.Policies;
 using Bridge.Targets.Sim;
 using Bridge.Targets.Vm;
+using Bridge.Targets.Vm.Kernels;
+using Bridge.Targets.Vm.Recipe;
 using Bridge.Tests.Shared;
 
 namespace Bridge.Targets.Tests.Vm;

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace Bridge.Targets.Vm;
+namespace Bridge.Targets.Vm.Kernels;
 
 /// <summary>
 /// Reads the x86 boot protocol header of a bzImage (Documentation/arch/x86/boot.rst): "HdrS" at 0x202, and at

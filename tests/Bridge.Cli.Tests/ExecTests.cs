@@ -1,0 +1,129 @@
+using System.Diagnostics;
+
+namespace Bridge.Cli.Tests;
+
+/// <summary>
+/// <c>bridge exec</c> as a user runs it: the real executable booting the debian-6.12 line under qemu, a host command
+/// inside. Exit status, stdout, stderr and stdin pass through; a hanging command ends at --timeout with 124; Ctrl-C
+/// (SIGINT) ends the run with 130 and leaves no qemu and no run directory. Bad options are usage errors before any boot.
+/// </summary>
+public sealed class ExecTests
+{
+    private const string Line = "vm:debian-6.12";
+
+    private static void RequireBoot() => Assert.SkipUnless(
+        Environment.GetEnvironmentVariable("BRIDGE_IN_CONTAINER") is not { Length: > 0 } && File.Exists("/usr/bin/qemu-system-x86_64") && File.Exists("/bin/busybox"),
+        "needs qemu and busybox on the host, outside the test container (make install)");
+
+    private static Process Start(string? stdin, params string[] args)
+    {
+        var psi = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "bridge"))
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = BridgeProcess.RepoRoot,
+        };
+        foreach (var a in args.Prepend("exec"))
+            psi.ArgumentList.Add(a);
+        var process = Process.Start(psi)!;
+        process.StandardInput.Write(stdin ?? "");
+        process.StandardInput.Close();
+        return process;
+    }
+
+    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string? stdin, params string[] args)
+    {
+        using var process = Start(stdin, args);
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        AssertNothingLeft(process.Id);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>No qemu of the run and no run directory (both are named bridge-vm-PID-…).</summary>
+    private static void AssertNothingLeft(int pid)
+    {
+        var marker = $"bridge-vm-{pid}-";
+        var processes = Directory.GetDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _))
+            .Where(d =>
+            {
+                try
+                {
+                    return File.ReadAllText(Path.Combine(d, "cmdline")).Contains(marker, StringComparison.Ordinal);
+                }
+                catch (IOException)
+                {
+                    return false;
+                }
+            });
+        Assert.Empty(processes);
+        Assert.Empty(Directory.GetDirectories(Path.GetTempPath(), marker + "*"));
+    }
+
+    [Fact]
+    public async Task ExitStatusOutputErrorsAndStandardInputPassThrough()
+    {
+        RequireBoot();
+        var (exit, stdout, stderr) = await RunAsync("line one\nline two\n", "--target", Line, "--", "sh", "-c", "cat; echo \"to stderr $0\" >&2; exit 7", "arg0");
+
+        Assert.Equal(7, exit);
+        Assert.Equal("line one\nline two\n", stdout);
+        Assert.Equal("to stderr arg0\n", stderr);
+    }
+
+    [Fact]
+    public async Task AFailingCommandGivesItsOwnStatusAndMessage()
+    {
+        RequireBoot();
+        var (exit, stdout, stderr) = await RunAsync(null, "--target", Line, "--", "ls", "/no/such/path");
+
+        Assert.Equal(2, exit); // ls: "serious trouble", as on the host
+        Assert.Equal("", stdout);
+        Assert.Contains("/no/such/path", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AHangingCommandIsStoppedAtTheTimeoutWith124()
+    {
+        RequireBoot();
+        var (exit, stdout, stderr) = await RunAsync(null, "--target", Line, "--timeout", "5s", "--", "sh", "-c", "echo started; sleep 600");
+
+        Assert.Equal(124, exit);
+        Assert.Equal("started\n", stdout);
+        Assert.Contains("Timeout: the command did not finish within 5 s; qemu was killed", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CtrlCStopsTheVmAndLeavesNothing()
+    {
+        RequireBoot();
+        using var process = Start(null, "--target", Line, "--", "sh", "-c", "echo started; sleep 600");
+        var first = await process.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken);
+        Assert.Equal("started", first);
+
+        Assert.Equal(0, Tmds.Linux.LibC.kill(process.Id, Tmds.Linux.LibC.SIGINT));
+        var stderr = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(130, process.ExitCode);
+        Assert.Contains("interrupted", stderr, StringComparison.Ordinal);
+        AssertNothingLeft(process.Id);
+    }
+
+    [Theory]
+    [InlineData("--disk", "zfs=1G", "--disk 'zfs=1G': unknown filesystem 'zfs'; expected --disk FS=SIZE[:MOUNTPOINT] with FS one of ext4, xfs, btrfs")]
+    [InlineData("--disk", "ext4=1", "--disk 'ext4=1': a disk is a multiple of 512 bytes and at least 1M")]
+    [InlineData("--timeout", "soon", "--timeout soon: expected a duration such as 500ms, 30s, 10m or 2h")]
+    [InlineData("--target", "host", "exec runs in a VM: expected --target vm:LINE[@VERSION] or --target vm --kernel PATH, not 'host'")]
+    [InlineData("--target", "vm:debian-4.0", "unknown kernel line 'debian-4.0'; expected vm:LINE[@VERSION] with LINE one of: debian-6.1, debian-6.12,")]
+    public async Task BadOptionsAreUsageErrorsBeforeAnyBoot(string option, string value, string expected)
+    {
+        var args = option == "--target" ? new[] { option, value, "--", "true" } : ["--target", Line, option, value, "--", "true"];
+        var (exit, _, stderr) = await RunAsync(null, args);
+
+        Assert.Equal(2, exit);
+        Assert.StartsWith("bridge: " + expected, stderr, StringComparison.Ordinal);
+    }
+}
