@@ -33,12 +33,17 @@ build: install native
 	$(DOTNET) build Bridge.sln -c $(CONFIG) -nologo -v quiet
 	$(DOTNET) publish managed/Bridge.Cli -c $(CONFIG) --no-build -o artifacts/bridge -nologo -v quiet
 
+# GNU make exits 0 or 2 whatever a recipe returns: the run's own exit code (1 findings, 2 usage, 4 nothing judged,
+# 130 interrupted) is printed, and CI jobs that need it run $(BRIDGE) after `make build`.
 run: build
-	$(BRIDGE) run --suite $(SUITE)
+	@$(BRIDGE) run --suite $(SUITE); code=$$?; \
+	case $$code in 0) ;; 1) echo "bridge exited 1: findings" >&2 ;; 2) echo "bridge exited 2: usage or input errors" >&2 ;; \
+	  4) echo "bridge exited 4: nothing was judged (every scenario skipped)" >&2 ;; *) echo "bridge exited $$code" >&2 ;; esac; \
+	exit $$code
 
 # Every test project, one at a time (the real-kernel tests share loop devices, mounts and huge pages); then the
 # reports they wrote are read back by a JUnit/TRX consumer.
-test: build
+test: build .ci/test-reports/node_modules/.installed
 	rm -rf $(TEST_RESULTS)
 	$(DOTNET) test --solution Bridge.sln -c $(CONFIG) --no-build --max-parallel-test-modules 1
 	$(MAKE) --no-print-directory test-reports

@@ -1,7 +1,7 @@
 #!/bin/busybox sh
 # /init of Bridge's VM boot image (busybox sh as PID 1). Embedded in Bridge.Targets.dll; InitramfsBuilder puts it
 # next to /bin/busybox, the modules (/lib/modules/..., load order in /bridge/modules) and the per-run files:
-# /bridge/run.env, which sets BRIDGE_NONCE, BRIDGE_DISK_COUNT and defines bridge_run (env -i … chroot /host …),
+# /bridge/run.env, which sets BRIDGE_NONCE, BRIDGE_DISK_COUNT, BRIDGE_SHARED (optional) and defines bridge_run (env -i … chroot /host …),
 # and /bridge/stdin, the command's standard input.
 #
 # Protocol with the host (Bridge.Targets.Vm.GuestChannel), three virtio-serial ports found by name:
@@ -74,6 +74,11 @@ mount -t tmpfs -o mode=755 tmpfs /host/run || fail "cannot mount tmpfs on /host/
 mkdir -p /host/run/bridge-host-tmp
 mount --bind /host/tmp /host/run/bridge-host-tmp || fail "cannot bind the host's /tmp to /host/run/bridge-host-tmp"
 mount -t tmpfs -o mode=1777 tmpfs /host/tmp || fail "cannot mount tmpfs on /host/tmp"
+# A writable host directory (VmSpec.SharedDirectory), over the same path of the read-only host root.
+if [ -n "$BRIDGE_SHARED" ]; then
+    mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 shared "/host$BRIDGE_SHARED" \
+        || fail "cannot mount the shared directory (mount_tag shared) on /host$BRIDGE_SHARED"
+fi
 mount -t proc proc /host/proc || fail "cannot mount proc on /host/proc"
 mount -t sysfs sysfs /host/sys || fail "cannot mount sysfs on /host/sys"
 mount -t devtmpfs devtmpfs /host/dev || fail "cannot mount devtmpfs on /host/dev"

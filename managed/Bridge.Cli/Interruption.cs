@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Bridge.Linux.Host;
 using Bridge.Targets;
 
 namespace Bridge.Cli;
@@ -51,22 +50,22 @@ internal sealed class Interruption : IDisposable
             return;
         }
         Console.Error.WriteLine($"bridge: {name} again: giving back what the run holds now and exiting");
-        var giveBack = LedgerSweep.GiveBackOwnAsync(Leftovers.All);
+        var giveBack = Leftovers.GiveBackOwnAsync();
         if (!giveBack.Wait(LastChanceLimit))
             Console.Error.WriteLine($"bridge: giving back took longer than {LastChanceLimit.TotalSeconds:0}s; the next run (or `bridge cleanup`) sweeps the rest");
         else
-            foreach (var left in giveBack.Result.Where(l => l.Failure is not null))
-                Console.Error.WriteLine($"bridge: could not give back {left}; the next run (or `bridge cleanup`) sweeps it");
+            foreach (var (resource, failure) in giveBack.Result.Where(l => l.Failure is not null))
+                Console.Error.WriteLine($"bridge: could not give back {resource}: {failure}; the next run (or `bridge cleanup`) sweeps it");
         Environment.Exit(ExitCode);
     }
 
     /// <summary>What to say when the run ends after an interruption: true only when the ledger is empty.</summary>
     public string Ending()
     {
-        var held = RunLedger.Current.Held;
+        var held = Leftovers.Held;
         return held.Count == 0
             ? $"bridge: interrupted by {Signal}; everything the run set up was removed"
-            : $"bridge: interrupted by {Signal}; still held, for the next run (or `bridge cleanup`) to give back: {string.Join(", ", held.Select(e => $"{e.Kind} {e.Value}"))}";
+            : $"bridge: interrupted by {Signal}; still held, for the next run (or `bridge cleanup`) to give back: {string.Join(", ", held)}";
     }
 
     public void Dispose()

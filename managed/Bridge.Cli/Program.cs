@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Bridge.Cli;
 using Bridge.Cli.Commands;
+using Bridge.Cli.Output;
 using Bridge.Core.Scenarios;
 
 var root = new RootCommand("Bridge: does data that a pinning path (O_DIRECT, io_uring fixed buffers, RDMA MRs) puts into file-backed pages reach the file? Runs scenarios on real kernels and on a model, judged by one oracle.")
@@ -22,14 +23,10 @@ var root = new RootCommand("Bridge: does data that a pinning path (O_DIRECT, io_
     AgentCommand.Create(),
 };
 
+StandardOutput.Install();
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
-{
-    foreach (var error in parse.Errors)
-        Console.Error.WriteLine($"bridge: {error.Message}");
-    Console.Error.WriteLine("Try 'bridge --help'.");
-    return 2;
-}
+    return UsageErrors.Report(parse);
 // SIGINT/SIGTERM cancel the token: the step in flight stops within a second, the scenario is reported as
 // interrupted, everything the run set up is given back, and the command exits 130. A second signal exits at once.
 using var interruption = Interruption.Install();
@@ -60,4 +57,15 @@ catch (UsageException e)
 {
     Console.Error.WriteLine($"bridge: {e.Message}");
     return 2;
+}
+catch (OutputFailedException e)
+{
+    Console.Error.WriteLine($"bridge: {e.Message}");
+    return e.Code;
+}
+catch (StandardOutputException e)
+{
+    var failed = OutputFailedException.Of(e);
+    Console.Error.WriteLine($"bridge: {failed.Message}");
+    return failed.Code;
 }

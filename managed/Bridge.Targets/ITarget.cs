@@ -13,5 +13,8 @@ public interface ITarget : IAsyncDisposable
     /// <summary>host, container:IMAGE, vm:NAME …</summary>
     string Name { get; }
 
+    /// <summary>Which scenarios' file images to keep and where (null: none; the simulator has no files to keep).</summary>
+    ImageKeeping? KeepImages { get; set; }
+
     IAsyncEnumerable<Observation> RunAsync(IReadOnlyList<Scenario> scenarios, CancellationToken cancellationToken);
 }

@@ -28,4 +28,12 @@ public static class Leftovers
     /// resource as "KIND VALUE (run PID)", with why it could not be given back, if it could not.</summary>
     public static async Task<IReadOnlyList<(string Resource, string? Failure)>> SweepAsync(bool dryRun = false) =>
         [.. (await LedgerSweep.RunAsync(All, dryRun)).Select(l => ((l with { Failure = null }).ToString(), l.Failure))];
+
+    /// <summary>Gives back what this run's own ledger still holds (an interrupted run exiting at once): each resource
+    /// as "KIND VALUE", with why it could not be given back, if it could not.</summary>
+    public static async Task<IReadOnlyList<(string Resource, string? Failure)>> GiveBackOwnAsync() =>
+        [.. (await LedgerSweep.GiveBackOwnAsync(All)).Select(l => ((l with { Failure = null }).ToString(), l.Failure))];
+
+    /// <summary>What this run's ledger still holds, as "KIND VALUE".</summary>
+    public static IReadOnlyList<string> Held => [.. RunLedger.Current.Held.Select(e => $"{e.Kind} {e.Value}")];
 }

@@ -44,7 +44,7 @@ public class ReproCliTests
                 var (checkCode, report, _) = BridgeProcess.Run("check", path);
                 Assert.True(checkCode == 0, report);
                 Assert.Contains($"run {runId}", report);
-                Assert.Contains("all blocks intact", report);
+                Assert.Contains("): all intact", report); // CheckReport: "N blocks (B bytes): all intact"
             }
         }
         finally

@@ -110,10 +110,12 @@ public class SignalTests
     }
 
     /// <summary>What was judged before the signal, the interrupted scenario as a skip, then <c>Bail out!</c>: prove
-    /// (Perl's TAP harness) parses it all; it exits 255 after any bail out, so its summary is what says so.</summary>
+    /// (Perl's TAP harness) parses it all; it exits 255 after any bail out, so its summary is what says so. The KTAP
+    /// stream plans every scenario before the first runs, so a signal before the last one leaves the plan unmet: prove
+    /// says so ("Bad plan") and the run is not a PASS, but no test it read failed.</summary>
     private static void AssertPartialTap(string what, string tap)
     {
-        Assert.EndsWith("Bail out! interrupted", tap.TrimEnd());
+        Assert.StartsWith("Bail out! interrupted", tap.TrimEnd().Split('\n')[^1]);
         Assert.DoesNotContain(tap.Split('\n'), l => l.StartsWith("not ok ", StringComparison.Ordinal));
         var path = Path.Combine(Path.GetTempPath(), $"bridge-signal-{Guid.NewGuid():N}.tap");
         File.WriteAllText(path, tap);
@@ -124,7 +126,8 @@ public class SignalTests
             var errors = prove.StandardError.ReadToEndAsync();
             var summary = prove.StandardOutput.ReadToEnd();
             prove.WaitForExit();
-            Assert.True(summary.Contains("Result: PASS", StringComparison.Ordinal) && summary.Contains("Bailout called", StringComparison.Ordinal),
+            var unmetPlan = summary.Contains("Parse errors: Bad plan.", StringComparison.Ordinal) && summary.Contains(" Failed: 0)", StringComparison.Ordinal);
+            Assert.True((summary.Contains("Result: PASS", StringComparison.Ordinal) || unmetPlan) && summary.Contains("Bailout called", StringComparison.Ordinal),
                 $"{what}: prove did not accept what the run printed:\n{tap}\n{summary}{errors.Result}");
         }
         finally

@@ -55,11 +55,11 @@ public class TimeoutOptionTests
             var (code, stdout, stderr) = BridgeProcess.Run("run", "--target", target, "--timeout", "1ms", "--json", path);
             Assert.True(code == 1, $"exit {code}\n{stdout}\n{stderr}");
             using var json = JsonDocument.Parse(stdout);
-            var run = json.RootElement.GetProperty("scenarios")[0];
-            Assert.Equal(nameof(VerdictClass.Hang), run.GetProperty("verdict").GetProperty("class").GetString());
+            var run = json.RootElement.GetProperty("targets")[0].GetProperty("scenarios")[0];
+            Assert.Equal(VerdictClass.Hang.Name(), run.GetProperty("verdict").GetProperty("class").GetString());
             var limit = TimeSpan.FromMilliseconds(1).TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
             Assert.Contains(run.GetProperty("observation").GetProperty("steps").EnumerateArray(),
-                s => s.GetProperty("outcome").GetString() == "Timeout" && s.GetProperty("detail").GetString() == $"no return after {limit}s");
+                s => s.GetProperty("outcome").GetString() == "timeout" && s.GetProperty("detail").GetString() == $"no return after {limit}s");
         }
         finally
         {

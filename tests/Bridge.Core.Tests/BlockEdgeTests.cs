@@ -16,10 +16,10 @@ public class BlockEdgeTests
         Assert.Equal("eof", BlockRead.Eof(3).ToString());
         Assert.Equal("EIO", BlockRead.Failed(3, "EIO").ToString());
         Assert.Equal("io-error", new BlockRead(3, ReadState.IoError, default).ToString());
-        Assert.Equal("[]", new BlockRead(3, ReadState.Mixed, default).ToString());
+        Assert.Equal("mixed", new BlockRead(3, ReadState.Mixed, default).ToString());
         var torn = BlockFormatTests.Stamp(0, 3, 0, Writer.ODirect, step: 4);
         torn[1000] ^= 1;
-        Assert.Equal("[g3@ODirect/step4 badcrc g3@ODirect/step4 g3@ODirect/step4 g3@ODirect/step4 g3@ODirect/step4 g3@ODirect/step4 g3@ODirect/step4]",
+        Assert.Equal("sectors 0 g3, 1 g3 (bad crc), 2-7 g3",
             BlockCodec.Decode(torn, 0, Run, 1).ToString());
     }
 

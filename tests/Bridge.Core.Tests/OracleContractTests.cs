@@ -81,7 +81,7 @@ public class OracleContractTests
         const string Text = "backing ext4\nfile size=8K\nstore gen=1\nstore gen=2\nfsync\ncheck\n";
         var f = Single(JudgeDisk(Text, 3, Mixed(0, 2, 2, 2, 2, 1, 1, 1, 1), [G(2), G(2)]), VerdictClass.Torn);
         Assert.Equal((0, ReadPath.Disk), (f.Block!.Value, f.Path!.Value));
-        Assert.Contains("g1 is an older write (step #0)", f.Note);
+        Assert.Contains("g1 is an older write, by 'store gen=1' (line 3)", f.Note);
         Assert.Equal(1, f.Culprit); // the write whose data is missing: the one the sync required
     }
 

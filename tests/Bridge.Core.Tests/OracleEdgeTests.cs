@@ -216,10 +216,11 @@ public class OracleEdgeTests
         var f = Assert.Single(Judge(Text, racing, Check(3, Paths([G(3), G(0)], [G(1, 9), G(0)]))).Findings);
         Assert.Equal("one of g0|g1.0-9|g2.0-9 (sector mix allowed)", f.Expected);
         Assert.Equal("g3", f.Observed);
-        Assert.Equal("g3 was never written to this block by a completed step (header names step 0)", f.Note);
+        Assert.Equal($"g3 was never written to this block by a completed step (its header names {Parse(Text).Describe(0)})", f.Note);
+        Assert.Equal("'race count=10' (line 3)", Parse(Text).Describe(0));
         var stale = Assert.Single(Judge(Text, racing, Check(3, Paths([G(1, 9), G(0)], [G(1, 9), G(0)]) is var p ? [p[0], p[1], ("data", ReadPath.Mapping, [G(0), G(0)])] : [])).Findings);
         Assert.Equal(("one of g1.9|g2.9 (sector mix allowed)", "g0"), (stale.Expected, stale.Observed));
-        Assert.Equal("g0 (step setup) is still visible through the mapping path", stale.Note);
+        Assert.Equal("g0, written by the initial fill, is still visible through the mapping path", stale.Note);
     }
 
     [Fact]
@@ -227,7 +228,7 @@ public class OracleEdgeTests
     {
         var lost = Assert.Single(Judge("backing ext4\nfile size=8K\nstore gen=1\nstore gen=2 blocks=1\nfsync\ncheck\n", [],
             Check(3, Paths([G(1), G(1)], [G(1), G(2)]))).Findings);
-        Assert.Equal(("g2", "g1", "g1 (step #0) is on disk; the required write never reached it"), (lost.Expected, lost.Observed, lost.Note));
+        Assert.Equal(("g2", "g1", "g1, written by 'store gen=1' (line 3), is on disk; the required write never reached it"), (lost.Expected, lost.Observed, lost.Note));
 
         var bytes = new byte[4096];
         BlockCodec.Stamp(bytes, new BlockStamp(RunId, 1, 0, 1, 0, Writer.Cpu, 0));
@@ -238,7 +239,7 @@ public class OracleEdgeTests
         var check = new CheckObservation(2, [new ViewRead("data", ReadPath.Disk, [BlockCodec.Decode(bytes, 0, RunId, 1), BlockCodec.Stamped(new BlockStamp(RunId, 1, 1, 1, 0, Writer.Cpu, 0))])]);
         var torn = Assert.Single(Oracle.Oracle.Judge(scenario, Observe(scenario, [], check)).Findings);
         Assert.Equal(VerdictClass.Torn, torn.Class);
-        Assert.Equal("[g1@Cpu/step0 g1@Cpu/step0 g1@Cpu/step0 g1@Cpu/step0 g7@Rdma/step4 g7@Rdma/step4 g7@Rdma/step4 g7@Rdma/step4]", torn.Observed);
+        Assert.Equal("sectors 0-3 g1, 4-7 g7", torn.Observed);
         Assert.Equal("sectors of g1, g7: g7 was never written here", torn.Note);
         Assert.Equal(4, torn.Culprit); // the writer of the data that never belonged here
     }
@@ -259,7 +260,7 @@ public class OracleEdgeTests
         var g2 = BlockCodec.Stamped(new BlockStamp(RunId, 1, 1, 2, 0, Writer.Cpu, 1));
         var check = new CheckObservation(2, [new ViewRead("data", ReadPath.Buffered, [mixed, g2])]);
         var f = Assert.Single(Oracle.Oracle.Judge(scenario, Observe(scenario, [], check)).Findings);
-        Assert.Equal((VerdictClass.Torn, "sectors of g1, g2: g1 is an older write (step #0)"), (f.Class, f.Note));
+        Assert.Equal((VerdictClass.Torn, "sectors of g1, g2: g1 is an older write, by 'store gen=1' (line 3)"), (f.Class, f.Note));
         Assert.Equal(1, f.Culprit);
     }
 

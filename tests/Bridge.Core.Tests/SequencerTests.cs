@@ -60,7 +60,7 @@ public class SequencerTests
         Assert.Equal([0, 1], executor.Asked);
         Assert.Equal([0], executor.Between); // nothing runs between steps once one hung
         Assert.Equal(new StepResult(1, Outcome.Timeout, Detail: "no return after 60s", Start: 5, End: 9), sequence.Steps[1]);
-        Assert.All(sequence.Steps.Skip(2), r => Assert.Equal(StepResult.Skipped(r.Step, "step #1 hung: no return after 60s"), r));
+        Assert.All(sequence.Steps.Skip(2), r => Assert.Equal(StepResult.Skipped(r.Step, $"'fsync' (line {scenario.Steps[1].At.Line}) hung: no return after 60s"), r));
         Assert.Empty(sequence.Checks);
     }
 
@@ -75,8 +75,8 @@ public class SequencerTests
 
         var needsPin = scenario.AllSteps().Where(s => s.Verb.NeedsPin && s.Index < 7).Select(s => s.Index).ToList();
         Assert.Equal([1, 2, 4, 6], needsPin); // dma, dma-read, the racing dma, unpin
-        var why = $"needs the pin that {pin} could not take (EFAULT)";
-        Assert.Contains("#0 pin uring-register blocks=0-3 (t.scn:3:1)", why);
+        var why = $"needs the pin that '{pin.Text}' (line {pin.At.Line}) could not take (EFAULT)";
+        Assert.Contains("'pin uring-register blocks=0-3' (line 3)", why);
         Assert.All(needsPin, i => Assert.Equal(StepResult.Skipped(i, why), sequence.Steps[i]));
         Assert.DoesNotContain(4, executor.Asked); // the racing dma never started
         Assert.Contains(5, executor.Asked);       // the racing store did
@@ -92,7 +92,7 @@ public class SequencerTests
 
         var sequence = Sequencer.Run(scenario, executor, TestContext.Current.CancellationToken);
 
-        Assert.Equal($"needs the pin that {scenario.Steps[0]} could not take (not-run)", sequence.Steps[1].Detail);
+        Assert.Equal($"needs the pin that '{scenario.Steps[0].Text}' (line {scenario.Steps[0].At.Line}) could not take (not-run)", sequence.Steps[1].Detail);
         Assert.Equal(Outcome.NotRun, sequence.Steps[1].Outcome);
     }
 
@@ -109,7 +109,7 @@ public class SequencerTests
 
         var sequence = Sequencer.Run(scenario, executor, TestContext.Current.CancellationToken);
 
-        Assert.Equal(new StepResult(0, Outcome.Timeout, Detail: "#1×3, #2×3", Start: 10, End: 20), sequence.Steps[0]);
+        Assert.Equal(new StepResult(0, Outcome.Timeout, Detail: "'store gen=1' ×3, 'fsync' ×3", Start: 10, End: 20), sequence.Steps[0]);
         Assert.Equal(new StepResult(1, Outcome.Timeout, Detail: "stuck", Start: 3, End: 9, Race: new RaceStats(3, 0, 1, 5, 6)), sequence.Steps[1]);
         Assert.Equal(StepResult.Failure(2, "EIO", 5, 3, 8, "1 of 3 iterations failed") with { Race = new RaceStats(3, 1, 2, 7, 8) }, sequence.Steps[2]);
         Assert.Equal(Outcome.NotRun, sequence.Steps[3].Outcome); // the check after a hung race

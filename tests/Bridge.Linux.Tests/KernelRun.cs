@@ -23,7 +23,7 @@ internal static class KernelRun
     }
 
     public static string Explain(Scenario scenario, Observation observation, ScenarioVerdict verdict) =>
-        string.Join("\n", verdict.Findings.Select(f => Core.Reports.TableReport.Describe(new Core.Reports.ScenarioRun(scenario, observation, verdict), f))
+        string.Join("\n", Core.Reports.FindingText.Lines(new Core.Reports.ScenarioRun(scenario, observation, verdict))
             .Concat(observation.Steps.Where(s => !s.Ok).Select(s => $"{scenario.StepAt(s.Step)}: {s} {s.Detail}"))
             .Append(observation.Skip ?? ""));
 }

@@ -26,7 +26,7 @@ public static class CheckCommand
 
     public static Command Create()
     {
-        var file = new Argument<string?>("file") { Description = "a file, image or block device written by Bridge", Arity = ArgumentArity.ZeroOrOne };
+        var file = new Argument<string?>("file") { Description = "a file, image or block device written by Bridge", Arity = ArgumentArity.ZeroOrOne, CustomParser = r => PositionalWords.Take(r).FirstOrDefault() };
         var blockSize = new Option<string?>("--block-size") { Description = "block size in bytes (4096, 4K); default: what most headers say, else 4096" };
         var runId = new Option<string?>("--run-id") { Description = "the file's run id (hex); default: the one most valid headers name" };
         var expect = new Option<string?>("--expect")

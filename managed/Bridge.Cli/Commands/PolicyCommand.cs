@@ -1,24 +1,28 @@
 using System.CommandLine;
+using Bridge.Cli.Output;
+using Bridge.Cli.Terminal;
 using Bridge.Core.Probes;
 using Bridge.Core.Scenarios;
 
 namespace Bridge.Cli.Commands;
 
-/// <summary><c>bridge policy</c>: the pin-policy table the running kernel actually applies, with the data.</summary>
+/// <summary><c>pinbridge policy</c>: the pin-policy table the running kernel actually applies, with the data.</summary>
 public static class PolicyCommand
 {
     public static Command Create()
     {
         var paths = new Option<string[]>("--path") { Description = $"pin paths to probe (default: all): {string.Join(", ", PinPathTable.All.Select(x => x.Name))}", AllowMultipleArgumentsPerToken = true };
+        var only = new Option<string[]>("--only") { Description = "probe only the cells whose name matches PATTERN (repeatable), e.g. 'policy[ext4,shared,*]'" };
+        var list = new Option<bool>("--list") { Description = "print the probes' names, one per line, and run nothing" };
         var target = new TargetOption();
         var timeout = TimeoutOption.Create();
-        var report = new ReportWriter();
-        var command = new Command("policy", "Probe every backing × shared/private × pin path × access on the target's kernel: whether the long-term pin is allowed (or its errno) and whether data through it reached the file.")
+        var output = new OutputOptions();
+        var command = new Command("policy", "Probe every backing × shared/private × pin path × access on the target's kernel: whether the long-term pin is allowed (or its errno) and whether data the device wrote through it — also after writeback cleaned the page — reached the file. Exit codes as 'run'.")
         {
-            paths, timeout,
+            paths, only, list, timeout,
         };
         target.AddTo(command);
-        report.AddTo(command);
+        output.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var requested = parse.GetValue(paths) is { Length: > 0 } p ? p : null;
@@ -31,20 +35,16 @@ public static class PolicyCommand
             {
                 throw new UsageException($"{e.Message}; expected one of: {string.Join(", ", PinPathTable.All.Select(x => x.Name))}");
             }
-            var scenarios = probes.Select(PolicyProbes.ScenarioFor).ToList();
+            var scenarios = ScenarioSelection.Select([.. probes.Select(PolicyProbes.ScenarioFor)], parse.GetValue(only) ?? []);
+            if (parse.GetValue(list))
+            {
+                Console.Out.Write(string.Concat(scenarios.Select(s => s.Name + "\n")));
+                return 0;
+            }
             await using var t = target.Open(parse, parse.GetValue(timeout));
-            var result = await RunCommand.Execute(t, scenarios, ct);
-            if (parse.GetValue(report.Json) || parse.GetValue(report.Tap))
-            {
-                report.Write(parse, result, Console.Out);
-            }
-            else
-            {
-                var outcomes = probes.Zip(result.Runs).Select(x => ProbeOutcome.From(x.First, x.Second.Scenario, x.Second.Observation, x.Second.Verdict)).ToList();
-                var kernel = result.Runs.FirstOrDefault()?.Observation.Environment.KernelRelease ?? "?";
-                Console.Write(ProbeTable.Render(outcomes, kernel));
-            }
-            return result.ExitCode;
+            using var pipeline = output.Pipeline(parse, "policy", [t.Name], scenarios.Count, (console, results) => PolicyTable.Write(console, results, probes));
+            var results = await pipeline.RunAsync(x => x.RunTargetAsync(t, scenarios, ct));
+            return results.ExitCode;
         });
         return command;
     }

@@ -1,28 +1,31 @@
 using System.CommandLine;
+using Bridge.Cli.Output;
 
 namespace Bridge.Cli.Commands;
 
-/// <summary><c>bridge sim</c>: scenarios on the kernel model of a named era, judged by the same oracle.</summary>
+/// <summary><c>pinbridge sim</c>: scenarios on the kernel model of a named era, judged by the same oracle.</summary>
 public static class SimCommand
 {
     public static Command Create()
     {
-        var files = ScenarioOptions.Files();
-        var suite = ScenarioOptions.Suite();
+        var selection = new ScenarioSelection();
         var policy = PolicyOption();
-        var report = new ReportWriter();
-        var command = new Command("sim", "Run scenarios on the simulator with a kernel era's policy; same table, TAP and JSON as 'run', judged by the same oracle.")
+        var output = new OutputOptions();
+        var command = new Command("sim", "Run scenarios on the simulator with a kernel era's policy; same table, KTAP, JSON and --output files as 'run', judged by the same oracle. Exit codes as 'run'.")
         {
-            files, suite, policy,
+            policy,
         };
-        report.AddTo(command);
+        selection.AddTo(command);
+        output.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            var scenarios = ScenarioLoader.Load(parse.GetValue(files) ?? [], parse.GetValue(suite) ?? []);
+            var scenarios = selection.Load(parse);
+            if (selection.Listed(parse, scenarios))
+                return 0;
             await using var target = TargetOption.Simulator(parse.GetValue(policy)!);
-            var result = await RunCommand.Execute(target, scenarios, ct);
-            report.Write(parse, result, Console.Out);
-            return result.ExitCode;
+            using var pipeline = output.Pipeline(parse, "sim", [target.Name], scenarios.Count);
+            var results = await pipeline.RunAsync(p => p.RunTargetAsync(target, scenarios, ct));
+            return results.ExitCode;
         });
         return command;
     }

@@ -31,6 +31,23 @@ public sealed record BlockRead(
         ReadState.Uniform => Content.ToString(),
         ReadState.BeyondEof => "eof",
         ReadState.IoError => Error ?? "io-error",
-        _ => "[" + string.Join(' ', Sectors ?? []) + "]",
+        _ when Sectors is not { Count: > 0 } => "mixed",
+        _ => "sectors " + string.Join(", ", SectorRuns(Sectors).Select(r => $"{r.First}{(r.Last > r.First ? $"-{r.Last}" : "")} {r.Sector}")),
     };
+
+    /// <summary>Consecutive sectors that read the same (same content, kind, writer and step), as first-last runs.</summary>
+    public static IEnumerable<(int First, int Last, SectorRead Sector)> SectorRuns(IReadOnlyList<SectorRead> sectors)
+    {
+        for (var i = 0; i < sectors.Count;)
+        {
+            var j = i;
+            while (j + 1 < sectors.Count && Same(sectors[j + 1], sectors[i]))
+                j++;
+            yield return (i, j, sectors[i]);
+            i = j + 1;
+        }
+    }
+
+    private static bool Same(SectorRead a, SectorRead b) =>
+        a.Kind == b.Kind && a.Content == b.Content && (a.Kind != SectorKind.Valid || (a.Header.Writer == b.Header.Writer && a.Header.Step == b.Header.Step));
 }

@@ -15,7 +15,7 @@ namespace Bridge.Core.Blocks;
 /// O_DIRECT write out of the mapping) still verifies, and still names who wrote the original.
 /// </summary>
 public readonly record struct SectorHeader(
-    ulong RunId, uint FileId, ulong Offset, uint Gen, uint Iteration, Writer Writer, uint Step, ushort SectorsPerBlock)
+    [property: System.Text.Json.Serialization.JsonConverter(typeof(Observations.HexIdConverter))] ulong RunId, uint FileId, ulong Offset, uint Gen, uint Iteration, Writer Writer, uint Step, ushort SectorsPerBlock)
 {
     public const int Size = 48;
     public const uint Magic = 0x47445242; // "BRDG"

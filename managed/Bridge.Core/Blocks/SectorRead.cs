@@ -24,9 +24,12 @@ public readonly record struct SectorRead(SectorKind Kind, SectorHeader Header)
         _ => default,
     };
 
+    /// <summary>What the sector holds, in a word: its content, <c>zeros</c>, <c>gN (bad crc)</c> or <c>foreign</c>.</summary>
     public override string ToString() => Kind switch
     {
-        SectorKind.Valid => $"{Content}@{Header.Writer}/step{Header.Step}",
-        _ => Kind.ToString().ToLowerInvariant(),
+        SectorKind.Valid => Content.ToString(),
+        SectorKind.Zero => "zeros",
+        SectorKind.BadCrc => $"{Content} (bad crc)",
+        _ => "foreign",
     };
 }

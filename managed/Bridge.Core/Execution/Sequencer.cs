@@ -64,7 +64,7 @@ public static class Sequencer
             else if (step.Effect == Effect.Unpin)
                 pin = null;
             if (recorded.LastOrDefault(r => r.Outcome == Outcome.Timeout) is { } timeout)
-                (hung, stopped) = (true, AfterHang(timeout));
+                (hung, stopped) = (true, AfterHang(scenario, timeout));
             else if (recorded.Any(r => r.Outcome == Outcome.Interrupted))
                 (interrupted, stopped) = ($"during {step}", AfterInterruption);
             else if (recorded.Select(r => LacksPrivilege(scenario.StepAt(r.Step), r)).FirstOrDefault(w => w is not null) is { } lacking)
@@ -83,11 +83,11 @@ public static class Sequencer
             : null;
 
     /// <summary>Why a step after a hung one is not run.</summary>
-    public static string AfterHang(StepResult hung) => $"step #{hung.Step} hung: {hung.Detail}";
+    public static string AfterHang(Scenario scenario, StepResult hung) => $"{scenario.Describe(hung.Step)} hung: {hung.Detail}";
 
     /// <summary>Why a step that needs the pin is not run, or null when the pin is held.</summary>
     public static string? PinFailure((Step Step, StepResult Result)? pin) =>
-        pin is { } p && !p.Result.Ok ? $"needs the pin that {p.Step} could not take ({p.Result})" : null;
+        pin is { } p && !p.Result.Ok ? $"needs the pin that '{p.Step.Text}' (line {p.Step.At.Line}) could not take ({p.Result})" : null;
 
     private static StepResult Check(Step step, CheckPlan plan, IStepExecutor executor, List<CheckObservation> checks, CancellationToken interrupt)
     {
@@ -115,7 +115,7 @@ public static class Sequencer
             : interrupt.IsCancellationRequested ? Outcome.Interrupted
             : Outcome.Ok;
         var span = new StepResult(race.Index, outcome, Start: start, End: end,
-            Detail: string.Join(", ", body.Select(b => $"#{b.Step}×{b.Race?.Iterations ?? 0}")));
+            Detail: string.Join(", ", body.Select(b => $"'{race.Body.First(s => s.Index == b.Step).Text}' ×{b.Race?.Iterations ?? 0}")));
         return [span, .. body];
     }
 }

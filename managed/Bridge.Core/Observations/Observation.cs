@@ -89,7 +89,7 @@ public sealed record RunEnvironment(string Target, string KernelRelease, string?
 /// are kept as evidence, the rest did not run, and nothing is judged.</param>
 public sealed record Observation(
     string Scenario,
-    ulong RunId,
+    [property: System.Text.Json.Serialization.JsonConverter(typeof(HexIdConverter))] ulong RunId,
     RunEnvironment Environment,
     IReadOnlyList<StepResult> Steps,
     IReadOnlyList<CheckObservation> Checks,

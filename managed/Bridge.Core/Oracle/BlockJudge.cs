@@ -1,5 +1,6 @@
 using Bridge.Core.Blocks;
 using Bridge.Core.Observations;
+using Bridge.Core.Scenarios;
 
 namespace Bridge.Core.Oracle;
 
@@ -8,7 +9,7 @@ internal static class BlockJudge
 {
     /// <param name="history">Every content completed steps wrote into this block: an old one is a lost write (disk)
     /// or stale (memory paths); one outside it is a phantom.</param>
-    public static Finding? Judge(int check, string file, ReadPath path, BlockRead read, Allowed expected, Allowed history, ulong runId)
+    public static Finding? Judge(Scenario scenario, int check, string file, ReadPath path, BlockRead read, Allowed expected, Allowed history, ulong runId)
     {
         Finding Make(VerdictClass c, string note, int? culprit = null) =>
             new(c, check, file, path, read.Block, expected.ToString(), read.ToString(), culprit ?? expected.SoleOrigin, note);
@@ -20,7 +21,7 @@ internal static class BlockJudge
             case ReadState.BeyondEof:
                 return expected.Contains(Content.BeyondEof) ? null : Make(VerdictClass.Zeroed, "the file ends before this block");
             case ReadState.Uniform:
-                return expected.Contains(read.Content) ? null : Classify(read.Content, read.Step, path, expected, history, Make);
+                return expected.Contains(read.Content) ? null : Classify(scenario, read.Content, read.Step, path, expected, history, Make);
         }
 
         // Mixed: judge sector by sector; the first thing that cannot be explained names the class.
@@ -34,7 +35,7 @@ internal static class BlockJudge
                 case SectorKind.BadCrc when expected.MixOk && expected.Contains(sector.Content):
                     continue; // a copy or writeback raced a writer of this page: a tear inside a sector is allowed
                 case SectorKind.BadCrc:
-                    return Make(VerdictClass.Torn, $"sector {s}: crc32c mismatch (changed after it was stamped: gen {sector.Header.Gen}, step {sector.Header.Step})", (int)sector.Header.Step);
+                    return Make(VerdictClass.Torn, $"sector {s}: crc32c mismatch (the bytes changed after {scenario.Describe((int)sector.Header.Step)} stamped it g{sector.Header.Gen})", (int)sector.Header.Step);
                 case SectorKind.Foreign:
                     return Make(VerdictClass.Phantom, $"sector {s}: bytes no Bridge writer produced");
                 case SectorKind.Valid when sector.Header.RunId != runId:
@@ -48,29 +49,27 @@ internal static class BlockJudge
         if (outsiders.Count == 0 && (expected.MixOk || contents.Count == 1))
             return null;
         if (contents.Count == 1)
-            return Classify(contents[0], StepOf(sectors[0]), path, expected, history, Make);
+            return Classify(scenario, contents[0], StepOf(sectors[0]), path, expected, history, Make);
         // Several contents in one block: torn, whatever else is wrong with the parts.
         // To blame: the writer of content that never belonged here, else the write whose data is missing.
         var phantom = outsiders.FirstOrDefault(o => history.OriginOf(o) is null, Content.BeyondEof);
         var culprit = phantom.Kind != ContentKind.BeyondEof ? StepOf(sectors.First(s => s.Content == phantom)) : expected.SoleOrigin ?? -1;
         var why = outsiders.Count == 0 ? "no mix is allowed here"
-            : string.Join("; ", outsiders.Select(o => $"{o} {(history.OriginOf(o) is { } step ? $"is an older write (step {Name(step)})" : "was never written here")}"));
+            : string.Join("; ", outsiders.Select(o => $"{o} {(history.OriginOf(o) is { } step ? $"is an older write, by {scenario.Describe(step)}" : "was never written here")}"));
         return Make(VerdictClass.Torn, $"sectors of {string.Join(", ", contents)}: {why}", culprit >= 0 ? culprit : null);
     }
 
     private static int StepOf(SectorRead sector) => sector.Kind == SectorKind.Valid ? (int)sector.Header.Step : -1;
 
-    private static Finding Classify(Content seen, int writerStep, ReadPath path, Allowed expected, Allowed history,
+    private static Finding Classify(Scenario scenario, Content seen, int writerStep, ReadPath path, Allowed expected, Allowed history,
         Func<VerdictClass, string, int?, Finding> make)
     {
         if (seen.Kind == ContentKind.Hole)
             return make(VerdictClass.Zeroed, $"zeros where data is required", null);
         if (history.OriginOf(seen) is { } olderStep)
             return path == ReadPath.Disk
-                ? make(VerdictClass.LostWrite, $"{seen} (step {Name(olderStep)}) is on disk; the required write never reached it", null)
-                : make(VerdictClass.Stale, $"{seen} (step {Name(olderStep)}) is still visible through the {path.ToString().ToLowerInvariant()} path", null);
-        return make(VerdictClass.Phantom, $"{seen} was never written to this block by a completed step (header names step {writerStep})", writerStep >= 0 ? writerStep : null);
+                ? make(VerdictClass.LostWrite, $"{seen}, written by {scenario.Describe(olderStep)}, is on disk; the required write never reached it", null)
+                : make(VerdictClass.Stale, $"{seen}, written by {scenario.Describe(olderStep)}, is still visible through the {path.ToString().ToLowerInvariant()} path", null);
+        return make(VerdictClass.Phantom, $"{seen} was never written to this block by a completed step (its header names {scenario.Describe(writerStep)})", writerStep >= 0 ? writerStep : null);
     }
-
-    private static string Name(int step) => step < 0 ? "setup" : $"#{step}";
 }

@@ -197,6 +197,9 @@ internal sealed class Expectations
     /// <summary>Whether the block lies inside the file as it is now (truncate may have shortened it).</summary>
     internal bool InFile(int block) => block < _fileBlocks;
 
+    /// <summary>Blocks the data file has after the steps applied so far (truncate may have changed it).</summary>
+    internal int FileBlocks => _fileBlocks;
+
     internal Dictionary<int, Allowed> Output(string name) =>
         _outputs.TryGetValue(name, out var blocks) ? blocks : _outputs[name] = [];
 

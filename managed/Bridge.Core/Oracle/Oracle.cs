@@ -66,6 +66,25 @@ public static class Oracle
         return expected;
     }
 
+    /// <summary>What each file may hold on disk, block by block — once every step has run, or as the check step
+    /// <paramref name="atCheck"/> began — the data file (when the backing has one) at its size then, then each
+    /// output file: the expectation a kept image is checked against (<c>pinbridge check --expect</c>). Nothing for a
+    /// scenario that did not run or was interrupted.</summary>
+    public static IReadOnlyList<FileExpectation> OnDisk(Scenario scenario, Observation observation, int? atCheck = null)
+    {
+        if (observation.Skip is not null || observation.Interrupted is not null)
+            return [];
+        var expectations = new Expectations(scenario, observation);
+        foreach (var step in scenario.Steps.TakeWhile(s => s.Index != atCheck))
+            expectations.Apply(step);
+        var files = new List<FileExpectation>();
+        if (scenario.Backing.HasFile)
+            files.Add(new FileExpectation(CheckPlan.DataFile, [.. Enumerable.Range(0, expectations.FileBlocks).Select(b => expectations.Expected(CheckPlan.DataFile, ReadPath.Disk, b))]));
+        foreach (var output in CheckPlan.For(scenario).OutputFiles)
+            files.Add(new FileExpectation(output, [.. Enumerable.Range(0, scenario.Geometry.BlockCount).Select(b => expectations.Expected(output, ReadPath.Disk, b))]));
+        return files;
+    }
+
     /// <summary>Step-level outcomes: a refused pin is recorded (not a finding); EIO and time-outs are findings.</summary>
     private static void StepFindings(Step step, StepResult result, List<Finding> findings, List<Refusal> refusals)
     {
@@ -88,7 +107,7 @@ public static class Oracle
             {
                 var expected = expectations.Expected(view.File, view.Path, read.Block);
                 var history = view.File == CheckPlan.DataFile ? expectations.Block(read.Block).Written : expected;
-                if (BlockJudge.Judge(check.Step, view.File, view.Path, read, expected, history, runId) is { } finding)
+                if (BlockJudge.Judge(expectations.Scenario, check.Step, view.File, view.Path, read, expected, history, runId) is { } finding)
                     found.Add(finding);
             }
         }
@@ -115,6 +134,9 @@ public static class Oracle
         }
     }
 }
+
+/// <summary>What every block of one file may hold on disk, in block order.</summary>
+public sealed record FileExpectation(string File, IReadOnlyList<Allowed> Blocks);
 
 /// <summary>What one block of one view may hold at one check (<see cref="Allowed"/>), and every content completed
 /// steps wrote into it (<paramref name="History"/>: an older one read back is a lost write or stale, anything else

@@ -15,8 +15,9 @@ public sealed record PolicyProbe(BackingInfo Backing, MapKind Map, PinPathInfo P
 /// <summary>
 /// The probes of tools/testing/selftests/mm/gup_longterm.c — every backing × shared/private × pin path × read-write
 /// or read-only — plus what that test lacks: the data. Each probe is a scenario that pins, lets the device write
-/// (when the pin is writable) and read, syncs, and checks every block, so a probe says both whether the kernel
-/// allowed the pin and whether what went through it reached the file.
+/// (when the pin is writable: once, then again after writeback has cleaned the page), lets it read, syncs, and
+/// checks every block, so a probe says both whether the kernel allowed the pin and whether what went through it
+/// reached the file — a write through the pin after writeback is what the 2019 thread's kernels lose.
 /// </summary>
 public static class PolicyProbes
 {
@@ -45,7 +46,10 @@ public static class PolicyProbes
             .Append($"scenario {probe.Name}\nbacking {probe.Backing.Name}\nmap {probe.Map.ToString().ToLowerInvariant()}\nfile size=2M block=4K\n")
             .Append($"{Verbs.Store.Keyword} gen=1 blocks=0-15\n").Append(sync)
             .Append($"{Verbs.Pin.Keyword} {probe.Path.Name}{access} blocks=0-15\n")
-            .Append(probe.Writable ? $"{Verbs.Dma.Keyword} gen=2 blocks=0-7\n" : "")
+            // The seed's sequence (scenarios/seed/lost-write-after-writeback.scn): the first device write lands in a page
+            // the pin itself dirtied; writeback then cleans and write-protects it, and the second lands behind the
+            // kernel's back — only a kernel that handles writeback of pinned pages keeps it.
+            .Append(probe.Writable ? $"{Verbs.Dma.Keyword} gen=2 blocks=0-7\n{sync}{Verbs.Dma.Keyword} gen=3 blocks=0-7\n" : "")
             .Append($"{Verbs.DmaRead.Keyword} blocks=0-15 to=out\n").Append(sync).Append($"{Verbs.Check.Keyword}\n")
             .Append($"{Verbs.Unpin.Keyword}\n").Append(sync).Append($"{Verbs.Check.Keyword}\n")
             .ToString();

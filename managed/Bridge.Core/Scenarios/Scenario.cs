@@ -28,4 +28,11 @@ public sealed record Scenario(
     public Step StepAt(int index) => AllSteps().First(s => s.Index == index);
 
     public string Label => $"{Backing.Name}/{Map.ToString().ToLowerInvariant()}";
+
+    /// <summary>A step as reports name it: its text and line (<c>'dma gen=2 blocks=0-3' (line 11)</c>); step -1 is
+    /// the initial fill; a number that is no step of this scenario (read from a foreign header) says so.</summary>
+    public string Describe(int step) =>
+        step < 0 ? "the initial fill"
+        : step < StepCount ? $"'{StepAt(step).Text}' (line {StepAt(step).At.Line})"
+        : $"step {step}, which this scenario does not have";
 }

@@ -1,6 +1,8 @@
 using Bridge.Core.Blocks;
 using Bridge.Core.Execution;
 using Bridge.Core.Observations;
+using Bridge.Core.Reports;
+using Bridge.Core.Scenarios;
 using Bridge.Linux.Interop;
 using static Tmds.Linux.LibC;
 
@@ -24,13 +26,13 @@ internal static class FileViewReader
     public const string MappingFault = "SIGBUS";
 
     /// <summary>Reads every view of the plan; stops between reads once the run is interrupted.</summary>
-    public static CallResult Read(RunContext ctx, CheckPlan plan, List<ViewRead> views, CancellationToken interrupt = default)
+    public static CallResult Read(RunContext ctx, Step check, CheckPlan plan, List<ViewRead> views, CancellationToken interrupt = default)
     {
         var start = MonotonicClock.Now;
         try
         {
             foreach (var view in plan.Views)
-                views.Add(Read(ctx, view, interrupt));
+                views.Add(Read(ctx, check, view, interrupt));
         }
         catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
         {
@@ -39,7 +41,7 @@ internal static class FileViewReader
         return CallResult.Success(start, MonotonicClock.Now);
     }
 
-    private static ViewRead Read(RunContext ctx, CheckView view, CancellationToken interrupt)
+    private static ViewRead Read(RunContext ctx, Step check, CheckView view, CancellationToken interrupt)
     {
         var (file, path) = view;
         var memo = ctx.Memo(file);
@@ -51,7 +53,7 @@ internal static class FileViewReader
         return path switch
         {
             ReadPath.Disk => ctx.DataDirect is { } direct
-                ? new ViewRead(file, path, ReadFile(direct, ctx.Geometry, memo, ctx.CheckBuffer, interrupt))
+                ? new ViewRead(file, path, ReadDisk(ctx, check, direct, memo, interrupt))
                 : new ViewRead(file, path, [], ctx.DirectUnavailable),
             ReadPath.Buffered => new ViewRead(file, path, ReadFile(ctx.Backing.Data!, ctx.Geometry, memo, ctx.CheckBuffer, interrupt)),
             _ => StepHandlers.MappingProblem(ctx, forWrite: false) is { } gone
@@ -91,8 +93,19 @@ internal static class FileViewReader
     private static string? PopulateFailure(SysResult populate) =>
         !Faulted(populate) ? null : populate.Errno == EFAULT ? MappingFault : populate.ErrnoName;
 
-    /// <summary>Reads in chunks; from where a chunk failed or came back short, block by block (<see cref="ReadOne"/>).</summary>
-    public static List<BlockRead> ReadFile(FileDescriptor fd, BlockGeometry g, DecodeMemo memo, AlignedBuffer buffer, CancellationToken interrupt = default)
+    /// <summary>The data file's disk; when images may be kept, also written as that check's image, byte for byte as
+    /// read (a block that failed to read is zeros there).</summary>
+    private static List<BlockRead> ReadDisk(RunContext ctx, Step check, FileDescriptor direct, DecodeMemo memo, CancellationToken interrupt)
+    {
+        if (ctx.CheckImages is not { } directory)
+            return ReadFile(direct, ctx.Geometry, memo, ctx.CheckBuffer, interrupt);
+        using var image = new FileStream(Path.Combine(directory, Evidence.CheckImageName(CheckPlan.DataFile, check.At.Line)), FileMode.Create, FileAccess.Write);
+        return ReadFile(direct, ctx.Geometry, memo, ctx.CheckBuffer, interrupt, image);
+    }
+
+    /// <summary>Reads in chunks; from where a chunk failed or came back short, block by block (<see cref="ReadOne"/>).
+    /// <paramref name="copy"/> receives every whole block read, up to the end of the file (zeros for one that failed).</summary>
+    public static List<BlockRead> ReadFile(FileDescriptor fd, BlockGeometry g, DecodeMemo memo, AlignedBuffer buffer, CancellationToken interrupt = default, Stream? copy = null)
     {
         var size = fd.Size();
         var blocks = new List<BlockRead>(g.BlockCount);
@@ -103,10 +116,15 @@ internal static class FileViewReader
             var count = Math.Min(chunkBlocks, g.BlockCount - first);
             var r = fd.PRead(buffer.Address, (long)count * g.BlockSize, g.OffsetOf(first));
             var whole = r.Ok ? (int)(r.Value / g.BlockSize) : 0;
+            copy?.Write(buffer.Span(0, whole * g.BlockSize));
             for (var i = 0; i < whole; i++)
                 blocks.Add(memo.Decode(buffer.Span((long)i * g.BlockSize, g.BlockSize), first + i));
             for (var b = first + whole; b < first + count; b++)
+            {
                 blocks.Add(ReadOne(fd, g, memo, b, buffer, size));
+                if (blocks[^1].State != ReadState.BeyondEof)
+                    copy?.Write(blocks[^1].State == ReadState.IoError ? new byte[g.BlockSize] : buffer.Span(0, g.BlockSize));
+            }
         }
         return blocks;
     }

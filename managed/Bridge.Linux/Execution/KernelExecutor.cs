@@ -44,7 +44,7 @@ internal sealed class KernelExecutor(RunContext ctx, StepWorker worker, TimeSpan
         return failure is null ? call : throw failure;
     }
 
-    public CallResult Check(Step step, CheckPlan plan, List<ViewRead> views, CancellationToken interrupt) => FileViewReader.Read(ctx, plan, views, interrupt);
+    public CallResult Check(Step step, CheckPlan plan, List<ViewRead> views, CancellationToken interrupt) => FileViewReader.Read(ctx, step, plan, views, interrupt);
 
     public (long Start, long End) Race(Step race, IReadOnlyList<RaceTally> body, CancellationToken interrupt)
     {

@@ -42,6 +42,10 @@ public sealed class RunContext : IDisposable
 
     public Dictionary<string, OutputDescriptors> Outputs { get; } = [];
 
+    /// <summary>When images may be kept: a scratch directory where each check also writes the data file's O_DIRECT
+    /// view, as the check read it (<see cref="KeptImages"/> keeps those of checks with findings).</summary>
+    public string? CheckImages { get; set; }
+
     /// <summary>Children of fork steps, alive until the scenario ends.</summary>
     public List<ForkedChild> Children { get; } = [];
 

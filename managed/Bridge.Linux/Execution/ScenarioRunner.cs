@@ -25,6 +25,11 @@ public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
     /// are not run.</summary>
     public TimeSpan StepTimeout { get; init; } = StepTimeouts.Default;
 
+    /// <summary>Which of a scenario's file images to keep and where, once its steps have run (<see cref="KeptImages"/>),
+    /// or null to keep none: asked with the scenario and its observation, so the caller can keep only those with
+    /// findings, and the images of the checks that found them.</summary>
+    public Func<Scenario, Observation, KeptImageRequest?>? KeepImagesIn { get; init; }
+
     public Observation Run(Scenario scenario, ulong? runId = null, CancellationToken interrupt = default)
     {
         var id = runId ?? (ulong)Random.Shared.NextInt64();
@@ -48,8 +53,15 @@ public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
         try
         {
             Setup(ctx, provider, interrupt);
+            if (KeepImagesIn is not null)
+                ctx.CheckImages = scratch.NewDirectory(scratch.Root);
             var sequence = Sequencer.Run(scenario, executor, interrupt);
-            return new Observation(scenario.Name, id, env, sequence.Steps, sequence.Checks, kernelLog.Drain(), sequence.Skip, sequence.Interrupted);
+            var observation = new Observation(scenario.Name, id, env, sequence.Steps, sequence.Checks, kernelLog.Drain(), sequence.Skip, sequence.Interrupted);
+            // A call left running (hung, or abandoned at an interruption) may still be inside a call on the file: its
+            // image is not read (the read could hang too). An interrupted scenario is not judged: nothing to keep.
+            if (!sequence.Hung && !executor.Abandoned && sequence.Interrupted is null && KeepImagesIn?.Invoke(scenario, observation) is { } keep)
+                KeptImages.Save(ctx, keep);
+            return observation;
         }
         catch (SysException e)
         {

@@ -15,9 +15,10 @@ public sealed record ScenarioText(string Name, string File, string Text)
     public Scenario Parse() => ScenarioFile.ParseOne(Text, File, Name);
 }
 
-/// <summary>What the host asks of an agent: the scenarios, the target name to record in observations, and how long
-/// a step may take before it is a hang (<c>--timeout</c>; a race: its bound plus this).</summary>
-public sealed record AgentRequest(string Target, IReadOnlyList<ScenarioText> Scenarios, TimeSpan StepTimeout);
+/// <summary>What the host asks of an agent: the scenarios, the target name to record in observations, how long a step
+/// may take before it is a hang (<c>--timeout</c>; a race: its bound plus this), and which file images to keep where
+/// (a path as the agent sees it).</summary>
+public sealed record AgentRequest(string Target, IReadOnlyList<ScenarioText> Scenarios, TimeSpan StepTimeout, ImageKeeping? KeepImages = null);
 
 /// <summary>
 /// One line of the agent's output stream. The agent writes one JSON object per line and flushes after each, so the

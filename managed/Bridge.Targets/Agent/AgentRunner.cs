@@ -26,7 +26,7 @@ public static class AgentRunner
         var parsed = request.Scenarios.Select(Parse).ToList();
         var devices = SetUpDevices(parsed.Select(p => p.Scenario).OfType<Scenario>(), Send);
         using (var scratch = new ScratchSpace())
-        using (var runner = new ScenarioRunner(scratch, request.Target) { StepTimeout = request.StepTimeout })
+        using (var runner = new ScenarioRunner(scratch, request.Target) { StepTimeout = request.StepTimeout, KeepImagesIn = request.KeepImages is { } keep ? keep.FolderFor : null })
             RunAll(parsed, runner, Send, interrupt);
         foreach (var device in devices)
             device.Dispose();

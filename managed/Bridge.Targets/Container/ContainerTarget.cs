@@ -19,6 +19,9 @@ public sealed class ContainerTarget(string? image = null) : ITarget
 
     public string Name => image is null ? "container" : $"container:{image}";
 
+    /// <summary>Kept images go straight to the host: the directory is bind-mounted read-write at the same path.</summary>
+    public ImageKeeping? KeepImages { get; set; }
+
     /// <summary>How long a step may take inside the container before the agent records a hang (a race: its bound
     /// plus this).</summary>
     public TimeSpan StepTimeout { get; init; } = StepTimeouts.Default;
@@ -37,7 +40,7 @@ public sealed class ContainerTarget(string? image = null) : ITarget
             engine = await DockerEngine.EngineUpAsync(new EngineUpOptions { Log = _ => { } }, ct);
             var reference = image ?? (await new ImageBuilder(engine).EnsureAsync(ImageRecipe.FromRepository(RepositoryRoot()), _ => { }, ct)).Reference;
             scratch = ContainerScratch.Create("/var/tmp", "bridge-agent-");
-            var request = new AgentRequest(Name, scenarios.Select(ScenarioText.From).ToList(), StepTimeout);
+            var request = new AgentRequest(Name, scenarios.Select(ScenarioText.From).ToList(), StepTimeout, KeepImages);
             var runTimeout = scenarios.Select(s => StepTimeouts.ScenarioBound(s, StepTimeout)).Append(MinRunTimeout).Max();
             await File.WriteAllTextAsync(Path.Combine(scratch.Path, "request.json"), AgentProtocol.EncodeRequest(request), ct);
             var build = AppContext.BaseDirectory.TrimEnd('/');
@@ -52,7 +55,8 @@ public sealed class ContainerTarget(string? image = null) : ITarget
                 Image = reference,
                 Command = [dotnet.Executable, Path.Combine(build, "bridge.dll"), "agent", "--request", "/scratch/request.json", "--until-stdin-closes"],
                 Environment = environment,
-                Mounts = [new BindMount(build, build, ReadOnly: true), .. ContainerDotnet.Mounts(dotnet)],
+                Mounts = [new BindMount(build, build, ReadOnly: true), .. ContainerDotnet.Mounts(dotnet),
+                          .. KeepImages is { } keep ? [new BindMount(keep.Directory, keep.Directory, ReadOnly: false)] : Array.Empty<BindMount>()],
                 ScratchDirectory = scratch.Path,
                 StdinTiedToCaller = true,
                 Timeout = runTimeout,

@@ -17,6 +17,8 @@ public sealed class HostTarget(string name = "host") : ITarget
 
     public string Name => name;
 
+    public ImageKeeping? KeepImages { get; set; }
+
     /// <summary>How long a step may take before it is a hang (a race: its bound plus this).</summary>
     public TimeSpan StepTimeout { get; init; } = StepTimeouts.Default;
 
@@ -24,7 +26,7 @@ public sealed class HostTarget(string name = "host") : ITarget
     {
         await Leftovers.SweepAsync();
         _scratch ??= new ScratchSpace();
-        using var runner = new ScenarioRunner(_scratch, name) { StepTimeout = StepTimeout };
+        using var runner = new ScenarioRunner(_scratch, name) { StepTimeout = StepTimeout, KeepImagesIn = KeepImages is { } keep ? keep.FolderFor : null };
         foreach (var scenario in scenarios)
         {
             cancellationToken.ThrowIfCancellationRequested();

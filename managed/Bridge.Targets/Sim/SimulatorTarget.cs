@@ -19,6 +19,9 @@ public sealed class SimulatorTarget(Policy policy) : ITarget
 
     public string Name => $"sim:{policy.Name}";
 
+    /// <summary>Ignored: the model keeps pages, not files.</summary>
+    public ImageKeeping? KeepImages { get; set; }
+
     public async IAsyncEnumerable<Observation> RunAsync(IReadOnlyList<Scenario> scenarios, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         foreach (var scenario in scenarios)

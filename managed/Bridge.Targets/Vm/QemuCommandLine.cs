@@ -38,6 +38,8 @@ internal static class QemuCommandLine
         args.AddRange(Fill(recipe.Boot, common));
         args.AddRange(Fill(recipe.Console, common));
         args.AddRange(Fill(recipe.HostRoot, common));
+        if (spec.SharedDirectory is { } shared)
+            args.AddRange(Fill(recipe.SharedDirectory, new Dictionary<string, string>(common) { ["shared"] = shared }));
         args.AddRange(Fill(recipe.ChannelBus, common));
         foreach (var channel in GuestChannel.Names)
             args.AddRange(Fill(recipe.Channel, new Dictionary<string, string>(common) { ["channel"] = channel, ["socket"] = inputs.SocketOf(channel) }));

@@ -5,7 +5,7 @@ namespace Bridge.Targets.Vm;
 
 /// <summary>
 /// The per-run part of the boot image: /bridge/run.env, sourced by /init (containers/vm/init.sh). It carries the
-/// end-of-stream nonce, the number of scratch disks to wait for, and <c>bridge_run</c>, which runs the command in
+/// end-of-stream nonce, the number of scratch disks to wait for, the shared directory's path (if any), and <c>bridge_run</c>, which runs the command in
 /// the host root (<c>chroot /host</c>) with exactly the requested environment and working directory.
 /// </summary>
 internal static partial class RunScript
@@ -42,6 +42,12 @@ internal static partial class RunScript
         var script = new StringBuilder();
         script.Append("BRIDGE_NONCE=").Append(Quote(nonce)).Append('\n');
         script.Append("BRIDGE_DISK_COUNT=").Append(spec.ScratchDisks).Append('\n');
+        if (spec.SharedDirectory is { } shared)
+        {
+            if (!shared.StartsWith('/') || !Directory.Exists(shared))
+                throw new VmSetupException($"shared directory '{shared}' is not an absolute path to an existing directory (expected one the guest can write, e.g. an --output directory)");
+            script.Append("BRIDGE_SHARED=").Append(Quote(GuestPaths.Of(shared))).Append('\n');
+        }
         script.Append("bridge_run() {\n    env -i");
         foreach (var (key, value) in environment.OrderBy(e => e.Key, StringComparer.Ordinal))
             script.Append(' ').Append(Quote($"{key}={value}"));

@@ -31,6 +31,10 @@ public sealed record VmSpec
     /// <summary>Absolute path in the host root where the command starts.</summary>
     public string WorkingDirectory { get; init; } = "/";
 
+    /// <summary>A host directory the guest may write (the host root is read-only): exported over 9p and mounted over
+    /// the same path, so the command sees it at <see cref="GuestPaths.Of"/> of it. Absolute and existing.</summary>
+    public string? SharedDirectory { get; init; }
+
     /// <summary>Module groups from the recipe beyond those always loaded, e.g. "filesystems", "rdma".</summary>
     public IReadOnlyList<string> ModuleGroups { get; init; } = [];
 

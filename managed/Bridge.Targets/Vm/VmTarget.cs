@@ -31,6 +31,11 @@ public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITa
 
     public string Name => $"vm:{kernel}";
 
+    /// <summary>Kept images reach the host through the VM's writable 9p share of the directory (not the result
+    /// stream): an image can be a gigabyte, which the line protocol would hold up and the guest would spend its TCG
+    /// time encoding; over 9p it is on the host as each write returns, so a panic in a later scenario keeps it.</summary>
+    public ImageKeeping? KeepImages { get; set; }
+
     public IAsyncEnumerable<Observation> RunAsync(IReadOnlyList<Scenario> scenarios, CancellationToken cancellationToken) =>
         AgentStream.RunAsync((stream, ct) => BootAndRunAsync(scenarios, stream, ct), cancellationToken);
 
@@ -60,7 +65,9 @@ public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITa
             {
                 Kernel = kernel,
                 Command = [dotnet, Path.Combine(build, "bridge.dll"), "agent", "--request", "-"],
-                StandardInput = AgentProtocol.EncodeRequest(new AgentRequest(Name, scenarios.Select(ScenarioText.From).ToList(), StepTimeout)),
+                StandardInput = AgentProtocol.EncodeRequest(new AgentRequest(Name, scenarios.Select(ScenarioText.From).ToList(), StepTimeout,
+                    KeepImages is { } keep ? keep with { Directory = GuestPaths.Of(keep.Directory) } : null)),
+                SharedDirectory = KeepImages?.Directory,
                 Environment = new Dictionary<string, string>
                 {
                     ["BRIDGE_SCRATCH"] = "/tmp",

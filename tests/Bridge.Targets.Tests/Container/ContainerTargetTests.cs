@@ -58,6 +58,26 @@ public sealed class ContainerTargetTests(EngineFixture fixture)
         Assert.Empty(Directory.GetDirectories("/var/tmp", "bridge-agent-*"));
     }
 
+    /// <summary>Images kept inside the container land on the host: the directory is bind-mounted read-write.</summary>
+    [Fact]
+    public async Task ImagesKeptInAContainerAreOnTheHost()
+    {
+        var (_, image) = fixture.Require();
+        Assert.SkipUnless(SystemInfo.IsRoot, "needs root");
+        var root = Directory.CreateTempSubdirectory("pinbridge-container-keep-").FullName;
+        try
+        {
+            var scenario = ScenarioFile.Parse(Suite, "in-container.scn")[0];
+            var observed = await Collect(new ContainerTarget(image.Reference) { KeepImages = new ImageKeeping(root, All: true) }, [scenario]);
+            Assert.True(observed[0].Skip is null, observed[0].Skip);
+            KeptImages.AssertImageIsWhatTheCheckRead(scenario, observed[0], Path.Combine(KeptImages.Folder(root, scenario), Core.Reports.Evidence.ImageName("data")), KeptImages.LastCheck(scenario));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
     private static async Task<List<Observation>> Collect(ITarget target, IReadOnlyList<Scenario> scenarios)
     {
         var list = new List<Observation>();

@@ -100,6 +100,31 @@ public sealed class VmTargetTests(VmFixture fixture)
         await AssertModelAgrees(scenarios, observed, PolicyCatalog.Linux61);
     }
 
+    /// <summary>The images come back to the host through the VM's writable 9p share: the seed's data file as the check
+    /// that found the lost write read it (what the finding describes) and as the kernel left it at the end.</summary>
+    [Fact]
+    public async Task Debian61KeepsTheImagesOfTheSeedsFindingOnTheHost()
+    {
+        VmHost.RequireBoot();
+        var root = Directory.CreateTempSubdirectory("pinbridge-vm-keep-").FullName;
+        try
+        {
+            var seed = Seed().ToList();
+            var observed = await Run(new VmTarget(KernelSource.Line("debian-6.1"), fixture.Runner) { KeepImages = new ImageKeeping(root, All: false) }, seed);
+            var (scenario, observation) = (seed[0], observed[0]);
+            var verdict = Oracle.Judge(scenario, observation);
+            Assert.SkipWhen(!verdict.HasFindings, $"this 6.1 did not lose the write ({verdict.Class}): nothing to keep");
+            var folder = KeptImages.Folder(root, scenario);
+            foreach (var check in verdict.Findings.Where(f => f.File == "data").Select(f => f.Check).Distinct())
+                KeptImages.AssertImageIsWhatTheCheckRead(scenario, observation, Path.Combine(folder, Core.Reports.Evidence.CheckImageName("data", scenario.StepAt(check).At.Line)), check);
+            KeptImages.AssertImageIsWhatTheCheckRead(scenario, observation, Path.Combine(folder, Core.Reports.Evidence.ImageName("data")), KeptImages.LastCheck(scenario));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task AKernelThatDoesNotBootSkipsEveryScenarioWithTheReason()
     {

@@ -15,7 +15,7 @@ public sealed class RecipeLayer
     public static readonly IReadOnlyList<string> Sections = ["archive", "kernelLines", "moduleGroups", "alwaysLoaded", "loadedWithDisks", "qemu"];
     public static readonly IReadOnlyList<string> ArchiveKeys = ["keyring", "component", "architecture", "suites", "imagePackages"];
     public static readonly IReadOnlyList<string> LineKeys = ["suites", "flavour", "version", "description", "model"];
-    public static readonly IReadOnlyList<string> QemuKeys = ["binary", "kvm", "tcg", "machine", "boot", "cmdline", "console", "hostRoot", "channelBus", "channel", "disk"];
+    public static readonly IReadOnlyList<string> QemuKeys = ["binary", "kvm", "tcg", "machine", "boot", "cmdline", "console", "hostRoot", "sharedDirectory", "channelBus", "channel", "disk"];
     private static readonly HashSet<string> QemuStringKeys = ["binary", "cmdline"];
 
     public required string Source { get; init; }

@@ -11,6 +11,7 @@ public sealed record QemuRecipe(
     string Cmdline,
     IReadOnlyList<string> Console,
     IReadOnlyList<string> HostRoot,
+    IReadOnlyList<string> SharedDirectory,
     IReadOnlyList<string> ChannelBus,
     IReadOnlyList<string> Channel,
     IReadOnlyList<string> Disk);
@@ -134,7 +135,7 @@ public sealed record VmRecipe(
         return new VmRecipe(
             new ArchiveRecipe(settings["keyring"], settings["component"], settings["architecture"], suites, images!),
             lines, groups, always!, withDisks!,
-            new QemuRecipe(S("binary"), L("kvm"), L("tcg"), L("machine"), L("boot"), S("cmdline"), L("console"), L("hostRoot"), L("channelBus"), L("channel"), L("disk")),
+            new QemuRecipe(S("binary"), L("kvm"), L("tcg"), L("machine"), L("boot"), S("cmdline"), L("console"), L("hostRoot"), L("sharedDirectory"), L("channelBus"), L("channel"), L("disk")),
             [.. layers.Select(l => l.Source)]);
     }
 

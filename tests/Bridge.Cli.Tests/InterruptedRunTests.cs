@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Globalization;
+using Bridge.Linux.Interop;
+
+namespace Bridge.Cli.Tests;
+
+/// <summary>Results survive the run's end, whatever it is: a run killed outright (SIGKILL) leaves four files that
+/// their consumers read and that describe exactly the scenarios that finished; an interrupted one (SIGINT) also says
+/// so (KTAP's Bail out!, "interrupted" in the JSON) and exits 130.</summary>
+public class InterruptedRunTests
+{
+    private static Process Start(params string[] args)
+    {
+        var psi = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "bridge")) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = BridgeProcess.RepoRoot };
+        foreach (var a in args)
+            psi.ArgumentList.Add(a);
+        return Process.Start(psi)!;
+    }
+
+    /// <summary>Waits until results.json says at least <paramref name="finished"/> scenarios finished.</summary>
+    private static void WaitFor(TempOutput output, int finished, Process run)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (DateTime.UtcNow < deadline && !run.HasExited)
+        {
+            if (File.Exists(output["results.json"]) &&
+                int.Parse(Consumers.Jq(output["results.json"], "[.targets[].finished] | add // 0"), CultureInfo.InvariantCulture) >= finished)
+                return;
+            Thread.Sleep(100);
+        }
+        Assert.Fail($"the run did not finish {finished} scenarios (exited: {run.HasExited})");
+    }
+
+    [Fact]
+    public void ARunKilledOutrightLeavesValidFilesOfWhatFinished()
+    {
+        Assert.SkipUnless(SystemInfo.IsRoot, "the default suite on this kernel needs root (loop mounts)");
+        using var output = new TempOutput();
+        using var run = Start("run", "--suite", "default", "--output", output.Path);
+        WaitFor(output, 5, run);
+        run.Kill();
+        run.WaitForExit();
+
+        var json = output["results.json"];
+        Consumers.Require("python3");
+        Assert.Equal(0, Consumers.Run("python3", ["-m", "json.tool", json]).ExitCode);
+        Assert.Equal("false", Consumers.Jq(json, ".complete"));
+        var finished = int.Parse(Consumers.Jq(json, ".targets[0].finished"), CultureInfo.InvariantCulture);
+        var planned = int.Parse(Consumers.Jq(json, ".targets[0].planned"), CultureInfo.InvariantCulture);
+        Assert.InRange(finished, 5, planned - 1);
+        Assert.Equal(finished.ToString(CultureInfo.InvariantCulture), Consumers.Jq(json, ".targets[0].scenarios | length"));
+
+        // prove reads every result line of what finished, and fails the file for the ones the plan still owes.
+        var (proveCode, proveOutput) = Consumers.Prove(output["results.ktap"]);
+        Assert.NotEqual(0, proveCode);
+        Assert.Contains($"Tests: {finished} ", proveOutput);
+        Assert.Contains($"planned {planned} tests but ran {finished}", proveOutput);
+
+        var junit = Consumers.Junit(output["junit.xml"]);
+        Assert.Equal(finished, junit.GetProperty("suites")[0].GetProperty("cases").GetArrayLength());
+
+        var dom = Consumers.Chromium(output["report.html"]);
+        Assert.Equal(finished, System.Text.RegularExpressions.Regex.Count(dom, "<td class=\"cell "));
+        Assert.Empty(Directory.GetFiles(output.Path, ".*.tmp"));
+    }
+
+    [Fact]
+    public async Task AnInterruptedRunBailsOutAndSaysSoInEveryFile()
+    {
+        Assert.SkipUnless(SystemInfo.IsRoot, "the default suite on this kernel needs root (loop mounts)");
+        using var output = new TempOutput();
+        using var run = Start("run", "--suite", "default", "--output", output.Path, "--tap");
+        var reading = run.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        WaitFor(output, 3, run);
+        Assert.Equal(0, Consumers.Run("kill", ["-INT", run.Id.ToString(CultureInfo.InvariantCulture)]).ExitCode);
+        Assert.True(run.WaitForExit(TimeSpan.FromMinutes(2)), "the run did not stop after SIGINT");
+
+        Assert.Equal(130, run.ExitCode);
+        var stdout = await reading;
+        var lines = stdout.TrimEnd('\n').Split('\n');
+        Assert.StartsWith("Bail out! ", lines[^1]);
+        Assert.Equal(stdout, await File.ReadAllTextAsync(output["results.ktap"], TestContext.Current.CancellationToken));
+        Assert.Contains("Bailout called", Consumers.Prove(output["results.ktap"]).Output);
+        Assert.NotEqual("null", Consumers.Jq(output["results.json"], ".interrupted"));
+        Assert.Equal("130", Consumers.Jq(output["results.json"], ".exitCode"));
+        Assert.Contains("interrupted", await File.ReadAllTextAsync(output["report.html"], TestContext.Current.CancellationToken));
+    }
+}
