@@ -4,11 +4,11 @@ CONFIG ?= Release
 DOTNET ?= dotnet
 # The CLI as `make run`, the benchmarks and users run it: this build, ReadyToRun-compiled (publish --no-build), so
 # that a VM guest under TCG does not spend its first seconds in the JIT.
-BRIDGE := artifacts/bridge/bridge
+BRIDGE := artifacts/pinbridge/pinbridge
 PACKAGE_LISTS := containers/host-packages.txt $(wildcard containers/vm/packages.txt containers/image/packages.txt)
 SUITE ?= default
 
-.PHONY: all install native build run test test-kernels test-reports mutate fuzz bench format clean container-test
+.PHONY: all deps install uninstall native build run test test-kernels test-reports mutate fuzz bench format clean container-test
 # Where every test run writes one JUnit and one TRX file per test project (tests/Directory.Build.props).
 TEST_RESULTS := artifacts/test-results
 
@@ -16,7 +16,7 @@ all: build
 
 # Installs the Debian packages every list names, once: `apt-get update` only when something is missing.
 # Inside the test image (make container-test) the recipe already holds what the tests need, and there is no network.
-install:
+deps:
 	@[ -n "$$BRIDGE_IN_CONTAINER" ] && exit 0; \
 	missing=$$(grep -hv '^\s*\(#\|$$\)' $(PACKAGE_LISTS) | sort -u | while read -r p; do \
 	  dpkg-query -W -f='$${Status}\n' "$$p" 2>/dev/null | grep -q '^install ok installed' || echo "$$p"; done); \
@@ -29,16 +29,30 @@ install:
 native:
 	$(MAKE) -C native
 
-build: install native
+# The built command under $(PREFIX) (DESTDIR for packagers): lib/pinbridge/bin holds the build and lib/pinbridge/scenarios
+# the suites (the command looks upward from its binary for scenarios/), bin/pinbridge links to it, and bash completes it.
+PREFIX ?= /usr/local
+install: build
+	rm -rf $(DESTDIR)$(PREFIX)/lib/pinbridge
+	mkdir -p $(DESTDIR)$(PREFIX)/lib/pinbridge $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	cp -a artifacts/pinbridge $(DESTDIR)$(PREFIX)/lib/pinbridge/bin
+	cp -a scenarios $(DESTDIR)$(PREFIX)/lib/pinbridge/scenarios
+	ln -sfn ../lib/pinbridge/bin/pinbridge $(DESTDIR)$(PREFIX)/bin/pinbridge
+	install -m 644 managed/Bridge.Cli/completion/pinbridge.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/pinbridge
+
+uninstall:
+	rm -rf $(DESTDIR)$(PREFIX)/lib/pinbridge $(DESTDIR)$(PREFIX)/bin/pinbridge $(DESTDIR)$(PREFIX)/share/bash-completion/completions/pinbridge
+
+build: deps native
 	$(DOTNET) build Bridge.sln -c $(CONFIG) -nologo -v quiet
-	$(DOTNET) publish managed/Bridge.Cli -c $(CONFIG) --no-build -o artifacts/bridge -nologo -v quiet
+	$(DOTNET) publish managed/Bridge.Cli -c $(CONFIG) --no-build -o artifacts/pinbridge -nologo -v quiet
 
 # GNU make exits 0 or 2 whatever a recipe returns: the run's own exit code (1 findings, 2 usage, 4 nothing judged,
 # 130 interrupted) is printed, and CI jobs that need it run $(BRIDGE) after `make build`.
 run: build
 	@$(BRIDGE) run --suite $(SUITE); code=$$?; \
-	case $$code in 0) ;; 1) echo "bridge exited 1: findings" >&2 ;; 2) echo "bridge exited 2: usage or input errors" >&2 ;; \
-	  4) echo "bridge exited 4: nothing was judged (every scenario skipped)" >&2 ;; *) echo "bridge exited $$code" >&2 ;; esac; \
+	case $$code in 0) ;; 1) echo "pinbridge exited 1: findings" >&2 ;; 2) echo "pinbridge exited 2: usage or input errors" >&2 ;; \
+	  4) echo "pinbridge exited 4: nothing was judged (every scenario skipped)" >&2 ;; *) echo "pinbridge exited $$code" >&2 ;; esac; \
 	exit $$code
 
 # Every test project, one at a time (the real-kernel tests share loop devices, mounts and huge pages); then the
@@ -89,7 +103,7 @@ mutate: build
 	node .ci/mutation-scores.mjs $(MUTATE_PROJECTS:%=artifacts/mutation/%/reports/mutation-report.json)
 
 # `make test` inside a privileged container on the local (or a private) Docker engine; builds the image if missing.
-container-test: install
+container-test: deps
 	containers/image/container-test.sh
 
 bench: build

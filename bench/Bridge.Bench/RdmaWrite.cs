@@ -13,7 +13,7 @@ internal static class RdmaWrite
     public static async Task<int> VmAsync(string line, int size, int seconds)
     {
         var self = typeof(RdmaWrite).Assembly.Location;
-        var bridge = Path.Combine(Path.GetDirectoryName(self)!, "..", "..", "Bridge.Cli", Path.GetFileName(Path.GetDirectoryName(self)!), "bridge.dll");
+        var bridge = Path.Combine(Path.GetDirectoryName(self)!, "..", "..", "Bridge.Cli", Path.GetFileName(Path.GetDirectoryName(self)!), "pinbridge.dll");
         var script = $$"""
             set -e
             dotnet {{Path.GetFullPath(bridge)}} rxe up >/dev/null

@@ -3,7 +3,7 @@
 # trivial scenario (start-up, JIT and a loop mount: the fixed cost every run pays). Goal: well under a minute.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-BRIDGE=artifacts/bridge/bridge
+BRIDGE=artifacts/pinbridge/pinbridge
 one=$(mktemp /tmp/bridge-one-XXXX.scn)
 trap 'rm -f "$one"' EXIT
 printf 'backing ext4\nfile size=64K\nstore gen=1\nfsync\ncheck\n' > "$one"

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# The VM target's own cost per kernel line under TCG: `bridge run --target vm:LINE` to its first scenario result (a
+# The VM target's own cost per kernel line under TCG: `pinbridge run --target vm:LINE` to its first scenario result (a
 # one-scenario run) and to the whole default suite, next to a bare boot-to-poweroff of the same kernel in the same
 # run. Goals (issue 5): first result < 10 s, default suite < 90 s per kernel. REPEAT=N boots per best-of (3).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-BRIDGE=artifacts/bridge/bridge
+BRIDGE=artifacts/pinbridge/pinbridge
 BENCH=artifacts/bin/Bridge.Bench/${CONFIG:-release}/Bridge.Bench
 one=$(mktemp /tmp/bridge-one-XXXX.scn)
 trap 'rm -f "$one"' EXIT

@@ -44,18 +44,18 @@ internal sealed class Interruption : IDisposable
         if (Interlocked.Increment(ref _signals) == 1)
         {
             Signal = name;
-            Console.Error.WriteLine($"bridge: {name}: stopping the current step and giving back what the run holds (send it again to exit at once)");
+            Console.Error.WriteLine($"pinbridge: {name}: stopping the current step and giving back what the run holds (send it again to exit at once)");
             // Cancellation callbacks (a VM's kill, a container's signal) run on the pool, not on the signal thread.
             ThreadPool.QueueUserWorkItem(_ => _cancel.Cancel());
             return;
         }
-        Console.Error.WriteLine($"bridge: {name} again: giving back what the run holds now and exiting");
+        Console.Error.WriteLine($"pinbridge: {name} again: giving back what the run holds now and exiting");
         var giveBack = Leftovers.GiveBackOwnAsync();
         if (!giveBack.Wait(LastChanceLimit))
-            Console.Error.WriteLine($"bridge: giving back took longer than {LastChanceLimit.TotalSeconds:0}s; the next run (or `bridge cleanup`) sweeps the rest");
+            Console.Error.WriteLine($"pinbridge: giving back took longer than {LastChanceLimit.TotalSeconds:0}s; the next run (or `pinbridge cleanup`) sweeps the rest");
         else
             foreach (var (resource, failure) in giveBack.Result.Where(l => l.Failure is not null))
-                Console.Error.WriteLine($"bridge: could not give back {resource}: {failure}; the next run (or `bridge cleanup`) sweeps it");
+                Console.Error.WriteLine($"pinbridge: could not give back {resource}: {failure}; the next run (or `pinbridge cleanup`) sweeps it");
         Environment.Exit(ExitCode);
     }
 
@@ -64,8 +64,8 @@ internal sealed class Interruption : IDisposable
     {
         var held = Leftovers.Held;
         return held.Count == 0
-            ? $"bridge: interrupted by {Signal}; everything the run set up was removed"
-            : $"bridge: interrupted by {Signal}; still held, for the next run (or `bridge cleanup`) to give back: {string.Join(", ", held)}";
+            ? $"pinbridge: interrupted by {Signal}; everything the run set up was removed"
+            : $"pinbridge: interrupted by {Signal}; still held, for the next run (or `pinbridge cleanup`) to give back: {string.Join(", ", held)}";
     }
 
     public void Dispose()

@@ -55,17 +55,17 @@ catch (OperationCanceledException) when (interruption.Signal is not null)
 }
 catch (UsageException e)
 {
-    Console.Error.WriteLine($"bridge: {e.Message}");
+    Console.Error.WriteLine($"pinbridge: {e.Message}");
     return 2;
 }
 catch (OutputFailedException e)
 {
-    Console.Error.WriteLine($"bridge: {e.Message}");
+    Console.Error.WriteLine($"pinbridge: {e.Message}");
     return e.Code;
 }
 catch (StandardOutputException e)
 {
     var failed = OutputFailedException.Of(e);
-    Console.Error.WriteLine($"bridge: {failed.Message}");
+    Console.Error.WriteLine($"pinbridge: {failed.Message}");
     return failed.Code;
 }

@@ -41,7 +41,7 @@ public static class ScenarioLoader
             throw new UsageException("no scenarios given; expected FILE.scn… or --suite NAME");
         var missing = paths.Where(p => !File.Exists(p)).ToList();
         if (missing.Count > 0)
-            throw new UsageException($"{Printable.Text(string.Join(", ", missing))}: no such file; expected paths to .scn files or options (bridge run --help)");
+            throw new UsageException($"{Printable.Text(string.Join(", ", missing))}: no such file; expected paths to .scn files or options (pinbridge run --help)");
         return ScenarioFile.ParseAll(paths.Select(p => (Read(p), Path.GetRelativePath(Directory.GetCurrentDirectory(), p))));
     }
 

@@ -14,7 +14,7 @@ namespace Bridge.Cli;
 public sealed class TargetOption
 {
     public const string Help = "host (this kernel, in-process) | container[:IMAGE] (a privileged container on the local or a private Docker engine) | vm:LINE[@VERSION] (a Debian kernel booted under qemu, " +
-                               "newest of the line or the version given; 'bridge kernels' lists lines and versions) | vm (with --kernel) | sim:POLICY (the kernel model: linux-2019-legacy, linux-6.1, linux-6.5+)";
+                               "newest of the line or the version given; 'pinbridge kernels' lists lines and versions) | vm (with --kernel) | sim:POLICY (the kernel model: linux-2019-legacy, linux-6.1, linux-6.5+)";
 
     public Option<string> Target { get; } = new("--target") { Description = "where to run: " + Help, DefaultValueFactory = _ => "host" };
     public Option<string?> Kernel { get; } = new("--kernel") { Description = "with --target vm: a bzImage to boot (a kernel you built)" };
@@ -68,7 +68,7 @@ public sealed class TargetOption
         if (!Recipe().KernelLines.ContainsKey(source.Name))
             throw new UsageException($"unknown kernel line '{source.Name}'; expected vm:LINE[@VERSION] with LINE one of: {string.Join(", ", LineNames())}, or --target vm --kernel PATH");
         if (source.Version is "")
-            throw new UsageException($"'vm:{spec}' names no version after '@' (expected vm:{source.Name}@VERSION, e.g. a version 'bridge kernels' lists)");
+            throw new UsageException($"'vm:{spec}' names no version after '@' (expected vm:{source.Name}@VERSION, e.g. a version 'pinbridge kernels' lists)");
         return source;
     }
 

@@ -27,7 +27,7 @@ public static partial class UsageErrors
                 continue;
             afterUnknownOption |= token.StartsWith('-');
             var hint = suggestions.TryGetValue(token, out var s) && s.Count > 0 ? $" (did you mean {string.Join(" or ", s.Select(x => $"'{x}'"))}?)" : "";
-            Console.Error.WriteLine(token.StartsWith('-') ? $"bridge: unknown option '{token}'{hint}" : $"bridge: unexpected argument '{token}'{hint}");
+            Console.Error.WriteLine(token.StartsWith('-') ? $"pinbridge: unknown option '{token}'{hint}" : $"pinbridge: unexpected argument '{token}'{hint}");
         }
         foreach (var error in parse.Errors)
         {
@@ -37,10 +37,10 @@ public static partial class UsageErrors
             if (unmatched.Any(t => error.Message.Contains($"'{t}'", StringComparison.Ordinal)) ||
                 (unmatched.Count > 0 && error.Message.StartsWith("Cannot parse argument", StringComparison.Ordinal)))
                 continue;
-            Console.Error.WriteLine($"bridge: {error.Message}");
+            Console.Error.WriteLine($"pinbridge: {error.Message}");
         }
         var command = parse.CommandResult.Command;
-        Console.Error.WriteLine(command is RootCommand ? "Try 'bridge --help'." : $"Try 'bridge {command.Name} --help'.");
+        Console.Error.WriteLine(command is RootCommand ? "Try 'pinbridge --help'." : $"Try 'pinbridge {command.Name} --help'.");
         return 2;
     }
 

@@ -9,7 +9,7 @@ namespace Bridge.Targets;
 /// <summary>
 /// Everything a run can leave on the host if it is killed, one row per kind, each defined next to the code that
 /// takes it; and the sweep that gives back what killed runs left (their ledgers, <see cref="RunLedger"/>). Every
-/// target sweeps before it runs; <c>bridge cleanup</c> sweeps on demand (<c>--dry-run</c> lists).
+/// target sweeps before it runs; <c>pinbridge cleanup</c> sweeps on demand (<c>--dry-run</c> lists).
 /// </summary>
 public static class Leftovers
 {

@@ -2,12 +2,12 @@ using System.Diagnostics;
 
 namespace Bridge.Cli.Tests;
 
-/// <summary>Runs the real `bridge` executable (built next to the tests) and captures what a user would see.</summary>
+/// <summary>Runs the real `pinbridge` executable (built next to the tests) and captures what a user would see.</summary>
 internal static class BridgeProcess
 {
     public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
     {
-        var psi = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "bridge"))
+        var psi = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "pinbridge"))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -2,12 +2,12 @@ using Bridge.Core.Blocks;
 
 namespace Bridge.Cli.Tests;
 
-/// <summary>One way to damage an image, and what `bridge check` must say about it.</summary>
+/// <summary>One way to damage an image, and what `pinbridge check` must say about it.</summary>
 /// <param name="Verdict">The verdict of the range that holds <paramref name="Block"/> ("problem": a file-level one).</param>
 /// <param name="Reason">A fragment of that range's reason, as fio would word it.</param>
 internal sealed record Corruption(string Name, Func<byte[], byte[]> Damage, string[] Args, string Verdict, string Reason, long Block = -1);
 
-/// <summary>An intact image that `bridge check` must pass, with the arguments it is checked with.</summary>
+/// <summary>An intact image that `pinbridge check` must pass, with the arguments it is checked with.</summary>
 internal sealed record Control(string Name, Func<byte[], byte[]> Shape, string[] Args);
 
 /// <summary>

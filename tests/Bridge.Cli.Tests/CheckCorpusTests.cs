@@ -4,12 +4,12 @@ using System.Text.Json;
 namespace Bridge.Cli.Tests;
 
 /// <summary>
-/// `bridge check` against the corruption corpus (<see cref="CheckCorpus"/>), through the real executable: every
+/// `pinbridge check` against the corruption corpus (<see cref="CheckCorpus"/>), through the real executable: every
 /// corruption is caught (exit 1) with its verdict on the range that holds the damaged block and fio's wording of the
 /// reason, in the text report and in the JSON one; every intact control passes (exit 0). The JSON is read by real
 /// consumers: python3's json module must accept every report and jq must find no number a double cannot hold exactly.
 /// BRIDGE_CHECK_CORPUS=DIR also writes the corpus there (images and manifest.tsv: file, corrupt or intact, the arguments, tab-separated), so that another build
-/// of `bridge check` can be measured against the same files.
+/// of `pinbridge check` can be measured against the same files.
 /// </summary>
 public class CheckCorpusTests(ITestOutputHelper output)
 {

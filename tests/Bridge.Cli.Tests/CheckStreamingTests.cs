@@ -5,7 +5,7 @@ using Bridge.Core.Blocks;
 
 namespace Bridge.Cli.Tests;
 
-/// <summary>`bridge check` on what once crashed it or ate its memory: a sparse 3 GiB file (offsets past 2^31, peak
+/// <summary>`pinbridge check` on what once crashed it or ate its memory: a sparse 3 GiB file (offsets past 2^31, peak
 /// RSS measured by GNU time), /dev/zero (no end), and the expectation file's schema read by python's jsonschema.</summary>
 public class CheckStreamingTests
 {
@@ -116,12 +116,12 @@ public class CheckStreamingTests
         }
     }
 
-    /// <summary>`bridge check` under GNU time: exit code, stdout and the peak resident set in KiB.</summary>
+    /// <summary>`pinbridge check` under GNU time: exit code, stdout and the peak resident set in KiB.</summary>
     private static (int Code, string Stdout, long PeakKiB) TimedCheck(params string[] args)
     {
         var rssFile = Path.GetTempFileName();
         var psi = new ProcessStartInfo("/usr/bin/time") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in (string[])["-f", "%M", "-o", rssFile, Path.Combine(AppContext.BaseDirectory, "bridge"), "check", .. args])
+        foreach (var a in (string[])["-f", "%M", "-o", rssFile, Path.Combine(AppContext.BaseDirectory, "pinbridge"), "check", .. args])
             psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync();

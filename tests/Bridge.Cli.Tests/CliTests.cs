@@ -27,16 +27,16 @@ public class CliTests
         {
             string[] helpArgs = [.. parent, "--help"];
             var (code, help, stderr) = BridgeProcess.Run(helpArgs);
-            Assert.True(code == 0, $"bridge {string.Join(' ', helpArgs)}: exit {code} {stderr}");
+            Assert.True(code == 0, $"pinbridge {string.Join(' ', helpArgs)}: exit {code} {stderr}");
             var listed = help.Split('\n').SkipWhile(l => l != "Commands:").ToList();
             foreach (var command in children)
             {
                 Assert.False(string.IsNullOrWhiteSpace(command.Description), $"'{command.Name}' has no description");
                 Assert.True(listed.Any(l => l.StartsWith($"  {command.Name} ", StringComparison.Ordinal) && l.TrimEnd().EndsWith(command.Description, StringComparison.Ordinal)),
-                    $"bridge {string.Join(' ', helpArgs)} does not list '{command.Name}' with its description:\n{help}");
+                    $"pinbridge {string.Join(' ', helpArgs)} does not list '{command.Name}' with its description:\n{help}");
                 string[] path = [.. parent, command.Name];
                 var (ownCode, own, _) = BridgeProcess.Run([.. path, "--help"]);
-                Assert.True(ownCode == 0 && own.StartsWith($"Description:\n  {command.Description}\n", StringComparison.Ordinal), $"bridge {string.Join(' ', path)} --help:\n{own}");
+                Assert.True(ownCode == 0 && own.StartsWith($"Description:\n  {command.Description}\n", StringComparison.Ordinal), $"pinbridge {string.Join(' ', path)} --help:\n{own}");
                 documented++;
                 if (command.Subcommands.Count > 0)
                     Check(path, command.Subcommands);
@@ -72,7 +72,7 @@ public class CliTests
     {
         var (code, _, stderr) = BridgeProcess.Run(["run", .. args]);
         Assert.Equal(2, code);
-        Assert.StartsWith("bridge: ", stderr);
+        Assert.StartsWith("pinbridge: ", stderr);
     }
 
     [Fact]

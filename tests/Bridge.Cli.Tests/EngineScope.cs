@@ -1,7 +1,7 @@
 namespace Bridge.Cli.Tests;
 
 /// <summary>A Docker engine for the container target for the length of a test: the one already answering, or the
-/// private dockerd started here (`bridge engine up`) and stopped again at the end. Skips the test where no engine can
+/// private dockerd started here (`pinbridge engine up`) and stopped again at the end. Skips the test where no engine can
 /// run.</summary>
 internal sealed class EngineScope : IDisposable
 {

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Bridge.Cli.Tests;
 
 /// <summary>
-/// <c>bridge exec</c> as a user runs it: the real executable booting the debian-6.12 line under qemu, a host command
+/// <c>pinbridge exec</c> as a user runs it: the real executable booting the debian-6.12 line under qemu, a host command
 /// inside. Exit status, stdout, stderr and stdin pass through; a hanging command ends at --timeout with 124; Ctrl-C
 /// (SIGINT) ends the run with 130 and leaves no qemu and no run directory. Bad options are usage errors before any boot.
 /// </summary>
@@ -17,7 +17,7 @@ public sealed class ExecTests
 
     private static Process Start(string? stdin, params string[] args)
     {
-        var psi = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "bridge"))
+        var psi = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "pinbridge"))
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -124,6 +124,6 @@ public sealed class ExecTests
         var (exit, _, stderr) = await RunAsync(null, args);
 
         Assert.Equal(2, exit);
-        Assert.StartsWith("bridge: " + expected, stderr, StringComparison.Ordinal);
+        Assert.StartsWith("pinbridge: " + expected, stderr, StringComparison.Ordinal);
     }
 }

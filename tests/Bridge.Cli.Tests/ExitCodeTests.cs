@@ -70,7 +70,7 @@ public class ExitCodeTests
     [Fact]
     public void ABrokenPipeExitsNonZeroWithAMessage()
     {
-        var bridge = Path.Combine(AppContext.BaseDirectory, "bridge");
+        var bridge = Path.Combine(AppContext.BaseDirectory, "pinbridge");
         var (code, stdout, stderr) = Consumers.Run("bash", ["-c", $"'{bridge}' sim --suite default --tap | head -1; echo \"exit ${{PIPESTATUS[0]}}\""]);
         Assert.True(code == 0, stderr);
         Assert.Equal(["KTAP version 1", "exit 141"], stdout.Trim().Split('\n'));
@@ -80,7 +80,7 @@ public class ExitCodeTests
     [Fact]
     public void AFullDiskUnderStandardOutputExitsThreeWithAMessage()
     {
-        var bridge = Path.Combine(AppContext.BaseDirectory, "bridge");
+        var bridge = Path.Combine(AppContext.BaseDirectory, "pinbridge");
         var (code, stdout, stderr) = Consumers.Run("bash", ["-c", $"'{bridge}' sim --suite seed --json > /dev/full; echo \"exit $?\""]);
         Assert.True(code == 0, stderr);
         Assert.Equal("exit 3", stdout.Trim());

@@ -8,7 +8,7 @@ using Docker.DotNet.Models;
 namespace Bridge.Cli.Tests;
 
 /// <summary>
-/// What runs of `bridge` (by pid) hold on this machine, read without Bridge's own cleanup code: scratch directories
+/// What runs of `pinbridge` (by pid) hold on this machine, read without Bridge's own cleanup code: scratch directories
 /// named after their pids in /var/tmp and /dev/shm (a container agent's bridge-agent-PID-…, a VM run's
 /// TMPDIR/bridge-vm-PID-…), mounts and loop devices under them, their ledgers, qemu processes they started, their
 /// containers, and a huge page count raised. And how to start a run as an unprivileged user.
@@ -99,7 +99,7 @@ internal static class HostState
     /// private directory), or why not.</summary>
     public static string? NobodyCannotRun(string file)
     {
-        var bridge = Path.Combine(AppContext.BaseDirectory, "bridge");
+        var bridge = Path.Combine(AppContext.BaseDirectory, "pinbridge");
         using var probe = AsNobody("/bin/test", "-x", bridge, "-a", "-r", file);
         probe.WaitForExit();
         return probe.ExitCode == 0 ? null : $"nobody cannot run {bridge} or read {file} (a checkout under a private directory)";

@@ -3,9 +3,9 @@ using Bridge.Core.Scenarios;
 
 namespace Bridge.Cli.Tests;
 
-/// <summary>The worst inputs the fuzzer knows, through the real `bridge run` and `bridge sim`: exit 2, nothing run,
+/// <summary>The worst inputs the fuzzer knows, through the real `pinbridge run` and `pinbridge sim`: exit 2, nothing run,
 /// no stack trace, bounded output in which every character is visible. And the limits the parser enforces are the
-/// ones `bridge verbs` and the README state.</summary>
+/// ones `pinbridge verbs` and the README state.</summary>
 public class HostileInputCliTests
 {
     public static TheoryData<string, string> Worst => new()
@@ -33,7 +33,7 @@ public class HostileInputCliTests
             foreach (var command in new[] { new[] { "sim", path }, ["run", path] })
             {
                 var (code, stdout, stderr) = BridgeProcess.Run(command);
-                Assert.True(code == 2, $"{name}: bridge {command[0]} exited {code}\n{stderr[..Math.Min(2000, stderr.Length)]}");
+                Assert.True(code == 2, $"{name}: pinbridge {command[0]} exited {code}\n{stderr[..Math.Min(2000, stderr.Length)]}");
                 Assert.Equal("", stdout);
                 Assert.True(stderr.Length < 32 << 10, $"{name}: {stderr.Length} bytes of errors");
                 Assert.True(stderr.Split('\n').Length <= InputLimits.ErrorsPrinted.Max + 2, $"{name}: {stderr.Split('\n').Length} lines");

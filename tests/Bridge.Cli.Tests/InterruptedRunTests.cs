@@ -11,7 +11,7 @@ public class InterruptedRunTests
 {
     private static Process Start(params string[] args)
     {
-        var psi = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "bridge")) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = BridgeProcess.RepoRoot };
+        var psi = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "pinbridge")) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = BridgeProcess.RepoRoot };
         foreach (var a in args)
             psi.ArgumentList.Add(a);
         return Process.Start(psi)!;

@@ -13,8 +13,8 @@ public sealed class MachineStateCollection
 }
 
 /// <summary>
-/// A real `bridge run` killed with SIGKILL at random points of a hugetlb and an ext4 scenario leaves nothing behind
-/// once the next run (or `bridge cleanup`) has swept: the huge page count, the mount table, the loop devices and the
+/// A real `pinbridge run` killed with SIGKILL at random points of a hugetlb and an ext4 scenario leaves nothing behind
+/// once the next run (or `pinbridge cleanup`) has swept: the huge page count, the mount table, the loop devices and the
 /// scratch directories are as before. tests/leaks/kill-runs.sh does the same with more kills and other targets.
 /// </summary>
 [Collection(MachineStateCollection.Name)]
@@ -38,7 +38,7 @@ public class LeakTests
             killed.Add(pid);
             if (HostState.Leaks(killed, hugePagesBefore).Count > 0)
                 leftAfterKill++;
-            // Two kills in four the next run sweeps; after the others `bridge cleanup` does.
+            // Two kills in four the next run sweeps; after the others `pinbridge cleanup` does.
             var (code, _, stderr) = i % 4 < 2 ? BridgeProcess.Run("run", tmpfs) : BridgeProcess.Run("cleanup");
             Assert.True(code == 0, $"after kill {i}: exit {code}: {stderr}");
             Assert.Equal([], HostState.Leaks(killed, hugePagesBefore));
@@ -52,7 +52,7 @@ public class LeakTests
     public async Task Two_concurrent_runs_without_root_share_no_file_and_leave_nothing()
     {
         Assert.SkipUnless(SystemInfo.IsRoot, "needs root to start the runs as nobody");
-        var bridge = Path.Combine(AppContext.BaseDirectory, "bridge");
+        var bridge = Path.Combine(AppContext.BaseDirectory, "pinbridge");
         var scenario = Scenario("tmpfs");
         var cannot = HostState.NobodyCannotRun(scenario);
         Assert.SkipWhen(cannot is not null, cannot ?? "");
@@ -74,10 +74,10 @@ public class LeakTests
             "a finished run's ledger is gone");
     }
 
-    /// <summary>Starts `bridge run FILE`, kills it with SIGKILL after <paramref name="after"/>, and returns its pid.</summary>
+    /// <summary>Starts `pinbridge run FILE`, kills it with SIGKILL after <paramref name="after"/>, and returns its pid.</summary>
     private static int StartAndKill(string scenario, TimeSpan after)
     {
-        using var run = Process.Start(new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "bridge"), ["run", scenario])
+        using var run = Process.Start(new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "pinbridge"), ["run", scenario])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

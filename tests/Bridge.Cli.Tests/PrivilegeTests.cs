@@ -46,7 +46,7 @@ public class PrivilegeTests
         {
             var cannot = HostState.NobodyCannotRun(file);
             Assert.SkipWhen(cannot is not null, cannot ?? "");
-            using var run = HostState.AsNobody(Path.Combine(AppContext.BaseDirectory, "bridge"), "run", "--json", file);
+            using var run = HostState.AsNobody(Path.Combine(AppContext.BaseDirectory, "pinbridge"), "run", "--json", file);
             var stderrRead = run.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
             var stdout = await run.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
             await run.WaitForExitAsync(TestContext.Current.CancellationToken);

@@ -5,11 +5,11 @@ using Bridge.Linux.Interop;
 
 namespace Bridge.Cli.Tests;
 
-/// <summary>`bridge repro` end to end on this kernel, and `bridge run --bisect-exit`'s codes.</summary>
+/// <summary>`pinbridge repro` end to end on this kernel, and `pinbridge run --bisect-exit`'s codes.</summary>
 public class ReproCliTests
 {
     /// <summary>The reproducer of a default-suite scenario, compiled and run here, holds to the oracle's rules (exit 0)
-    /// and leaves files whose every block `bridge check` accepts: an ext4 file written by the CPU and O_DIRECT, and a
+    /// and leaves files whose every block `pinbridge check` accepts: an ext4 file written by the CPU and O_DIRECT, and a
     /// tmpfs file written through an io_uring registration (liburing, and a fork while it is registered).</summary>
     [Theory]
     [InlineData("writes.scn", "writes[ext4,shared,odirect-read,fsync]", null, "")]

@@ -5,7 +5,7 @@ using Mono.Unix.Native;
 namespace Bridge.Cli.Tests;
 
 /// <summary>
-/// SIGINT, SIGTERM and a second SIGINT sent to a real `bridge run` at a random point of a run whose second scenario
+/// SIGINT, SIGTERM and a second SIGINT sent to a real `pinbridge run` at a random point of a run whose second scenario
 /// races for a minute: it exits 130 within two seconds of the (first) signal, says it was interrupted, and leaves
 /// nothing behind — no mount, loop device, scratch or VM run directory, ledger, qemu, container, nor a moved huge
 /// page count — on the host, in a VM and in a container; after one signal, what it printed is TAP that prove
@@ -75,7 +75,7 @@ public class SignalTests
         var hugePagesBefore = HostState.NrHugepages();
         var delay = TimeSpan.FromSeconds(from + (Random.Shared.NextDouble() * (to - from)));
         // SIGINT and SIGTERM as a terminal and a service manager deliver them, whatever this test host ignores.
-        var start = new ProcessStartInfo("/usr/bin/env", ["--default-signal=INT,TERM", Path.Combine(AppContext.BaseDirectory, "bridge"), "run", "--tap", "--target", target, scenario])
+        var start = new ProcessStartInfo("/usr/bin/env", ["--default-signal=INT,TERM", Path.Combine(AppContext.BaseDirectory, "pinbridge"), "run", "--tap", "--target", target, scenario])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -84,7 +84,7 @@ public class SignalTests
         using var run = Process.Start(start)!;
         var stdout = run.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var stderr = run.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var what = $"{(twice ? "two " : "")}{signal} to `bridge run --target {target}` after {delay.TotalSeconds:0.00}s";
+        var what = $"{(twice ? "two " : "")}{signal} to `pinbridge run --target {target}` after {delay.TotalSeconds:0.00}s";
         if (run.WaitForExit(delay))
             Assert.Fail($"{what}: the run ended before the signal (exit {run.ExitCode}): {stderr.Result}");
 
@@ -100,7 +100,7 @@ public class SignalTests
         run.WaitForExit();
         Assert.True(exited && took <= ExitLimit, $"{what}: exit {(exited ? run.ExitCode : "none")} after {took.TotalSeconds:0.00}s (limit {ExitLimit.TotalSeconds}s)\n{stderr.Result}");
         Assert.True(run.ExitCode == 130, $"{what}: exit {run.ExitCode}, not 130\n{stderr.Result}");
-        Assert.Contains($"bridge: {signal}: stopping the current step", stderr.Result);
+        Assert.Contains($"pinbridge: {signal}: stopping the current step", stderr.Result);
         Assert.Equal([], HostState.Leaks([run.Id], hugePagesBefore));
         // A second signal exits at once, before or while the first one's report is printed.
         if (!twice)

@@ -10,7 +10,7 @@ public partial class TerminalTests
     private static string OnTerminal(string environment, params string[] args)
     {
         Consumers.Require("script");
-        var bridge = Path.Combine(AppContext.BaseDirectory, "bridge");
+        var bridge = Path.Combine(AppContext.BaseDirectory, "pinbridge");
         var typescript = Path.GetTempFileName();
         try
         {

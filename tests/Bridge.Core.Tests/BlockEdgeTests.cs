@@ -2,7 +2,7 @@ using Bridge.Core.Blocks;
 
 namespace Bridge.Core.Tests;
 
-/// <summary>The block format's edges (what `bridge check` prints is ImageVerifierTests'): how a read prints, the geometry's
+/// <summary>The block format's edges (what `pinbridge check` prints is ImageVerifierTests'): how a read prints, the geometry's
 /// arithmetic, and what the decode memo may answer without decoding.</summary>
 public class BlockEdgeTests
 {

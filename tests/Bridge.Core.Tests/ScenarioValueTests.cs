@@ -2,7 +2,7 @@ using Bridge.Core.Scenarios;
 
 namespace Bridge.Core.Tests;
 
-/// <summary>The forms argument values take in the scenario language (`bridge verbs` names them), each at its
+/// <summary>The forms argument values take in the scenario language (`pinbridge verbs` names them), each at its
 /// bounds: what parses to what, and what is an error at the value's column.</summary>
 public class ScenarioValueTests
 {

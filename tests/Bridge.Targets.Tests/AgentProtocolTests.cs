@@ -69,7 +69,7 @@ public class AgentProtocolTests
     }
 
     /// <summary>Whatever a command may send to an agent (every scenario file of the repository, and the scenarios
-    /// `bridge policy` generates) must parse back there as the scenario the host judges it as.</summary>
+    /// `pinbridge policy` generates) must parse back there as the scenario the host judges it as.</summary>
     [Fact]
     public void EveryScenarioACommandCanSendParsesBackInTheAgent()
     {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Signals real `bridge run`s at random points and counts what they leave behind: after the signal, and after the
+# Signals real `pinbridge run`s at random points and counts what they leave behind: after the signal, and after the
 # next run (which sweeps what killed runs left). The xunit tests (tests/Bridge.Cli.Tests/LeakTests.cs for SIGKILL,
 # SignalTests.cs for SIGINT/SIGTERM) do the same with fewer runs; this is the longer manual version.
 #   tests/leaks/kill-runs.sh [RUNS] [TARGET] [SIGNAL]      e.g. tests/leaks/kill-runs.sh 20 host KILL
@@ -16,7 +16,7 @@ target=${2:-host}
 signal=${3:-KILL}
 case $signal in KILL | INT | TERM | INT2) ;; *) echo "SIGNAL must be KILL, INT, TERM or INT2, not '$signal'" >&2; exit 2 ;; esac
 here=$(cd "$(dirname "$0")/../.." && pwd)
-bridge=${BRIDGE:-$here/artifacts/bridge/bridge}
+bridge=${BRIDGE:-$here/artifacts/pinbridge/pinbridge}
 work=$here/tests/leaks
 if [ "$signal" = KILL ]; then
     delay_min=${DELAY_MIN:-0.2} delay_max=${DELAY_MAX:-3.0}

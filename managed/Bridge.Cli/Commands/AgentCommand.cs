@@ -3,7 +3,7 @@ using Bridge.Targets.Agent;
 
 namespace Bridge.Cli.Commands;
 
-/// <summary><c>bridge agent</c>: the side of a container or VM run that executes scenarios inside the target.</summary>
+/// <summary><c>pinbridge agent</c>: the side of a container or VM run that executes scenarios inside the target.</summary>
 public static class AgentCommand
 {
     public static Command Create()

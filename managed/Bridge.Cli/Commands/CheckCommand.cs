@@ -7,7 +7,7 @@ using Mono.Unix;
 namespace Bridge.Cli.Commands;
 
 /// <summary>
-/// <c>bridge check FILE</c>: verify a file image's self-checking blocks (fio's verify_only) — a regular file or a
+/// <c>pinbridge check FILE</c>: verify a file image's self-checking blocks (fio's verify_only) — a regular file or a
 /// block device of any size, streamed through a bounded buffer. What should be there comes from <c>--expect</c>
 /// when given, else from the image itself: its run and block size are what most valid headers say.
 /// </summary>

@@ -3,7 +3,7 @@ using Bridge.Targets;
 
 namespace Bridge.Cli.Commands;
 
-/// <summary><c>bridge cleanup</c>: gives back what killed runs left on this host (every run also does this first).</summary>
+/// <summary><c>pinbridge cleanup</c>: gives back what killed runs left on this host (every run also does this first).</summary>
 public static class CleanupCommand
 {
     public static Command Create()

@@ -3,13 +3,13 @@ using Bridge.Targets.Container;
 
 namespace Bridge.Cli.Commands;
 
-/// <summary><c>bridge engine up|down|status</c>: Bridge's private dockerd, for machines with the docker.io package
+/// <summary><c>pinbridge engine up|down|status</c>: Bridge's private dockerd, for machines with the docker.io package
 /// but no running engine (docs/ARCHITECTURE.md §12: no iptables, no bridge network, its own data root and socket).</summary>
 public static class EngineCommand
 {
     public static Command Create()
     {
-        var up = new Command("up", "Connect to a running engine (DOCKER_HOST, /var/run/docker.sock) or start the private one; stays up until 'bridge engine down'.");
+        var up = new Command("up", "Connect to a running engine (DOCKER_HOST, /var/run/docker.sock) or start the private one; stays up until 'pinbridge engine down'.");
         up.SetAction(async (_, ct) =>
         {
             using var engine = await Up(ct);

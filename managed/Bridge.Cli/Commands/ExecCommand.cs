@@ -6,7 +6,7 @@ using Bridge.Targets.Vm.Kernels;
 
 namespace Bridge.Cli.Commands;
 
-/// <summary><c>bridge exec --target vm:LINE [--rxe] [--disk FS=SIZE[:MOUNT]]… -- CMD ARGS…</c>: a host command inside
+/// <summary><c>pinbridge exec --target vm:LINE [--rxe] [--disk FS=SIZE[:MOUNT]]… -- CMD ARGS…</c>: a host command inside
 /// a booted kernel (<see cref="VmExec"/>), its output, errors and exit status passed through.</summary>
 public static partial class ExecCommand
 {
@@ -18,7 +18,7 @@ public static partial class ExecCommand
 
     public static Command Create()
     {
-        var target = new Option<string>("--target") { Description = "the kernel: vm:LINE[@VERSION] ('bridge kernels' lists them) or vm with --kernel", Required = true };
+        var target = new Option<string>("--target") { Description = "the kernel: vm:LINE[@VERSION] ('pinbridge kernels' lists them) or vm with --kernel", Required = true };
         var kernel = new Option<string?>("--kernel") { Description = "with --target vm: a bzImage to boot (a kernel you built)" };
         var modules = new Option<string?>("--modules") { Description = "with --kernel: its modules directory (…/lib/modules/RELEASE)" };
         var rxe = new Option<bool>("--rxe") { Description = $"bring soft-RoCE up first: {VmExec.RxeDevice} on {VmExec.RxeNetdev} (rdma_rxe and its modules are loaded)" };
@@ -51,12 +51,12 @@ public static partial class ExecCommand
             }
             catch (VmSetupException e)
             {
-                Console.Error.WriteLine($"bridge exec: {e.Message}");
+                Console.Error.WriteLine($"pinbridge exec: {e.Message}");
                 return VmFailedExitCode;
             }
             if (result.Outcome == VmOutcome.Exited)
                 return result.ExitCode ?? VmFailedExitCode;
-            Console.Error.WriteLine($"bridge exec: {result.Outcome}: {result.Message}");
+            Console.Error.WriteLine($"pinbridge exec: {result.Outcome}: {result.Message}");
             if (result.Outcome != VmOutcome.Timeout)
                 foreach (var line in result.ConsoleTail)
                     Console.Error.WriteLine($"  console: {line}");

@@ -4,7 +4,7 @@ using Bridge.Targets.Vm.Kernels;
 
 namespace Bridge.Cli.Commands;
 
-/// <summary><c>bridge kernels</c>: the recipe's kernel lines, the versions the archive offers of each, and what the
+/// <summary><c>pinbridge kernels</c>: the recipe's kernel lines, the versions the archive offers of each, and what the
 /// kernel cache holds (with its size, its last use and the cache's limit).</summary>
 public static class KernelsCommand
 {
@@ -13,7 +13,7 @@ public static class KernelsCommand
         var refresh = new Option<bool>("--refresh") { Description = "fetch the archive's package index now, even if it is less than a day old" };
         var all = new Option<bool>("--all") { Description = "list every version the archive offers (default: the newest three per line)" };
         var prune = new Option<bool>("--prune") { Description = "evict least recently used kernels and boot images until the cache fits its limit ($BRIDGE_CACHE_LIMIT)" };
-        var command = new Command("kernels", "List the kernel lines of the VM recipe (containers/vm/recipe.json, extended by a recipe.json next to the executable or in $XDG_CONFIG_HOME/bridge/), the versions the Debian archive offers of each (from a private apt index under the cache; never the system's apt sources), and the kernels and boot images in the cache with their sizes. --target vm:LINE boots the newest version, vm:LINE@VERSION the one named. Exit 0; 2 on a broken recipe.")
+        var command = new Command("kernels", "List the kernel lines of the VM recipe (containers/vm/recipe.json, extended by a recipe.json next to the executable or in $XDG_CONFIG_HOME/pinbridge/), the versions the Debian archive offers of each (from a private apt index under the cache; never the system's apt sources), and the kernels and boot images in the cache with their sizes. --target vm:LINE boots the newest version, vm:LINE@VERSION the one named. Exit 0; 2 on a broken recipe.")
         {
             refresh, all, prune,
         };
@@ -23,7 +23,7 @@ public static class KernelsCommand
             var cache = new KernelCache(recipe: recipe);
             var index = await cache.Archive.LoadAsync(parse.GetValue(refresh), ct);
             if (index.Warning is not null)
-                Console.Error.WriteLine($"bridge: warning: {index.Warning}");
+                Console.Error.WriteLine($"pinbridge: warning: {index.Warning}");
             var cached = cache.Cached();
             var rows = new List<string[]> { new[] { "line", "version", "release", "debian", "suite", "download", "cached" } };
             foreach (var (name, line) in recipe.KernelLines.OrderBy(l => l.Key, StringComparer.Ordinal))

@@ -11,7 +11,7 @@ public static class RegressCommand
         var selection = new ScenarioSelection();
         var targets = new Option<string[]>("--targets")
         {
-            Description = "comma-separated targets, e.g. host,vm:debian-6.1,vm:debian-6.12@6.12.111 (any of: " + TargetOption.Help + "); default: host and the newest kernel of every line 'bridge kernels' lists",
+            Description = "comma-separated targets, e.g. host,vm:debian-6.1,vm:debian-6.12@6.12.111 (any of: " + TargetOption.Help + "); default: host and the newest kernel of every line 'pinbridge kernels' lists",
             CustomParser = r => r.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToArray(),
         };
         var timeout = TimeoutOption.Create();

@@ -4,7 +4,7 @@ using Bridge.Core.Scenarios;
 
 namespace Bridge.Cli.Commands;
 
-/// <summary><c>bridge repro SCENARIO</c>: writes a standalone C reproducer of one scenario (Core's
+/// <summary><c>pinbridge repro SCENARIO</c>: writes a standalone C reproducer of one scenario (Core's
 /// <see cref="ReproGenerator"/> writes the text; this command only picks the scenario and writes the file).</summary>
 public static class ReproCommand
 {

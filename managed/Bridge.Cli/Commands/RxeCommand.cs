@@ -4,7 +4,7 @@ using Bridge.Targets.Host;
 
 namespace Bridge.Cli.Commands;
 
-/// <summary><c>bridge rxe up|down|status</c>: soft-RoCE on the kernel Bridge runs on (a VM's, or a host's with rdma_rxe).</summary>
+/// <summary><c>pinbridge rxe up|down|status</c>: soft-RoCE on the kernel Bridge runs on (a VM's, or a host's with rdma_rxe).</summary>
 public static class RxeCommand
 {
     public static Command Create()
@@ -32,7 +32,7 @@ public static class RxeCommand
         }
         catch (TargetSetupException e)
         {
-            Console.Error.WriteLine($"bridge rxe: {e.Message}");
+            Console.Error.WriteLine($"pinbridge rxe: {e.Message}");
             return 1;
         }
     }

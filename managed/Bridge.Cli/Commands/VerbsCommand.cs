@@ -3,7 +3,7 @@ using Bridge.Core.Scenarios;
 
 namespace Bridge.Cli.Commands;
 
-/// <summary><c>bridge verbs</c>: the scenario language's steps, backings and pin paths, from the tables that the
+/// <summary><c>pinbridge verbs</c>: the scenario language's steps, backings and pin paths, from the tables that the
 /// parser, the executors and the simulator all use.</summary>
 public static class VerbsCommand
 {

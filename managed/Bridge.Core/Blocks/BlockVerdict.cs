@@ -1,6 +1,6 @@
 namespace Bridge.Core.Blocks;
 
-/// <summary>What <c>bridge check</c> found in a block (fio's verify states, plus what an expectation adds).</summary>
+/// <summary>What <c>pinbridge check</c> found in a block (fio's verify states, plus what an expectation adds).</summary>
 public enum BlockVerdictKind
 {
     /// <summary>Every sector valid, in place, of this run and file, one content (or an allowed mix).</summary>

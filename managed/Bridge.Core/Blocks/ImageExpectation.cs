@@ -15,9 +15,9 @@ public sealed record ExpectedRange(long First, long Last, IReadOnlyList<Content>
 public sealed class ExpectationException(string message) : Exception(message);
 
 /// <summary>
-/// What a file image should hold, for <c>bridge check --expect</c>: its size, block size, run and file id, and the
+/// What a file image should hold, for <c>pinbridge check --expect</c>: its size, block size, run and file id, and the
 /// generations each block range may hold. Two equal forms — text on the command line, JSON in a file (the schema is
-/// <c>check-expectation.schema.json</c>, printed by <c>bridge check --expect-schema</c>):
+/// <c>check-expectation.schema.json</c>, printed by <c>pinbridge check --expect-schema</c>):
 /// <code>
 /// size=256K block=4K run=0123abcd file=1 gen=0:0-31 gen=2:32-63 gen=2|3|hole:40 mix=2|3:41-47
 /// {"size": 262144, "blockSize": 4096, "runId": "0123abcd", "fileId": 1,

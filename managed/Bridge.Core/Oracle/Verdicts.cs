@@ -7,7 +7,7 @@ public enum VerdictClass
 {
     /// <summary>Every block held what the oracle allows.</summary>
     Intact,
-    /// <summary>The kernel refused a pin; whether a policy expected that is a separate question (bridge compare).</summary>
+    /// <summary>The kernel refused a pin; whether a policy expected that is a separate question (pinbridge compare).</summary>
     Refused,
     /// <summary>The scenario did not run here (missing root, device, kernel feature); the reason is given.</summary>
     Skipped,

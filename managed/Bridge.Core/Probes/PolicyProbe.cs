@@ -3,7 +3,7 @@ using Bridge.Core.Scenarios;
 
 namespace Bridge.Core.Probes;
 
-/// <summary>One probe of a kernel's pin policy (a cell of the table <c>bridge policy</c> prints): a backing, a
+/// <summary>One probe of a kernel's pin policy (a cell of the table <c>pinbridge policy</c> prints): a backing, a
 /// mapping type, a pin path and the access asked. The rules themselves are the simulator's policy rows; a probe
 /// asks a kernel what it does.</summary>
 public sealed record PolicyProbe(BackingInfo Backing, MapKind Map, PinPathInfo Path, string AccessName, PinAccess Access)

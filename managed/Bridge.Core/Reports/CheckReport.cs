@@ -10,7 +10,7 @@ public sealed record CheckHeader(
     string File, int BlockSize, string BlockSizeFrom, ulong? RunId, string RunIdFrom, long RunVotes, long ValidSectors,
     uint FileId, ImageExpectation? Expect, bool AllowHoles);
 
-/// <summary>A <c>bridge check</c> report, written as the verifier streams: the header, each range of blocks as it
+/// <summary>A <c>pinbridge check</c> report, written as the verifier streams: the header, each range of blocks as it
 /// closes, the summary. Text for people, JSON (one document) for programs.</summary>
 public abstract class CheckReport(TextWriter output)
 {

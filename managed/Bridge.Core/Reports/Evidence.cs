@@ -10,7 +10,7 @@ namespace Bridge.Core.Reports;
 /// The evidence folder of a scenario (<c>OUTPUT/evidence/TARGET/SCENARIO/</c>): everything needed to look again
 /// without rerunning — the scenario's text, the observation, the kernel log, the report, and per file image the
 /// target kept (<c>data.img</c>: the data file as the kernel left it, read with O_DIRECT; <c>out.img</c> …) an
-/// expectation that <c>bridge check IMAGE --expect FILE.expect.json</c> judges it by. Pure: names and contents; the
+/// expectation that <c>pinbridge check IMAGE --expect FILE.expect.json</c> judges it by. Pure: names and contents; the
 /// command writes them, the target writes the images.
 /// </summary>
 public static class Evidence
@@ -144,7 +144,7 @@ public static class Evidence
             .Append("  observation.json   every step's result and what every read path saw at every check\n")
             .Append("  kernel.log         the kernel log during the scenario\n");
         foreach (var (image, what, _) in expectations)
-            sb.Append($"  {image}\n      {what};\n      what the oracle allows there is in {ExpectationName(image)}: bridge check {image} --expect {ExpectationName(image)}\n");
+            sb.Append($"  {image}\n      {what};\n      what the oracle allows there is in {ExpectationName(image)}: pinbridge check {image} --expect {ExpectationName(image)}\n");
         foreach (var image in images.Where(i => expectations.All(e => e.Image != i)))
             sb.Append($"  {image}\n      kept by the target\n");
         if (images.Count == 0)

@@ -53,7 +53,7 @@ public sealed record RunReport(string Target, int Planned, IReadOnlyList<Scenari
 
     public string CountsText => Runs.Count == 0 ? "nothing finished" : string.Join(", ", Counts.Select(c => $"{c.Count} {c.Class.Name()}"));
 
-    /// <summary>The exit code for <c>git bisect run</c> (<c>bridge run --bisect-exit</c>): <see cref="Bisect.Bad"/> when
+    /// <summary>The exit code for <c>git bisect run</c> (<c>pinbridge run --bisect-exit</c>): <see cref="Bisect.Bad"/> when
     /// any scenario has findings; <see cref="Bisect.CannotTest"/> when nothing ran (every scenario skipped: a kernel that
     /// did not boot, a device it lacks) or when the kernel refused a pin and <paramref name="refused"/> says a refusal
     /// cannot test the finding (the device never wrote, so the bug can be neither seen nor ruled out); else

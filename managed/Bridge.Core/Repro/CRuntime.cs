@@ -39,7 +39,7 @@ internal static class CRuntime
          *  24 u64 byte offset of this sector in its file
          *  32 u32 generation    36 u32 iteration    40 u32 step index   44 u32 crc32c of the sector, this field 0
          *  48 payload: splitmix64 seeded by (run, file, offset, generation, iteration)
-         * so `bridge check FILE` verifies what this program leaves. */
+         * so `pinbridge check FILE` verifies what this program leaves. */
         #define SECTOR_SIZE 512
         #define HEADER_SIZE 48
         #define SECTORS_PER_BLOCK (BLOCK_BYTES / SECTOR_SIZE)
@@ -342,7 +342,7 @@ internal static class CRuntime
         }
 
         /* Makes a filesystem on `device` — only ever the one named with -d: its contents are lost — and mounts it on dir,
-         * where it stays for `bridge check`. */
+         * where it stays for `pinbridge check`. */
         static MAYBE_UNUSED void make_filesystem(const char *device, const char *dir, const char *const *mkfs, const char *fstype)
         {
         	printf("making %s on %s, mounted on %s\n", fstype, device, dir);
@@ -1011,7 +1011,7 @@ internal static class CRuntime
         """;
 
     public const string VerbsPin = """
-        /* ---- RDMA (libibverbs), as native/verbs.c: the first RDMA device (soft-RoCE, rdma_rxe over a dummy netdev, as `bridge rxe up`
+        /* ---- RDMA (libibverbs), as native/verbs.c: the first RDMA device (soft-RoCE, rdma_rxe over a dummy netdev, as `pinbridge rxe up`
          * makes it), an RC QP connected to itself over RoCEv2 GID 1; ibv_reg_mr over the mapping is the
          * long-term pin (ib_umem_get -> pin_user_pages(FOLL_LONGTERM | FOLL_WRITE unless remote-read only)); RDMA WRITE
          * from a bounce buffer into the region is the device writing the pinned pages, RDMA READ it reading them. */

@@ -32,7 +32,7 @@ public static class CStepEmitters
 {
     private const string Persist = "{0} ? -errno : 0";
 
-    internal static readonly VerbTable<Func<CStep, string>> All = new("bridge repro", [
+    internal static readonly VerbTable<Func<CStep, string>> All = new("pinbridge repro", [
         (Verbs.Store, s => s.Stamp(CWriters.Cpu) +
             $"\tfor (int i = 0; i < {s.RunCount}; i++)\n" +
             $"\t\tfor (int b = {s.Runs}[i].first; b < {s.Runs}[i].first + {s.Runs}[i].count; b++)\n" +

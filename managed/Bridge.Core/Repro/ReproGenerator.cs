@@ -74,7 +74,7 @@ public static class ReproGenerator
         c.AppendLine($"/* run:   ./repro {backing.Usage}   (as root; exit {ReproExit.Holds}: the oracle's rules hold, {ReproExit.Finding}: a finding, " +
                      $"{ReproExit.Refused}: the kernel refused the pin, {ReproExit.Setup}: setup failed, {ReproExit.CannotJudge}: a step failed that the expectations assume succeeds) */");
         c.AppendLine("/*");
-        c.AppendLine($" * Reproducer of Bridge scenario {s.Name} ({s.SourceFile}), written by `bridge repro`.");
+        c.AppendLine($" * Reproducer of Bridge scenario {s.Name} ({s.SourceFile}), written by `pinbridge repro`.");
         foreach (var line in s.Text.Split('\n').TakeWhile(l => l.TrimStart().StartsWith('#')))
             c.AppendLine($" * {line.TrimStart().TrimStart('#').Trim()}");
         c.AppendLine(" *");
@@ -82,7 +82,7 @@ public static class ReproGenerator
         c.AppendLine($" * a file of {s.Geometry.FileSize} bytes = {s.Geometry.BlockCount} blocks of {s.Geometry.BlockSize}, " +
                      (s.Init == InitialFill.Data ? "generation 0 in every block, synced." : "sparse (a hole)."));
         c.AppendLine($" * {CBackings.ArgumentHelp(s.Backing)}.");
-        c.AppendLine(" * It leaves its files there: `bridge check FILE` verifies their blocks.");
+        c.AppendLine(" * It leaves its files there: `pinbridge check FILE` verifies their blocks.");
         c.AppendLine(" *");
         c.AppendLine(" * The steps:");
         foreach (var step in s.AllSteps())
@@ -277,7 +277,7 @@ public static class ReproGenerator
 
         c.AppendLine("\trelease_children();");
         c.AppendLine("\tprintf(\"\\n%d block findings, %d io-errors%s\\n\", findings, io_errors, refused_pins ? \", the pin was refused\" : \"\");");
-        c.AppendLine($"\tprintf(\"files left for `bridge check`: %s%s\\n\", S.data_fd >= 0 && S.dir ? S.data_path : \"(no data file)\", OUTPUT_COUNT ? \" and the out-* files in the auxiliary directory\" : \"\");");
+        c.AppendLine($"\tprintf(\"files left for `pinbridge check`: %s%s\\n\", S.data_fd >= 0 && S.dir ? S.data_path : \"(no data file)\", OUTPUT_COUNT ? \" and the out-* files in the auxiliary directory\" : \"\");");
         c.AppendLine("\tif (io_errors)");
         c.AppendLine("\t\treturn EXIT_FINDING;");
         c.AppendLine("\tif (cannot_judge)");

@@ -1,7 +1,7 @@
 namespace Bridge.Core.Scenarios;
 
 /// <summary>One limit on what a scenario file may ask for: the parser enforces it (an input past it is an error
-/// at its file:line:col), <c>bridge verbs</c> prints it and the README lists it.</summary>
+/// at its file:line:col), <c>pinbridge verbs</c> prints it and the README lists it.</summary>
 /// <param name="Name">What is limited, as a user writes it.</param>
 /// <param name="Max">The largest value accepted.</param>
 /// <param name="Unit">The unit of <paramref name="Max"/>.</param>

@@ -14,7 +14,7 @@ public sealed record LedgerEntry(string Kind, string Value);
 /// crossed out after it is given back, one appended line each (<c>+ KIND VALUE</c>, <c>- KIND VALUE</c>), so a run
 /// killed with SIGKILL at any point leaves a ledger that names everything it still held. The ledger's directory names
 /// its owner (<see cref="ProcessIdentity"/>: a reused pid is not the owner) and is deleted when nothing is held.
-/// The next run and <c>bridge cleanup</c> sweep the ledgers whose owner is gone (<see cref="LedgerSweep"/>).
+/// The next run and <c>pinbridge cleanup</c> sweep the ledgers whose owner is gone (<see cref="LedgerSweep"/>).
 /// </summary>
 public sealed class RunLedger
 {

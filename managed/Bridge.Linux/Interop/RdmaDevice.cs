@@ -63,7 +63,7 @@ public sealed class RdmaDevice : SafeHandle
             device?.Dispose();
             return r.Ok ? null
                 : r.Errno is 19 or 38 /* ENODEV, ENOSYS: no uverbs in the kernel */
-                    ? $"no RDMA device ({r.ErrnoName}): run where rdma_rxe exists — 'bridge rxe up' there, or --target vm:debian-6.12"
+                    ? $"no RDMA device ({r.ErrnoName}): run where rdma_rxe exists — 'pinbridge rxe up' there, or --target vm:debian-6.12"
                     : $"opening the RDMA device failed: {r.ErrnoName}";
         }
         catch (RdmaUnavailableException e)

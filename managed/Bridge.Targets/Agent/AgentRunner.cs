@@ -68,9 +68,9 @@ public static class AgentRunner
                 // Nothing is ever sent; only the end matters.
             }
         }
-        Console.Error.WriteLine("bridge agent: the harness is gone (standard input closed); giving back what this run holds and stopping");
+        Console.Error.WriteLine("pinbridge agent: the harness is gone (standard input closed); giving back what this run holds and stopping");
         foreach (var left in LedgerSweep.GiveBackOwnAsync(Leftovers.All).GetAwaiter().GetResult().Where(l => l.Failure is not null))
-            Console.Error.WriteLine($"bridge agent: could not give back {left}");
+            Console.Error.WriteLine($"pinbridge agent: could not give back {left}");
         Environment.Exit(1);
     })
     { IsBackground = true, Name = "bridge-harness-watch" }.Start();

@@ -44,8 +44,8 @@ public sealed class ContainerTarget(string? image = null) : ITarget
             var runTimeout = scenarios.Select(s => StepTimeouts.ScenarioBound(s, StepTimeout)).Append(MinRunTimeout).Max();
             await File.WriteAllTextAsync(Path.Combine(scratch.Path, "request.json"), AgentProtocol.EncodeRequest(request), ct);
             var build = AppContext.BaseDirectory.TrimEnd('/');
-            if (!File.Exists(Path.Combine(build, "bridge.dll")))
-                throw new ContainerException($"bridge.dll (the agent) is not in {build}; the container runs this build's `bridge agent`");
+            if (!File.Exists(Path.Combine(build, "pinbridge.dll")))
+                throw new ContainerException($"pinbridge.dll (the agent) is not in {build}; the container runs this build's `pinbridge agent`");
             var dotnet = HostDotnet.Locate();
             var environment = ContainerDotnet.Environment(dotnet);
             environment["BRIDGE_SCRATCH"] = "/scratch";
@@ -53,7 +53,7 @@ public sealed class ContainerTarget(string? image = null) : ITarget
             var spec = new ContainerRunSpec
             {
                 Image = reference,
-                Command = [dotnet.Executable, Path.Combine(build, "bridge.dll"), "agent", "--request", "/scratch/request.json", "--until-stdin-closes"],
+                Command = [dotnet.Executable, Path.Combine(build, "pinbridge.dll"), "agent", "--request", "/scratch/request.json", "--until-stdin-closes"],
                 Environment = environment,
                 Mounts = [new BindMount(build, build, ReadOnly: true), .. ContainerDotnet.Mounts(dotnet),
                           .. KeepImages is { } keep ? [new BindMount(keep.Directory, keep.Directory, ReadOnly: false)] : Array.Empty<BindMount>()],

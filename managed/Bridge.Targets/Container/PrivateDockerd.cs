@@ -5,7 +5,7 @@ namespace Bridge.Targets.Container;
 
 /// <summary>
 /// Bridge's own dockerd, for machines with the Debian docker.io package but no running engine: started detached
-/// (it outlives the run that started it, until <see cref="StopAsync"/> or <c>bridge engine down</c>), networkless,
+/// (it outlives the run that started it, until <see cref="StopAsync"/> or <c>pinbridge engine down</c>), networkless,
 /// with its own socket, data root and cgroup parent (<see cref="PrivateEngineLayout"/>), so that a stop after a
 /// SIGKILL can find and end everything of it: containerd, shims, its containers' processes, cgroups and mounts.
 /// </summary>
@@ -42,7 +42,7 @@ public static class PrivateDockerd
             // start timeout, then tell the user how to clear it rather than killing something mid-start.
             return await WaitAnswerAsync(layout, hung, options.StartTimeout, startedByThisCall: false, ct) ?? throw new EngineUnavailableException(
                 $"private dockerd (pid {hung}) runs but does not answer on {layout.Socket} after {options.StartTimeout.TotalSeconds:0} s; " +
-                $"stop it with 'bridge engine down'. Log tail ({layout.LogFile}):\n{LogTail(layout)}");
+                $"stop it with 'pinbridge engine down'. Log tail ({layout.LogFile}):\n{LogTail(layout)}");
         }
 
         // A previous private dockerd killed with SIGKILL leaves containerd, shims and its data-root mount behind.
@@ -50,7 +50,7 @@ public static class PrivateDockerd
         options.Log?.Invoke($"starting private dockerd: {dockerd} (data root {layout.DataRoot}, socket {layout.Socket}, log {layout.LogFile})");
         File.WriteAllText(layout.LogFile, "");
         // setsid -f: dockerd gets its own session, is reparented away from us and outlives this process, so
-        // `bridge engine up` can return and Ctrl-C in the terminal does not reach the engine mid-test. Its output
+        // `pinbridge engine up` can return and Ctrl-C in the terminal does not reach the engine mid-test. Its output
         // goes to the log file, not to our pipes (which would close when we exit).
         var launch = await Tool.RunAsync("/bin/sh", ["-c", "log=$1; shift; exec setsid -f \"$@\" >>\"$log\" 2>&1 </dev/null", "sh", layout.LogFile, dockerd, .. Arguments(layout)], ct);
         if (!launch.Succeeded)

@@ -3,7 +3,7 @@ using Bridge.Linux.Rdma;
 
 namespace Bridge.Targets.Host;
 
-/// <summary>Soft-RoCE (rdma_rxe) on this host's kernel, for <c>bridge rxe</c>: what <see cref="SoftRoce"/> does, with
+/// <summary>Soft-RoCE (rdma_rxe) on this host's kernel, for <c>pinbridge rxe</c>: what <see cref="SoftRoce"/> does, with
 /// a failing tool reported as a <see cref="TargetSetupException"/>.</summary>
 public static class SoftRoceSetup
 {

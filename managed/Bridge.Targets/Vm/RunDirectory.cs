@@ -5,7 +5,7 @@ namespace Bridge.Targets.Vm;
 /// <summary>
 /// The per-run temp directory (TMPDIR/bridge-vm-PID-XXXXXXXXXXXX): initrd, console log, port sockets, scratch disks.
 /// It is deleted when the run ends, and is in the run's ledger from before it exists, so a run killed outright has it
-/// swept by the next run or <c>bridge cleanup</c> (<see cref="Leftover"/>): scratch disks a guest filled never pile up.
+/// swept by the next run or <c>pinbridge cleanup</c> (<see cref="Leftover"/>): scratch disks a guest filled never pile up.
 /// </summary>
 internal static class RunDirectory
 {

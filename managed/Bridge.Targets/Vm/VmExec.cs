@@ -7,12 +7,12 @@ using Bridge.Targets.Vm.Kernels;
 
 namespace Bridge.Targets.Vm;
 
-/// <summary>A scratch filesystem for <c>bridge exec --disk FS=SIZE[:MOUNTPOINT]</c>: a backing row with a mkfs, on
+/// <summary>A scratch filesystem for <c>pinbridge exec --disk FS=SIZE[:MOUNTPOINT]</c>: a backing row with a mkfs, on
 /// a virtio disk of that size made for the run, mounted in the guest at the mount point (default /tmp/FS).</summary>
 public sealed record ExecDisk(BackingProvider Filesystem, long Bytes, string MountPoint);
 
 /// <summary>
-/// <c>bridge exec</c>: any command of the host, run inside a booted kernel through the same 9p root and boot image the
+/// <c>pinbridge exec</c>: any command of the host, run inside a booted kernel through the same 9p root and boot image the
 /// agent uses (<see cref="VmRunner"/>). A short shell prologue in the guest makes and mounts the scratch filesystems
 /// (each backing row's mkfs, from the host's root) and brings soft-RoCE up (<c>rxe0</c> on <c>dummy0</c>: the
 /// names rdma-core's and perftest's examples use), then execs the command with its arguments untouched. The
@@ -84,7 +84,7 @@ public static partial class VmExec
         string workingDirectory, string? standardInput, TimeSpan timeout)
     {
         if (command.Count == 0)
-            throw new VmSetupException("no command to run (expected bridge exec --target vm:LINE [options] -- CMD [ARGS…])");
+            throw new VmSetupException("no command to run (expected pinbridge exec --target vm:LINE [options] -- CMD [ARGS…])");
         var groups = disks.Select(d => d.Filesystem.Backing.VmModuleGroup)
             .Concat(rxe ? [PinPathTable.RdmaMr.VmModuleGroup] : [])
             .OfType<string>().Distinct().ToList();
@@ -105,7 +105,7 @@ public static partial class VmExec
     public static string Prologue(IReadOnlyList<ExecDisk> disks, bool rxe)
     {
         var script = new StringBuilder();
-        script.Append("fail() { echo \"bridge exec: $*\" >&2; exit ").Append(SetupFailedExitCode).Append("; }\n");
+        script.Append("fail() { echo \"pinbridge exec: $*\" >&2; exit ").Append(SetupFailedExitCode).Append("; }\n");
         for (var i = 0; i < disks.Count; i++)
         {
             var disk = disks[i];

@@ -11,7 +11,7 @@ namespace Bridge.Targets.Vm;
 ///   var spec = new VmSpec
 ///   {
 ///       Kernel = KernelSource.Line("debian-6.12"),     // or KernelSource.Image("bzImage", "…/lib/modules/REL")
-///       Command = ["dotnet", "bridge.dll", "agent"],   // runs in the host's root, shared read-only over 9p
+///       Command = ["dotnet", "pinbridge.dll", "agent"],   // runs in the host's root, shared read-only over 9p
 ///       WorkingDirectory = "/work", ScratchDisks = 2,  // BRIDGE_DISKS="/dev/vda /dev/vdb" in the guest
 ///       StandardInput = requestJson,                   // delivered inside the boot image
 ///       ModuleGroups = ["filesystems"],                // recipe groups beyond 9p + virtio-serial

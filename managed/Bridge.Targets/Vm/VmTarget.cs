@@ -64,7 +64,7 @@ public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITa
             var spec = new VmSpec
             {
                 Kernel = kernel,
-                Command = [dotnet, Path.Combine(build, "bridge.dll"), "agent", "--request", "-"],
+                Command = [dotnet, Path.Combine(build, "pinbridge.dll"), "agent", "--request", "-"],
                 StandardInput = AgentProtocol.EncodeRequest(new AgentRequest(Name, scenarios.Select(ScenarioText.From).ToList(), StepTimeout,
                     KeepImages is { } keep ? keep with { Directory = GuestPaths.Of(keep.Directory) } : null)),
                 SharedDirectory = KeepImages?.Directory,

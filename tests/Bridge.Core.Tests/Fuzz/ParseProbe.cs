@@ -12,7 +12,7 @@ internal sealed record ProbeResult(ProbeKind Kind, string Detail, TimeSpan Elaps
 }
 
 /// <summary>
-/// Parses one input the way `bridge run` does and judges the outcome: either scenarios (each of which an agent can
+/// Parses one input the way `pinbridge run` does and judges the outcome: either scenarios (each of which an agent can
 /// re-parse from its own text) or a <see cref="ScenarioException"/> whose every error names this file and a line and
 /// column inside it. Anything else — another exception type, more than <see cref="TimeBound"/> of the parsing
 /// thread's CPU time (CPU, not wall time: a loaded CI machine must not make a fast parse look slow), more than

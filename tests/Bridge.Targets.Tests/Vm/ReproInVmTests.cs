@@ -32,7 +32,7 @@ public sealed class ReproInVmTests(VmFixture vm)
                 await gcc.WaitForExitAsync(TestContext.Current.CancellationToken);
                 Assert.Equal(0, gcc.ExitCode);
             }
-            // The guest's soft-RoCE device as `bridge rxe up` makes it; the reproducer makes its ext4 on the run's scratch disk.
+            // The guest's soft-RoCE device as `pinbridge rxe up` makes it; the reproducer makes its ext4 on the run's scratch disk.
             var script = string.Join('\n',
                 "set -e",
                 "ip link set lo up",

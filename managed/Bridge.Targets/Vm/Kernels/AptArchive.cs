@@ -194,7 +194,7 @@ public sealed class AptArchive(string cacheDirectory, ArchiveRecipe recipe)
         if (!result.Succeeded)
             throw new VmSetupException(
                 $"apt-get download {string.Join(' ', packages.Select(p => p.Name))} failed (exit {result.ExitCode}): {result.Stderr.Trim().ReplaceLineEndings("; ")} " +
-                "(is the mirror reachable? 'bridge kernels --refresh' refreshes the index)");
+                "(is the mirror reachable? 'pinbridge kernels --refresh' refreshes the index)");
     }
 
     private sealed record SnapshotRow(string Name, string Version, string Suite, long Size, long InstalledSize, List<SnapshotRelation> Depends);

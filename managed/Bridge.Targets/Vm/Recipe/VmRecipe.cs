@@ -45,11 +45,11 @@ public sealed record VmRecipe(
     /// <exception cref="RecipeException">A file has errors: every one, as file:line:col.</exception>
     public static VmRecipe Configured => FromFiles.Value;
 
-    /// <summary>$XDG_CONFIG_HOME/bridge (or ~/.config/bridge).</summary>
+    /// <summary>$XDG_CONFIG_HOME/pinbridge (or ~/.config/pinbridge): the command's name.</summary>
     public static string ConfigDirectory =>
         Path.Combine(Environment.GetEnvironmentVariable("XDG_CONFIG_HOME") is { Length: > 0 } xdg
             ? xdg
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config"), "bridge");
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config"), "pinbridge");
 
     /// <summary>The recipe files that extend the built-in one, in the order they apply: next to the executable,
     /// then the configuration directory's (the user's own wins).</summary>
