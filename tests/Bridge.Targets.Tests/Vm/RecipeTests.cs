@@ -13,7 +13,7 @@ public sealed class RecipeTests
          "moduleGroups": {"a": ["x", "y"], "b": ["y", "z"], "c": ["w"]},
          "alwaysLoaded": ["a"], "loadedWithDisks": ["b"],
          "qemu": {"binary": "q", "kvm": [], "tcg": [], "machine": [], "boot": [], "cmdline": "c", "console": [],
-                  "hostRoot": [], "channelBus": [], "channel": [], "disk": []}}
+                  "hostRoot": [], "sharedDirectory": [], "channelBus": [], "channel": [], "disk": []}}
         """;
 
     [Fact]
