@@ -17,7 +17,8 @@ public sealed class ExecTests
 
     private static Process Start(string? stdin, params string[] args)
     {
-        var psi = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "pinbridge"))
+        // env restores SIGINT/SIGTERM: a test host started in the background by a non-interactive shell inherits them ignored.
+        var psi = new ProcessStartInfo("/usr/bin/env", ["--default-signal=INT,TERM", Path.Combine(AppContext.BaseDirectory, "pinbridge")])
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,

@@ -11,7 +11,13 @@ public class InterruptedRunTests
 {
     private static Process Start(params string[] args)
     {
-        var psi = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "pinbridge")) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = BridgeProcess.RepoRoot };
+        // env restores SIGINT/SIGTERM: a test host started in the background by a non-interactive shell inherits them ignored.
+        var psi = new ProcessStartInfo("/usr/bin/env", ["--default-signal=INT,TERM", Path.Combine(AppContext.BaseDirectory, "pinbridge")])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = BridgeProcess.RepoRoot,
+        };
         foreach (var a in args)
             psi.ArgumentList.Add(a);
         return Process.Start(psi)!;
