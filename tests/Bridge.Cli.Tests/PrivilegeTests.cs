@@ -86,7 +86,7 @@ public class PrivilegeTests
     }
 
     /// <summary>Each scenario's verdict class (as results.json names it: <see cref="VerdictClasses.Name"/>) and reason.</summary>
-    private static Dictionary<string, (string Verdict, string? Reason)> Verdicts(string json)
+    internal static Dictionary<string, (string Verdict, string? Reason)> Verdicts(string json)
     {
         using var document = JsonDocument.Parse(json);
         return document.RootElement.GetProperty("targets")[0].GetProperty("scenarios").EnumerateArray().ToDictionary(

@@ -43,21 +43,44 @@ public static class BackingProviders
         return s.Filesystem(backing.FsType!, mkfs.Tool, mkfs.Args, ImageSize);
     }
 
-    /// <summary>ext4: a loop-mounted image as root; otherwise a directory on an ext4 filesystem that exists.</summary>
+    /// <summary>ext4: a loop-mounted image as root; without root, or where the system refuses loop devices (an
+    /// unprivileged container has no /dev/loop-control), a directory on an ext4 filesystem that exists.</summary>
     private static string Ext4Directory(ScratchSpace s)
     {
-        if (SystemInfo.IsRoot)
-            return LoopFs(s, BackingTable.Ext4);
+        var refused = LoopFsOrRefusal(s, BackingTable.Ext4, out var mounted);
+        if (mounted is not null)
+            return mounted;
         var fsType = FsType.Of(s.Root);
         return fsType == BackingTable.Ext4.FsType
             ? s.Root
-            : throw new BackingUnavailableException($"not root and the scratch directory {s.Root} is {fsType}, not ext4; set BRIDGE_SCRATCH to a directory on ext4");
+            : throw new BackingUnavailableException($"{refused}, and the scratch directory {s.Root} is {fsType}, not ext4; set BRIDGE_SCRATCH to a directory on ext4");
     }
 
     /// <summary>Source and output files need O_DIRECT: on a memory backing they live on the auxiliary files'
-    /// filesystem (or, without root, in the scratch root).</summary>
-    private static string AuxDirectory(ScratchSpace s) =>
-        s.NewDirectory(SystemInfo.IsRoot ? LoopFs(s, BackingTable.AuxiliaryFiles) : s.Root);
+    /// filesystem (or, without root or loop devices, in the scratch root).</summary>
+    private static string AuxDirectory(ScratchSpace s)
+    {
+        LoopFsOrRefusal(s, BackingTable.AuxiliaryFiles, out var mounted);
+        return s.NewDirectory(mounted ?? s.Root);
+    }
+
+    /// <summary>Loop-mounts the backing's filesystem (root only) into <paramref name="mounted"/>, or returns why it
+    /// cannot here.</summary>
+    private static string? LoopFsOrRefusal(ScratchSpace s, BackingInfo backing, out string? mounted)
+    {
+        mounted = null;
+        if (!SystemInfo.IsRoot)
+            return "not root";
+        try
+        {
+            mounted = LoopFs(s, backing);
+            return null;
+        }
+        catch (BackingUnavailableException e)
+        {
+            return e.Message;
+        }
+    }
 
     private static BackingInstance OnDisk(ScratchSpace s, string root, string? aux = null)
     {

@@ -1,5 +1,6 @@
 using Bridge.Linux.Host;
 using Bridge.Linux.Interop;
+using static Tmds.Linux.LibC;
 
 namespace Bridge.Linux.Backings;
 
@@ -80,12 +81,29 @@ public sealed class ScratchSpace : IDisposable
                 using (var f = File.Create(image))
                     f.SetLength(imageSize);
                 RunTool(mkfs, [.. mkfsArgs, image]);
-                var (device, path) = LoopDevice.Attach(image);
-                using (device)
-                    Mounts.Mount(path, mountPoint, fsType);
+                AttachAndMount(image, mountPoint, fsType);
             }
             _mountPoints.Add(mountPoint);
             return _mounted[fsType] = mountPoint;
+        }
+    }
+
+    /// <summary>Loop-mounts the image. Where the kernel or the sandbox refuses the loop device or the mount (an
+    /// unprivileged container has no /dev/loop-control: ENOENT; no CAP_SYS_ADMIN: EPERM/EACCES), the backing is
+    /// unavailable here and its scenarios are skipped with that reason; any other errno is a failure of the run.</summary>
+    private static readonly int[] LoopRefusals = [ENOENT, EACCES, EPERM, ENXIO, ENODEV];
+
+    private static void AttachAndMount(string image, string mountPoint, string fsType)
+    {
+        try
+        {
+            var (device, path) = LoopDevice.Attach(image);
+            using (device)
+                Mounts.Mount(path, mountPoint, fsType);
+        }
+        catch (SysException e) when (LoopRefusals.Contains(e.Errno))
+        {
+            throw new BackingUnavailableException($"{fsType} needs a loop-mounted scratch image, and this system refuses it ({e.Message})");
         }
     }
 
