@@ -56,11 +56,12 @@ run: build
 	exit $$code
 
 # Every test project, one at a time (the real-kernel tests share loop devices, mounts and huge pages); then the
-# reports they wrote are read back by a JUnit/TRX consumer.
+# reports they wrote are read back by a JUnit/TRX consumer — also after a failure, so that the last lines of a CI log
+# name the failed tests and their messages.
 test: build .ci/test-reports/node_modules/.installed
 	rm -rf $(TEST_RESULTS)
-	$(DOTNET) test --solution Bridge.sln -c $(CONFIG) --no-build --max-parallel-test-modules 1
-	$(MAKE) --no-print-directory test-reports
+	$(DOTNET) test --solution Bridge.sln -c $(CONFIG) --no-build --max-parallel-test-modules 1; rc=$$?; \
+	$(MAKE) --no-print-directory test-reports; exit $$rc
 
 # The scenario parser under its property-based fuzzer (tests/Bridge.Core.Tests/Fuzz) for FUZZ_SECONDS from
 # BRIDGE_FUZZ_SEED (default: a new seed, printed first); `make test` runs the same test for 20 s from a fixed seed.

@@ -44,7 +44,7 @@ async function junitCounts(project, file) {
         problems.push(`${project}: ${c.name} is skipped without a reason`);
     for (const c of failed) {
       const detail = (c.failure ?? c.error)[0];
-      problems.push(`${project}: ${c.name} failed: ${(detail.message ?? detail.inner ?? '').split('\n')[0]}`);
+      problems.push(`${project}: ${c.name} failed: ${(detail.message ?? detail.inner ?? '').split('\n').slice(0, 4).join('\n    ')}`);
     }
     counts.failed += failed.length;
     counts.skipped += skipped.length;
