@@ -1,13 +1,13 @@
 #!/bin/busybox sh
 # /init of Bridge's VM boot image (busybox sh as PID 1). Embedded in Bridge.Targets.dll; InitramfsBuilder puts it
 # next to /bin/busybox, the modules (/lib/modules/..., load order in /bridge/modules) and the per-run files:
-# /bridge/run.env, which sets BRIDGE_NONCE, BRIDGE_DISK_COUNT, BRIDGE_SHARED (optional) and defines bridge_run (env -i … chroot /host …),
-# and /bridge/stdin, the command's standard input.
+# /bridge/run.env, which sets BRIDGE_NONCE, BRIDGE_DISK_COUNT, BRIDGE_SHARED (optional) and defines bridge_run (env -i … chroot /host …).
 #
-# Protocol with the host (Bridge.Targets.Vm.GuestChannel), three virtio-serial ports found by name:
+# Protocol with the host (Bridge.Targets.Vm.GuestChannel), four virtio-serial ports found by name:
 #   bridge.ctl  guest→host "ready RELEASE", "error TEXT", "exit CODE"; host→guest "ack" once it has read everything.
 #   bridge.out  the command's stdout, then "\nNONCE\n"   (the host strips that end mark; see GuestStreamDecoder)
 #   bridge.err  the command's stderr, then "\nNONCE\n"
+#   bridge.in   the command's stdin, streamed by the host; end of file when the host has sent all of it
 # The ports and not the console carry results: data the guest has written reaches the host before a panic stops it.
 # Boot-stage problems are also printed on the console as "bridge-vm: error: …" because the ports may not exist yet.
 
@@ -53,10 +53,10 @@ port_device() {
     return 1
 }
 tries=0
-until ctl=$(port_device bridge.ctl) && out=$(port_device bridge.out) && err=$(port_device bridge.err) \
-      && [ -c "$ctl" ] && [ -c "$out" ] && [ -c "$err" ]; do
+until ctl=$(port_device bridge.ctl) && out=$(port_device bridge.out) && err=$(port_device bridge.err) && in=$(port_device bridge.in) \
+      && [ -c "$ctl" ] && [ -c "$out" ] && [ -c "$err" ] && [ -c "$in" ]; do
     tries=$((tries + 1))
-    [ $tries -le 200 ] || fail "virtio-serial ports bridge.ctl/out/err did not appear (is virtio_console loaded?)"
+    [ $tries -le 200 ] || fail "virtio-serial ports bridge.ctl/out/err/in did not appear (is virtio_console loaded?)"
     sleep 0.05
 done
 exec 3<>"$ctl" 4>"$out" 5>"$err"
@@ -104,7 +104,7 @@ done
 export BRIDGE_DISKS
 
 echo "ready $(uname -r)" >&3
-bridge_run </bridge/stdin >&4 2>&5 3>&- 4>&- 5>&-
+bridge_run <"$in" >&4 2>&5 3>&- 4>&- 5>&-
 rc=$?
 printf '\n%s\n' "$BRIDGE_NONCE" >&4
 printf '\n%s\n' "$BRIDGE_NONCE" >&5

@@ -4,7 +4,7 @@ namespace Bridge.Cli.Tests;
 
 /// <summary>
 /// <c>pinbridge exec</c> as a user runs it: the real executable booting the debian-6.12 line under qemu, a host command
-/// inside. Exit status, stdout, stderr and stdin pass through; a hanging command ends at --timeout with 124; Ctrl-C
+/// inside. Exit status, stdout, stderr and stdin pass through (stdin streamed, byte for byte); a hanging command ends at --timeout with 124; Ctrl-C
 /// (SIGINT) ends the run with 130 and leaves no qemu and no run directory. Bad options are usage errors before any boot.
 /// </summary>
 public sealed class ExecTests
@@ -17,6 +17,15 @@ public sealed class ExecTests
 
     private static Process Start(string? stdin, params string[] args)
     {
+        var process = Launch(args);
+        process.StandardInput.Write(stdin ?? "");
+        process.StandardInput.Close();
+        return process;
+    }
+
+    /// <summary>Starts the command with its standard input open.</summary>
+    private static Process Launch(params string[] args)
+    {
         // env restores SIGINT/SIGTERM: a test host started in the background by a non-interactive shell inherits them ignored.
         var psi = new ProcessStartInfo("/usr/bin/env", ["--default-signal=INT,TERM", Path.Combine(AppContext.BaseDirectory, "pinbridge")])
         {
@@ -27,10 +36,7 @@ public sealed class ExecTests
         };
         foreach (var a in args.Prepend("exec"))
             psi.ArgumentList.Add(a);
-        var process = Process.Start(psi)!;
-        process.StandardInput.Write(stdin ?? "");
-        process.StandardInput.Close();
-        return process;
+        return Process.Start(psi)!;
     }
 
     private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string? stdin, params string[] args)
@@ -72,6 +78,30 @@ public sealed class ExecTests
         Assert.Equal(7, exit);
         Assert.Equal("line one\nline two\n", stdout);
         Assert.Equal("to stderr arg0\n", stderr);
+    }
+
+    [Fact]
+    public async Task StandardInputStreamsAsTheCommandReadsItAndKeepsEveryByte()
+    {
+        RequireBoot();
+        // Not UTF-8: every byte value, many times over, as a binary pipe would carry them.
+        var binary = Enumerable.Range(0, 64 * 1024).Select(i => (byte)(i * 7 + (i >> 8))).ToArray();
+        using var process = Launch("--target", Line, "--", "sh", "-c", "read -r line; echo \"got $line\"; sha256sum");
+        var ct = TestContext.Current.CancellationToken;
+        await process.StandardInput.WriteAsync("ping\n".AsMemory(), ct);
+        await process.StandardInput.FlushAsync(ct);
+
+        // The answer comes while the input is still open: the guest reads it as it is written, not at its end.
+        // (A boot under TCG takes seconds; minutes without an answer means the input was held back until its end.)
+        Assert.Equal("got ping", await process.StandardOutput.ReadLineAsync(ct).AsTask().WaitAsync(TimeSpan.FromMinutes(3), ct));
+        await process.StandardInput.BaseStream.WriteAsync(binary, ct);
+        process.StandardInput.Close();
+        var rest = await process.StandardOutput.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+
+        Assert.Equal(0, process.ExitCode);
+        Assert.Equal($"{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(binary))}  -\n", rest);
+        AssertNothingLeft(process.Id);
     }
 
     [Fact]

@@ -36,7 +36,7 @@ public static partial class ExecCommand
             var asked = new List<ExecDisk>();
             foreach (var disk in parse.GetValue(disks) ?? [])
                 asked.Add(Usage(() => VmExec.ParseDisk(disk, asked)));
-            var stdin = Console.IsInputRedirected ? await Console.In.ReadToEndAsync(ct) : null;
+            await using var stdin = Console.IsInputRedirected ? Console.OpenStandardInput() : null;
             var spec = Usage(() => VmExec.Spec(source, parse.GetValue(command)!, asked, parse.GetValue(rxe),
                 GuestPaths.Of(Environment.CurrentDirectory), stdin, limit));
             await Bridge.Targets.Leftovers.SweepAsync();

@@ -37,6 +37,7 @@ internal sealed class AcceleratorProbe(string cacheDirectory)
             var trial = await boot(spec with
             {
                 Command = ["true"],
+                StandardInput = null,
                 Environment = new Dictionary<string, string>(),
                 WorkingDirectory = "/",
                 ScratchDisks = 0,

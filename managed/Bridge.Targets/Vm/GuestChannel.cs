@@ -6,20 +6,24 @@ using System.Threading.Channels;
 namespace Bridge.Targets.Vm;
 
 /// <summary>
-/// The host end of the guest's three virtio-serial ports (see containers/vm/init.sh): one unix socket per port in
+/// The host end of the guest's four virtio-serial ports (see containers/vm/init.sh): one unix socket per port in
 /// the run directory, listened on before qemu starts; qemu connects to each as a client when it creates the
 /// chardev, so nothing the guest writes can be sent before the host is there to read it. Readers drain the
 /// sockets as fast as qemu delivers — lines queue here, never in qemu — so a panic loses nothing already written.
+/// The command's standard input streams the other way, as the guest reads it (a pipe, a file, a tty: bytes, not text).
 /// </summary>
 internal sealed class GuestChannel : IAsyncDisposable
 {
     public const string Control = "ctl";
     public const string Stdout = "out";
     public const string Stderr = "err";
-    public static readonly IReadOnlyList<string> Names = [Control, Stdout, Stderr];
+    public const string Stdin = "in";
+    public static readonly IReadOnlyList<string> Names = [Control, Stdout, Stderr, Stdin];
 
     private readonly string _directory;
     private readonly string _endMark;
+    private readonly Stream? _standardInput;
+    private readonly CancellationTokenSource _inputEnd = new();
     private readonly Dictionary<string, Socket> _listeners = [];
     private readonly List<Socket> _connections = [];
     private readonly Channel<GuestLine> _lines = Channel.CreateUnbounded<GuestLine>(new UnboundedChannelOptions { SingleReader = true });
@@ -34,10 +38,11 @@ internal sealed class GuestChannel : IAsyncDisposable
     private int _streamsDone;
     private bool _disposed;
 
-    public GuestChannel(string directory, string endMark)
+    public GuestChannel(string directory, string endMark, Stream? standardInput)
     {
         _directory = directory;
         _endMark = endMark;
+        _standardInput = standardInput;
         foreach (var name in Names)
         {
             var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -81,9 +86,13 @@ internal sealed class GuestChannel : IAsyncDisposable
                     return;
                 }
                 _connections.Add(connection);
-                _readers.Add(name == Control
-                    ? Task.Run(() => ReadControlAsync(connection), CancellationToken.None)
-                    : Task.Run(() => ReadStreamAsync(connection, name == Stdout ? GuestStream.Stdout : GuestStream.Stderr), CancellationToken.None));
+                // The input pump is not a reader: the run does not wait for a user's stdin to end.
+                if (name == Stdin)
+                    _ = Task.Run(() => WriteInputAsync(connection), CancellationToken.None);
+                else
+                    _readers.Add(name == Control
+                        ? Task.Run(() => ReadControlAsync(connection), CancellationToken.None)
+                        : Task.Run(() => ReadStreamAsync(connection, name == Stdout ? GuestStream.Stdout : GuestStream.Stderr), CancellationToken.None));
             }
         }
     }
@@ -161,6 +170,27 @@ internal sealed class GuestChannel : IAsyncDisposable
         }
     }
 
+    /// <summary>Copies the standard input to the guest as it reads it, then half-closes the socket: qemu forwards
+    /// what is queued and only then sees end of file and tells the guest (a full close is a hang-up that may drop
+    /// bytes qemu has not read yet, while the guest has not opened the port).</summary>
+    private async Task WriteInputAsync(Socket socket)
+    {
+        try
+        {
+            if (_standardInput is not null)
+            {
+                var buffer = new byte[64 * 1024];
+                while (await _standardInput.ReadAsync(buffer, _inputEnd.Token) is var read and > 0)
+                    await socket.SendAsync(buffer.AsMemory(0, read), SocketFlags.None, _inputEnd.Token);
+            }
+            socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException or IOException)
+        {
+            // The run ended first (the command exited without reading all of it, or the VM stopped).
+        }
+    }
+
     private async Task ReadStreamAsync(Socket socket, GuestStream stream)
     {
         var decoder = new GuestStreamDecoder(_endMark);
@@ -208,9 +238,11 @@ internal sealed class GuestChannel : IAsyncDisposable
             _disposed = true;
             sockets = [.. _listeners.Values, .. _connections];
         }
+        await _inputEnd.CancelAsync();
         foreach (var socket in sockets)
             socket.Dispose();
         await Task.WhenAll(Readers());
         _lines.Writer.TryComplete();
+        _inputEnd.Dispose();
     }
 }

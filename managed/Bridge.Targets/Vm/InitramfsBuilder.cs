@@ -10,7 +10,7 @@ namespace Bridge.Targets.Vm;
 /// Builds the boot image in two cpio archives concatenated into one initrd:
 /// the base (busybox-static, /init from containers/vm/init.sh, the modules — decompressed, because busybox insmod
 /// and kernels without in-kernel decompression take plain .ko — and their load order), cached per kernel and module
-/// set under CACHE/initramfs/; and a few hundred bytes per run (/bridge/run.env, see <see cref="RunScript"/>, and /bridge/stdin).
+/// set under CACHE/initramfs/; and a few hundred bytes per run (/bridge/run.env, see <see cref="RunScript"/>).
 /// </summary>
 public sealed class InitramfsBuilder(string cacheDirectory, string busyboxPath = InitramfsBuilder.DefaultBusybox)
 {
@@ -66,16 +66,14 @@ public sealed class InitramfsBuilder(string cacheDirectory, string busyboxPath =
         }
     }
 
-    /// <summary>Writes the initrd of one run: the base archive followed by the run's own archive (run.env and the
-    /// command's standard input).</summary>
-    public static async Task WriteRunImageAsync(string basePath, string runEnv, string? standardInput, string destination, CancellationToken ct)
+    /// <summary>Writes the initrd of one run: the base archive followed by the run's own archive (run.env).</summary>
+    public static async Task WriteRunImageAsync(string basePath, string runEnv, string destination, CancellationToken ct)
     {
         await using var output = new FileStream(destination, FileMode.CreateNew, FileAccess.Write);
         await using (var input = File.OpenRead(basePath))
             await input.CopyToAsync(output, ct);
         using var cpio = new CpioWriter(output);
         cpio.AddFile("bridge/run.env", Encoding.UTF8.GetBytes(runEnv));
-        cpio.AddFile("bridge/stdin", Encoding.UTF8.GetBytes(standardInput ?? ""));
         cpio.Finish();
     }
 

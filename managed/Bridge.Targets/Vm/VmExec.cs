@@ -81,7 +81,7 @@ public static partial class VmExec
     /// <summary>The VM run of <paramref name="command"/>: the prologue, the module groups the disks and rxe need,
     /// one scratch disk per <paramref name="disks"/> entry.</summary>
     public static VmSpec Spec(KernelSource kernel, IReadOnlyList<string> command, IReadOnlyList<ExecDisk> disks, bool rxe,
-        string workingDirectory, string? standardInput, TimeSpan timeout)
+        string workingDirectory, Stream? standardInput, TimeSpan timeout)
     {
         if (command.Count == 0)
             throw new VmSetupException("no command to run (expected pinbridge exec --target vm:LINE [options] -- CMD [ARGS…])");

@@ -13,7 +13,7 @@ namespace Bridge.Targets.Vm;
 ///       Kernel = KernelSource.Line("debian-6.12"),     // or KernelSource.Image("bzImage", "…/lib/modules/REL")
 ///       Command = ["dotnet", "pinbridge.dll", "agent"],   // runs in the host's root, shared read-only over 9p
 ///       WorkingDirectory = "/work", ScratchDisks = 2,  // BRIDGE_DISKS="/dev/vda /dev/vdb" in the guest
-///       StandardInput = requestJson,                   // delivered inside the boot image
+///       StandardInput = requestStream,                 // streamed through the bridge.in port
 ///       ModuleGroups = ["filesystems"],                // recipe groups beyond 9p + virtio-serial
 ///       SilenceTimeout = TimeSpan.FromMinutes(2),      // per-step hang limit; also BootTimeout, RunTimeout
 ///   };

@@ -34,10 +34,10 @@ internal static class VmSession
         using var run = RunDirectory.Create();
         var runDirectory = run.Path;
         var initrd = Path.Combine(runDirectory, "initrd.cpio");
-        await InitramfsBuilder.WriteRunImageAsync(baseInitrd, runEnv, spec.StandardInput, initrd, ct);
+        await InitramfsBuilder.WriteRunImageAsync(baseInitrd, runEnv, initrd, ct);
         var disks = CheckSpecAndCreateScratchDisks(runDirectory, spec);
         var consoleLog = Path.Combine(runDirectory, "console.log");
-        await using var channel = new GuestChannel(runDirectory, nonce);
+        await using var channel = new GuestChannel(runDirectory, nonce, spec.StandardInput);
         var args = QemuCommandLine.Build(recipe, spec, new QemuCommandLine.Inputs(
             accelerator, kernel.BzImage, initrd, consoleLog, channel.SocketPath, disks));
         await using var qemu = await QemuProcess.StartAsync(recipe.Binary, args);

@@ -24,9 +24,10 @@ public sealed record VmSpec
     /// by the guest: the scratch disks' device names, space-separated (/dev/vda …).</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>The command's standard input (UTF-8), e.g. an agent request; empty input when null. It travels in
-    /// the per-run boot image, so it is in guest memory before the command starts.</summary>
-    public string? StandardInput { get; init; }
+    /// <summary>The command's standard input, e.g. an agent request or the user's redirected stdin; empty input when
+    /// null. Streamed to the guest through a virtio-serial port as the command reads it, and read once: a spec with
+    /// a stream runs once.</summary>
+    public Stream? StandardInput { get; init; }
 
     /// <summary>Absolute path in the host root where the command starts.</summary>
     public string WorkingDirectory { get; init; } = "/";

@@ -1,3 +1,4 @@
+using System.Text;
 using Bridge.Core.Execution;
 using Bridge.Core.Observations;
 using Bridge.Core.Scenarios;
@@ -65,8 +66,8 @@ public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITa
             {
                 Kernel = kernel,
                 Command = [dotnet, Path.Combine(build, "pinbridge.dll"), "agent", "--request", "-"],
-                StandardInput = AgentProtocol.EncodeRequest(new AgentRequest(Name, scenarios.Select(ScenarioText.From).ToList(), StepTimeout,
-                    KeepImages is { } keep ? keep with { Directory = GuestPaths.Of(keep.Directory) } : null)),
+                StandardInput = new MemoryStream(Encoding.UTF8.GetBytes(AgentProtocol.EncodeRequest(new AgentRequest(Name, scenarios.Select(ScenarioText.From).ToList(), StepTimeout,
+                    KeepImages is { } keep ? keep with { Directory = GuestPaths.Of(keep.Directory) } : null)))),
                 SharedDirectory = KeepImages?.Directory,
                 Environment = new Dictionary<string, string>
                 {

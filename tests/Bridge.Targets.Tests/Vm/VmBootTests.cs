@@ -54,7 +54,7 @@ public sealed class VmBootTests(VmFixture vm)
             "read -r first && echo \"stdin: $first\" && cat",
             "printf 'no newline at the end'") with
         {
-            StandardInput = "line one\nline two\n",
+            StandardInput = new MemoryStream("line one\nline two\n"u8.ToArray()),
             ScratchDisks = 2,
             ScratchDiskBytes = 64L << 20,
             ModuleGroups = ["ext4"],
