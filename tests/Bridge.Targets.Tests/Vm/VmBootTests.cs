@@ -21,7 +21,8 @@ public sealed class VmBootTests(VmFixture vm)
     {
         VmHost.RequireBoot();
         var release = await vm.PackageReleaseAsync("debian-6.12");
-        Assert.Equal("6.12.117+deb12-amd64", release);
+        // The line's newest version in the archive's index today (the archive moves on; the test follows it).
+        Assert.Equal((await vm.Runner.Cache.ResolveAsync("debian-6.12", null, TestContext.Current.CancellationToken)).Release, release);
 
         var spec = Spec("debian-6.12", "uname -r", "cat /proc/sys/kernel/printk_ratelimit", "cat /proc/filesystems", "echo on-stderr >&2", "exit 3") with { ModuleGroups = ["filesystems"] };
 
