@@ -32,7 +32,8 @@ public sealed record ScenarioVerdictKey(string Scenario, VerdictClass Class, str
 /// <summary>
 /// The verdict a bisection compares, per candidate: for every selected scenario, in order, its verdict class —
 /// the most severe over the candidate's runs (<c>--repeat</c>: a race that shows a finding once in N runs shows it)
-/// — and, with <see cref="VerdictRules.ByErrno"/>, the errno of that finding's culprit step. Two candidates behave
+/// — and, with <see cref="VerdictRules.ByErrno"/>, the errno of that finding's culprit step (of a refusal: the
+/// refused pin's). Two candidates behave
 /// alike when every scenario's verdict is equal. A candidate cannot be tested when any run did not finish every
 /// scenario (the kernel did not boot or the VM died), when a scenario was skipped or interrupted (it has no verdict),
 /// or when the kernel refused a pin and refusals are not verdicts (the device never wrote: the finding can be neither
@@ -68,9 +69,11 @@ public static class VersionVerdict
 
     public static string Key(IReadOnlyList<ScenarioVerdictKey> scenarios) => string.Join("; ", scenarios.Select(s => $"{s.Scenario}={s.Verdict}"));
 
-    /// <summary>The errno the culprit step of the run's most severe finding failed with, if it failed.</summary>
+    /// <summary>The errno the culprit step of the run's most severe finding failed with, if it failed; for a refused
+    /// run, the errno of the first refused pin (EOPNOTSUPP and EFAULT are different refusals).</summary>
     public static string? CulpritErrno(ScenarioRun run) =>
-        run.Verdict.Findings.Where(f => f.Class == run.Verdict.Class && f.Culprit is not null)
+        run.Verdict.Class == VerdictClass.Refused ? run.Verdict.Refusals.FirstOrDefault()?.Errno
+        : run.Verdict.Findings.Where(f => f.Class == run.Verdict.Class && f.Culprit is not null)
             .Select(f => run.Observation.ResultOf(f.Culprit!.Value)?.Errno).FirstOrDefault(e => e is not null);
 
     private static string Refusal(ScenarioRun run) =>

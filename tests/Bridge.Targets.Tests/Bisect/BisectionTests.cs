@@ -81,14 +81,17 @@ public sealed class BisectionTests
     }
 
     [Fact]
-    public async Task ErrnosTellFindingsApartOnlyWhenAsked()
+    public async Task ErrnosTellVerdictsApartOnlyWhenAsked()
     {
         var report = await Judge("linux-6.5+", Seed());
         var run = report.Runs.Single();
-        Assert.Equal(VerdictClass.Refused, run.Verdict.Class);
-        // The refused pin is the culprit of no finding: no errno joins the key, asked or not.
-        Assert.Equal(VersionVerdict.Key(VersionVerdict.Scenarios([report], new VerdictRules())),
-            VersionVerdict.Key(VersionVerdict.Scenarios([report], new VerdictRules(ByErrno: true))));
+        var refusal = run.Verdict.Refusals.Single();
+        Assert.Equal($"{run.Scenario.Name}=refused", VersionVerdict.Key(VersionVerdict.Scenarios([report], new VerdictRules())));
+        Assert.Equal($"{run.Scenario.Name}=refused({refusal.Errno})", VersionVerdict.Key(VersionVerdict.Scenarios([report], new VerdictRules(ByErrno: true))));
+        var legacy = (await Judge("linux-6.1", Seed())).Runs.Single();
+        Assert.True(legacy.Verdict.HasFindings);
+        var culprit = legacy.Verdict.Findings.First(f => f.Class == legacy.Verdict.Class).Culprit!.Value;
+        Assert.Equal(legacy.Observation.ResultOf(culprit)!.Errno, VersionVerdict.CulpritErrno(legacy));
     }
 
     [Fact]
