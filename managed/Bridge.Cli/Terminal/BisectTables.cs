@@ -17,8 +17,9 @@ public static class BisectTables
         console.WriteLine($"verdict: each scenario's class{(repeat > 1 ? $", the most severe of {repeat} runs" : "")}{(rules.ByErrno ? ", findings with their culprit's errno" : "")}; " +
                           $"cannot test: not booted, skipped{(rules.RefusedIsVerdict ? "" : ", a refused pin")}");
         var table = new Table { Border = TableBorder.Simple };
+        // Column headers are plain text: scenario names have brackets, which Spectre would read as markup.
         table.AddColumns([new TableColumn("#") { NoWrap = true }, new TableColumn("candidate") { NoWrap = true }, new TableColumn("release"),
-            .. scenarios.Select(s => new TableColumn(s)), new TableColumn("seconds") { Alignment = Justify.Right }]);
+            .. scenarios.Select(s => new TableColumn(new Text(s))), new TableColumn("seconds") { Alignment = Justify.Right }]);
         foreach (var t in outcome.Tested.OrderBy(t => t.Index))
         {
             var cells = t.Result.Testable
@@ -50,9 +51,9 @@ public static class BisectTables
     private static void Steps(IAnsiConsole console, TestedCandidate old, TestedCandidate? @new)
     {
         var table = new Table { Border = TableBorder.Simple };
-        table.AddColumns(new TableColumn("step") { NoWrap = true }, new TableColumn(""), new TableColumn(Header(old)));
+        table.AddColumns(new TableColumn("step") { NoWrap = true }, new TableColumn(""), new TableColumn(new Text(Header(old))));
         if (@new is not null)
-            table.AddColumn(new TableColumn(Header(@new)));
+            table.AddColumn(new TableColumn(new Text(Header(@new))));
         foreach (var (v, i) in old.Verdicts.Select((v, i) => (v, i)))
         {
             var other = @new?.Verdicts.ElementAtOrDefault(i);
