@@ -1,3 +1,4 @@
+using Bridge.Cli.Output;
 using Bridge.Cli.Terminal;
 using Bridge.Core.Oracle;
 using Bridge.Core.Reports;
@@ -22,14 +23,8 @@ public sealed class BisectTableTests
         var rules = new VerdictRules(ByErrno: true, RefusedIsVerdict: true);
         var outcome = await Bisection.RunAsync(plan, rules, async (c, _, ct) =>
         {
-            var runs = new List<ScenarioRun>();
             await using var sim = SimulatorTarget.ForPolicy(c.Spec);
-            await foreach (var o in sim.RunAsync(scenarios, ct))
-            {
-                var s = scenarios.Single(x => x.Name == o.Scenario);
-                runs.Add(new ScenarioRun(s, o, Oracle.Judge(s, o)));
-            }
-            var report = new RunReport(sim.Name, scenarios.Count, runs);
+            var report = await JudgedRun.RunAsync(sim, scenarios, null, ct);
             return new CandidateRun([report], report.KernelRelease);
         }, null, TestContext.Current.CancellationToken);
         Assert.Equal(ConclusionKind.Changed, outcome.Conclusion.Kind);

@@ -115,16 +115,12 @@ public static class BisectCommand
             await using var target = new VmTarget(kernel) { StepTimeout = stepTimeout };
             progress.Target($"bisect #{order}{(runs > 1 ? $" run {r}/{runs}" : "")}: {name}", scenarios.Count);
             progress.Running(scenarios[0].Name);
-            var byName = scenarios.ToDictionary(s => s.Name);
-            var judged = new List<ScenarioRun>();
-            await foreach (var observation in target.RunAsync(scenarios, ct))
+            var done = 0;
+            reports.Add(await JudgedRun.RunAsync(target, scenarios, run =>
             {
-                var scenario = byName[observation.Scenario];
-                var run = new ScenarioRun(scenario, observation, Core.Oracle.Oracle.Judge(scenario, observation));
-                judged.Add(run);
-                progress.Finished(observation.Environment.KernelRelease, run.Verdict.HasFindings, judged.Count < scenarios.Count ? scenarios[judged.Count].Name : null);
-            }
-            reports.Add(new RunReport(target.Name, scenarios.Count, judged));
+                done++;
+                progress.Finished(run.Observation.Environment.KernelRelease, run.Verdict.HasFindings, done < scenarios.Count ? scenarios[done].Name : null);
+            }, ct));
         }
         return new CandidateRun(reports, reports.Select(r => r.KernelRelease).FirstOrDefault(k => k is not null));
     }

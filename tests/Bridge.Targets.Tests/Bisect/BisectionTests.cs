@@ -1,3 +1,4 @@
+using Bridge.Cli.Output;
 using Bridge.Core.Oracle;
 using Bridge.Core.Reports;
 using Bridge.Core.Scenarios;
@@ -24,14 +25,8 @@ public sealed class BisectionTests
 
     private static async Task<RunReport> Judge(string era, IReadOnlyList<Scenario> scenarios)
     {
-        var runs = new List<ScenarioRun>();
         await using var target = SimulatorTarget.ForPolicy(era);
-        await foreach (var o in target.RunAsync(scenarios, TestContext.Current.CancellationToken))
-        {
-            var scenario = scenarios.Single(s => s.Name == o.Scenario);
-            runs.Add(new ScenarioRun(scenario, o, Oracle.Judge(scenario, o)));
-        }
-        return new RunReport(target.Name, scenarios.Count, runs);
+        return await JudgedRun.RunAsync(target, scenarios, null, TestContext.Current.CancellationToken);
     }
 
     private static Task<BisectOutcome> BisectEras(VerdictRules rules, bool every = false)

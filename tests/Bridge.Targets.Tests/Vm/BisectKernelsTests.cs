@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Bridge.Core.Oracle;
+using Bridge.Cli.Output;
 using Bridge.Core.Probes;
 using Bridge.Core.Reports;
 using Bridge.Core.Scenarios;
@@ -38,12 +38,8 @@ public sealed class BisectKernelsTests(VmFixture vm) : IDisposable
     /// <summary>The verdict key the line's model gives the probe.</summary>
     private async Task<string> ModelKey(string line)
     {
-        var scenario = Probe();
-        var runs = new List<ScenarioRun>();
         await using var model = SimulatorTarget.ForPolicy(vm.Runner.Cache.Recipe.Line(line).Model!);
-        await foreach (var o in model.RunAsync([scenario], TestContext.Current.CancellationToken))
-            runs.Add(new ScenarioRun(scenario, o, Oracle.Judge(scenario, o)));
-        var report = new RunReport(model.Name, 1, runs);
+        var report = await JudgedRun.RunAsync(model, [Probe()], null, TestContext.Current.CancellationToken);
         return VersionVerdict.Classify([report], Rules).Key!;
     }
 
