@@ -78,7 +78,7 @@ fuzz: build
 # `make test`): the guest's release, the io_uring row for ext4 MAP_SHARED against the line's model, soft-RoCE up.
 test-kernels: build
 	rm -f artifacts/test-kernels/table.txt
-	BRIDGE_TEST_KERNELS=1 $(DOTNET) test --project tests/Bridge.Targets.Tests -c $(CONFIG) --no-build --filter-class '*KernelLinesTests'; rc=$$?; \
+	BRIDGE_TEST_KERNELS=1 $(DOTNET) test --project tests/Bridge.Targets.Tests -c $(CONFIG) --no-build --filter-class '*KernelLinesTests' --filter-class '*BisectKernelsTests'; rc=$$?; \
 	echo "line                 version          guest release          io_uring model: io_uring      rdma link                          exec (s, with fetch)"; \
 	cat artifacts/test-kernels/table.txt; exit $$rc
 

@@ -10,12 +10,14 @@ using static Tmds.Linux.LibC;
 // bench checker MEGABYTES                   -> "codec_bps N raw_crc_bps M memo_hit_bps H crc_method X"  (block decode vs a bare crc32c loop)
 // bench vm-boot KERNEL-LINE REPEAT          -> "accelerator A bare_min S bare_mean S hello_min S hello_mean S"
 // bench hello                               -> one line (what vm-boot runs inside the guest)
+// bench versions KERNEL-LINE                -> the line's versions the archive offers, newest first, one per line
 // bench vm-rdma KERNEL-LINE SIZE SECONDS    -> "perftest_gbps G bridge_gbps G"  (RDMA WRITE in a VM with rdma_rxe)
 // bench rdma-write SIZE SECONDS             -> "bridge_gbps G"  (what vm-rdma runs inside the guest)
 return args switch
 {
     ["vm-boot", var line, var repeat] => await VmBoot.RunAsync(line, int.Parse(repeat, CultureInfo.InvariantCulture)),
     ["hello"] => VmBoot.Hello(),
+    ["versions", var line] => await VmBoot.VersionsAsync(line),
     ["vm-rdma", var line, var size, var seconds] => await RdmaWrite.VmAsync(line, int.Parse(size, CultureInfo.InvariantCulture), int.Parse(seconds, CultureInfo.InvariantCulture)),
     ["rdma-write", var size, var seconds] => RdmaWrite.Guest(int.Parse(size, CultureInfo.InvariantCulture), int.Parse(seconds, CultureInfo.InvariantCulture)),
     ["uring-read", var file, var bs, var seconds] => UringRead(file, int.Parse(bs, CultureInfo.InvariantCulture), double.Parse(seconds, CultureInfo.InvariantCulture)),
@@ -25,7 +27,7 @@ return args switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Bridge.Bench uring-read FILE BLOCK_SIZE SECONDS | checker MEGABYTES | vm-boot KERNEL-LINE REPEAT | hello | vm-rdma KERNEL-LINE SIZE SECONDS | rdma-write SIZE SECONDS");
+    Console.Error.WriteLine("usage: Bridge.Bench uring-read FILE BLOCK_SIZE SECONDS | checker MEGABYTES | vm-boot KERNEL-LINE REPEAT | hello | versions KERNEL-LINE | vm-rdma KERNEL-LINE SIZE SECONDS | rdma-write SIZE SECONDS");
     return 2;
 }
 

@@ -41,6 +41,15 @@ internal static class VmBoot
         return 0;
     }
 
+    /// <summary>The versions of a kernel line, newest first, as <c>pinbridge bisect</c> lists them (bench/bisect picks its range).</summary>
+    public static async Task<int> VersionsAsync(string line)
+    {
+        var cache = new KernelCache();
+        foreach (var version in await cache.VersionsAsync(cache.Recipe.Line(line), CancellationToken.None))
+            Console.WriteLine(version.Abi);
+        return 0;
+    }
+
     /// <summary>What the guest runs: one line, then exit.</summary>
     public static int Hello()
     {

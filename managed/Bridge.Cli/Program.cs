@@ -9,6 +9,7 @@ var root = new RootCommand("Bridge: does data that a pinning path (O_DIRECT, io_
     RunCommand.Create(),
     CheckCommand.Create(),
     ReproCommand.Create(),
+    BisectCommand.Create(),
     SimCommand.Create(),
     CompareCommand.Create(),
     ClassifyCommand.Create(),
