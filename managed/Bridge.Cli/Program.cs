@@ -10,6 +10,8 @@ var root = new RootCommand("Bridge: does data that a pinning path (O_DIRECT, io_
     CheckCommand.Create(),
     ReproCommand.Create(),
     SimCommand.Create(),
+    ExploreCommand.Create(),
+    ShrinkCommand.Create(),
     CompareCommand.Create(),
     ClassifyCommand.Create(),
     RegressCommand.Create(),
