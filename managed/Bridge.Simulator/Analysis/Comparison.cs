@@ -57,7 +57,7 @@ public static class Comparison
     /// failure that matters still shows in the blocks and the scenario's verdict.</summary>
     private static string Outcome(StepResult? result) =>
         result is null ? "missing"
-        : result.Race is { Failures: > 0 } race && race.Failures < race.Iterations && result.Outcome == Outcome.Errno ? "ok"
+        : result.Race is { Failures: > 0 } race && race.Failures < race.Iterations && result.Outcome == Core.Observations.Outcome.Errno ? "ok"
         : result.ToString();
 
     private static IEnumerable<Disagreement> Views(Observation real, Observation sim)
