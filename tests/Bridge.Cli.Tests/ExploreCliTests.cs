@@ -41,7 +41,7 @@ public class ExploreCliTests
         Assert.Contains("finding lost-write, culprit dma", replay.Stdout);
         var sim = BridgeProcess.Run("sim", "--policy", "linux-2019-legacy", scn, "--tap");
         Assert.Equal(1, sim.ExitCode);
-        Assert.Contains("# lost-write: data blocks", sim.Stdout);
+        Assert.Contains("# lost-write: data block", sim.Stdout);
         // ... and its C reproducer builds.
         Assert.SkipUnless(File.Exists("/usr/bin/gcc"), "gcc is not installed (containers/host-packages.txt)");
         var repro = Path.ChangeExtension(scn, ".repro.c");
