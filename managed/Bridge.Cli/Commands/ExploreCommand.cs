@@ -24,7 +24,7 @@ public static class ExploreCommand
         var output = new Option<string?>("--output", "-o") { Description = "save each new failure here: NAME.scn (shrunk, with seed and both verdicts), NAME.original.scn, NAME.repro.c" };
         var replay = new Option<string?>("--replay") { Description = "run a saved finding (DIR/NAME.scn) again on the target (and the model) instead of exploring" };
         var json = new Option<bool>("--json") { Description = "print one JSON document: counts, every finding (signature, as found, shrunk, files), coverage" };
-        var batch = BatchOption();
+        var batch = BatchOption("scenarios generated per run on the target (a VM boots once per batch; default 200 for vm targets, 16 otherwise); shrinking runs its candidates 24 per boot on a VM, one at a time elsewhere");
         var raceRuns = RaceRunsOption();
         var timeout = TimeoutOption.Create();
         var command = new Command("explore", "Generate scenarios from the language's tables and run each on the target (and, with --policy, on the model of that era); every oracle finding on the kernel and every kernel-vs-model disagreement is shrunk and, with -o, saved as a minimal .scn with its C reproducer; failures are de-duplicated by signature (verdict class, culprit verb, backing, pin path, errno). Exit 0: nothing found; 1: findings or disagreements; 2: usage errors; 4: nothing judged (every scenario skipped); 130: interrupted.")
@@ -45,7 +45,7 @@ public static class ExploreCommand
             await using var model = parse.GetValue(policy) is { } era ? TargetOption.Simulator(era) : null;
             var runner = new TrialRunner(real, model)
             {
-                Batch = parse.GetValue(batch) ?? DefaultBatch(parse.GetValue(target.Target)!),
+                Batch = ShrinkBatch(parse.GetValue(target.Target)!),
                 RaceRuns = parse.GetValue(raceRuns),
             };
             if (parse.GetValue(replay) is { } file)
@@ -54,7 +54,7 @@ public static class ExploreCommand
             if (parse.GetValue(seed) is null)
                 Console.Error.WriteLine($"explore: seed {chosen} (--seed {chosen} repeats this run)");
             var limit = parse.GetValue(count) is null && parse.GetResult(duration) is null ? DefaultDuration : parse.GetValue(duration);
-            var explorer = new Explorer(runner, new ExploreOptions(chosen, parse.GetValue(count), limit, runner.Batch, ReproductionRuns: Math.Max(5, runner.RaceRuns)));
+            var explorer = new Explorer(runner, new ExploreOptions(chosen, parse.GetValue(count), limit, parse.GetValue(batch) ?? DefaultBatch(parse.GetValue(target.Target)!), ReproductionRuns: Math.Max(5, runner.RaceRuns)));
             var dir = parse.GetValue(output) is { } o ? Prepare(o) : null;
             var saved = new Dictionary<FindingSignature, IReadOnlyList<string>>();
             string? kernel = null;
@@ -89,7 +89,7 @@ public static class ExploreCommand
             if (parse.GetValue(json))
                 Console.Out.WriteLine(ExplorationJson.Explore(explorer, chosen, real.Name, kernel, model?.Name, exit, saved, interrupted));
             else
-                foreach (var line in ExplorationText.Summary(explorer, chosen, real.Name, kernel, model?.Name).Concat(saved.Values.SelectMany(f => f.Take(1)).Select(f => $"saved {f}")))
+                foreach (var line in ExplorationText.Summary(explorer, chosen, real.Name, kernel, model?.Name, runner.RaceRuns).Concat(saved.Values.SelectMany(f => f.Take(1)).Select(f => $"saved {f}")))
                     Console.Out.WriteLine(line);
             return exit;
         });
@@ -104,17 +104,20 @@ public static class ExploreCommand
         $"{p.WithFindings} with findings  {p.WithDisagreements} disagreeing  {p.Unique} unique";
 
     /// <summary>A VM boots once per batch: it gets large ones; everything else small ones, so a failure is shrunk soon.</summary>
-    public static int DefaultBatch(string target) => target.StartsWith("vm", StringComparison.Ordinal) ? 200 : 16;
+    public static int DefaultBatch(string target) => IsVm(target) ? 200 : 16;
+
+    /// <summary>Shrinking candidates per run: the first that still fails ends a round, so a VM (a boot per run) gets
+    /// chunks of 24 rather than every candidate; elsewhere one at a time costs nothing extra.</summary>
+    public static int ShrinkBatch(string target) => IsVm(target) ? 24 : 1;
+
+    private static bool IsVm(string target) => target.StartsWith("vm", StringComparison.Ordinal);
 
     public static Option<string?> ModelOption() => new("--policy")
     {
         Description = "also run every scenario on the model of this era and report where kernel and model disagree: linux-2019-legacy, linux-6.1, linux-6.5+ (aliases: legacy, linux-6.12, linux-6.18)",
     };
 
-    public static Option<int?> BatchOption() => new("--batch")
-    {
-        Description = "scenarios per run on the target (a VM boots once per batch; default 200 for vm targets, 16 otherwise)",
-    };
+    public static Option<int?> BatchOption(string description) => new("--batch") { Description = description };
 
     public static Option<int> RaceRunsOption() => new("--race-runs")
     {
@@ -156,7 +159,7 @@ public static class ExploreCommand
         var scn = stem + ".scn";
         var files = new List<(string Path, string Text)>
         {
-            (scn, ExplorationText.SavedScenario(finding, seed, target, model, Path.GetRelativePath(Directory.GetCurrentDirectory(), scn))),
+            (scn, ExplorationText.SavedScenario(finding, seed, target, model, Shown(scn))),
             (stem + ".original.scn", $"# generated by pinbridge explore --seed {seed} (scenario {finding.Index}); shrunk: {Path.GetFileName(scn)}\n" +
                                      ScenarioForm.Of(finding.First.Scenario).Render()),
         };
@@ -169,8 +172,12 @@ public static class ExploreCommand
             Console.Error.WriteLine($"explore: no C reproducer for {Path.GetFileName(scn)}: {e.Message}");
         }
         AtomicFile.WriteAll(files);
-        return [.. files.Select(f => Path.GetRelativePath(Directory.GetCurrentDirectory(), f.Path))];
+        return [.. files.Select(f => Shown(f.Path))];
     }
+
+    /// <summary>A path as the user gave it: relative below the working directory, absolute elsewhere.</summary>
+    private static string Shown(string path) =>
+        Path.GetRelativePath(Directory.GetCurrentDirectory(), path) is var relative && !relative.StartsWith("..", StringComparison.Ordinal) ? relative : path;
 
     private static async Task<int> ReplayAsync(TrialRunner runner, string file, bool json, CancellationToken ct)
     {

@@ -21,7 +21,7 @@ public static class ShrinkCommand
             Description = "which failure to keep when the scenario has both: Finding (the kernel's oracle finding) or Disagreement (kernel vs model); default: the finding",
         };
         var json = new Option<bool>("--json") { Description = "print one JSON document: the signature, the scenario as given and shrunk (text, verdicts), rounds, candidates, reproduction" };
-        var batch = ExploreCommand.BatchOption();
+        var batch = ExploreCommand.BatchOption("candidates per run on the target (default 24 on a VM, which boots once per run; 1 elsewhere)");
         var raceRuns = ExploreCommand.RaceRunsOption();
         var timeout = TimeoutOption.Create();
         var command = new Command("shrink", "Reduce a failing scenario while it fails the same way on the target (the same verdict class and culprit verb; with --policy, or the same disagreement with the model): drop steps and race members, narrow blocks, shrink the file, lower race bounds, simplify backing and mapping; candidates with a race run several times. Prints the minimal scenario's text. Exit 1: shrunk (it still fails); 0: it does not fail here, nothing to shrink; 2: usage errors; 4: the target skipped it.")
@@ -36,7 +36,7 @@ public static class ShrinkCommand
             await using var model = parse.GetValue(policy) is { } era ? TargetOption.Simulator(era) : null;
             var runner = new TrialRunner(real, model)
             {
-                Batch = parse.GetValue(batch) ?? ExploreCommand.DefaultBatch(parse.GetValue(target.Target)!),
+                Batch = parse.GetValue(batch) ?? ExploreCommand.ShrinkBatch(parse.GetValue(target.Target)!),
                 RaceRuns = parse.GetValue(raceRuns),
             };
             var found = (await runner.RunAsync([scenario], ct))[0];

@@ -23,6 +23,7 @@ public static class ExplorationJson
         w.WriteNumber("scenarios", p.Scenarios);
         w.WriteNumber("skipped", p.Skipped);
         w.WriteNumber("seconds", Math.Round(p.Elapsed.TotalSeconds, 3));
+        w.WriteNumber("shrinkSeconds", Math.Round(p.Shrinking.TotalSeconds, 3));
         w.WriteNumber("perSecond", Math.Round(p.PerSecond, 2));
         w.WriteNumber("withFindings", p.WithFindings);
         w.WriteNumber("withDisagreements", p.WithDisagreements);

@@ -41,7 +41,8 @@ public static class ExplorationText
     }
 
     /// <summary>The summary explore prints: counts, each finding, coverage.</summary>
-    public static IEnumerable<string> Summary(Explorer explorer, ulong seed, string target, string? kernel, string? model)
+    /// <param name="raceRuns">Runs of a shrinking candidate with a race (<see cref="TrialRunner.RaceRuns"/>).</param>
+    public static IEnumerable<string> Summary(Explorer explorer, ulong seed, string target, string? kernel, string? model, int raceRuns)
     {
         var p = explorer.Progress;
         yield return $"explore {target}{(kernel is null ? "" : $" ({kernel})")}{(model is null ? "" : $" vs {model}")}, seed {seed}: " +
@@ -53,6 +54,8 @@ public static class ExplorationText
             yield return $"  {f.Signature}  ({1 + f.Duplicates}×, first {f.First.Scenario.Name})";
             yield return $"    {Shrunk(f.First.Scenario, f)}; {Verdicts(f.Minimal, target, model)}";
         }
+        if (explorer.Found.Any(f => f.First.Scenario.Steps.Any(s => s.Effect == Effect.Race)))
+            yield return $"  races: {RaceConfidence(raceRuns)}";
         yield return "coverage: " + string.Join(", ", explorer.Coverage.Lines());
         foreach (var line in explorer.Coverage.Lines().Where(l => l.Missing.Count > 0 && l.Missing.Count <= 12))
             yield return $"  not reached ({line.What}): {string.Join(' ', line.Missing)}";

@@ -22,7 +22,8 @@ public sealed record ExploredFinding(FindingSignature Signature, Trial First, in
 }
 
 /// <summary>Counts for the live line and the summary.</summary>
-public sealed record ExplorationProgress(int Scenarios, int Skipped, int WithFindings, int WithDisagreements, int Unique, TimeSpan Elapsed)
+/// <param name="Shrinking">The part of <paramref name="Elapsed"/> spent shrinking (and re-running) failures.</param>
+public sealed record ExplorationProgress(int Scenarios, int Skipped, int WithFindings, int WithDisagreements, int Unique, TimeSpan Elapsed, TimeSpan Shrinking)
 {
     public double PerSecond => Elapsed.TotalSeconds > 0 ? Scenarios / Elapsed.TotalSeconds : 0;
 }
@@ -36,6 +37,7 @@ public sealed record ExplorationProgress(int Scenarios, int Skipped, int WithFin
 public sealed class Explorer(TrialRunner runner, ExploreOptions options)
 {
     private readonly Stopwatch _clock = new();
+    private readonly Stopwatch _shrinking = new();
     private readonly Dictionary<FindingSignature, ExploredFinding> _found = [];
     private int _scenarios, _skipped, _withFindings, _withDisagreements;
 
@@ -43,7 +45,7 @@ public sealed class Explorer(TrialRunner runner, ExploreOptions options)
 
     public IReadOnlyList<ExploredFinding> Found => [.. _found.Values];
 
-    public ExplorationProgress Progress => new(_scenarios, _skipped, _withFindings, _withDisagreements, _found.Count, _clock.Elapsed);
+    public ExplorationProgress Progress => new(_scenarios, _skipped, _withFindings, _withDisagreements, _found.Count, _clock.Elapsed, _shrinking.Elapsed);
 
     /// <summary>The name of the seed's <paramref name="index"/>th scenario.</summary>
     public static string NameOf(ulong seed, int index) => $"explore-{seed}-{index}";
@@ -87,10 +89,12 @@ public sealed class Explorer(TrialRunner runner, ExploreOptions options)
                         fresh.Add((signature, trial, i));
                 }
             }
-            // Shrinking runs after the batch: a target runs one batch at a time.
-            foreach (var (signature, trial, i) in fresh)
+            // Shrinking runs after the batch (a target runs one batch at a time), the kernel's own findings first.
+            foreach (var (signature, trial, i) in fresh.OrderBy(f => f.Signature.Kind))
             {
+                _shrinking.Start();
                 var finding = await runner.ShrinkAsync(trial, signature, i, options.ReproductionRuns, ct);
+                _shrinking.Stop();
                 _found[signature] = finding;
                 await onFinding(finding);
             }
