@@ -13,6 +13,7 @@ using static Tmds.Linux.LibC;
 // bench versions KERNEL-LINE                -> the line's versions the archive offers, newest first, one per line
 // bench vm-rdma KERNEL-LINE SIZE SECONDS    -> "perftest_gbps G bridge_gbps G"  (RDMA WRITE in a VM with rdma_rxe)
 // bench rdma-write SIZE SECONDS             -> "bridge_gbps G"  (what vm-rdma runs inside the guest)
+// bench explore-scenarios SEED COUNT DIR    -> DIR/NNNN.scn: the scenarios `pinbridge explore --seed SEED` runs first
 return args switch
 {
     ["vm-boot", var line, var repeat] => await VmBoot.RunAsync(line, int.Parse(repeat, CultureInfo.InvariantCulture)),
@@ -22,13 +23,23 @@ return args switch
     ["rdma-write", var size, var seconds] => RdmaWrite.Guest(int.Parse(size, CultureInfo.InvariantCulture), int.Parse(seconds, CultureInfo.InvariantCulture)),
     ["uring-read", var file, var bs, var seconds] => UringRead(file, int.Parse(bs, CultureInfo.InvariantCulture), double.Parse(seconds, CultureInfo.InvariantCulture)),
     ["checker", var mb] => Checker(int.Parse(mb, CultureInfo.InvariantCulture)),
+    ["explore-scenarios", var seed, var count, var dir] => ExploreScenarios(ulong.Parse(seed, CultureInfo.InvariantCulture), int.Parse(count, CultureInfo.InvariantCulture), dir),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Bridge.Bench uring-read FILE BLOCK_SIZE SECONDS | checker MEGABYTES | vm-boot KERNEL-LINE REPEAT | hello | versions KERNEL-LINE | vm-rdma KERNEL-LINE SIZE SECONDS | rdma-write SIZE SECONDS");
+    Console.Error.WriteLine("usage: Bridge.Bench uring-read FILE BLOCK_SIZE SECONDS | checker MEGABYTES | explore-scenarios SEED COUNT DIR | vm-boot KERNEL-LINE REPEAT | hello | versions KERNEL-LINE | vm-rdma KERNEL-LINE SIZE SECONDS | rdma-write SIZE SECONDS");
     return 2;
+}
+
+// The scenarios exploration generates from SEED, one file each, for `pinbridge run` to run the same ones.
+static int ExploreScenarios(ulong seed, int count, string dir)
+{
+    Directory.CreateDirectory(dir);
+    foreach (var (scenario, i) in Bridge.Targets.Exploration.Explorer.Generate(seed, count).Select((s, i) => (s, i)))
+        File.WriteAllText(Path.Combine(dir, $"{i:D4}.scn"), Bridge.Core.Exploration.ScenarioForm.Of(scenario).Render());
+    return 0;
 }
 
 // Sequential O_DIRECT reads of FILE through Bridge's io_uring shim into one registered buffer, as fio's

@@ -11,6 +11,8 @@ var root = new RootCommand("Bridge: does data that a pinning path (O_DIRECT, io_
     ReproCommand.Create(),
     BisectCommand.Create(),
     SimCommand.Create(),
+    ExploreCommand.Create(),
+    ShrinkCommand.Create(),
     CompareCommand.Create(),
     ClassifyCommand.Create(),
     RegressCommand.Create(),

@@ -50,3 +50,37 @@ public class ComparisonTests
         Assert.Equal(DisagreementKind.Skipped, Assert.Single(Comparison.Compare(skipped, sim, scenario)).Kind);
     }
 }
+
+/// <summary>A racing step's outcome depends on the interleaving: one that failed in some iterations and not in others
+/// agrees with one that never failed, and one that always failed does not.</summary>
+public class RacingStepComparisonTests
+{
+    private const string Text = "backing xfs\nmap shared\nfile size=64K block=16K\nrace for=1ms\n  mprotect ro\n  odirect-read gen=1 blocks=2\nend\ncheck\n";
+
+    private static (Observation Real, Observation Model, Core.Scenarios.Scenario Scenario) Sides(RaceStats real, RaceStats model)
+    {
+        var scenario = Repo.Parse(Text);
+        var run = Simulator.Run(scenario, PolicyCatalog.Linux65Plus, 1);
+        var read = scenario.AllSteps().Single(s => s.Keyword == "odirect-read").Index;
+        StepResult As(RaceStats stats) => stats.Failures == 0
+            ? StepResult.Success(read, 1, 2) with { Race = stats }
+            : StepResult.Failure(read, "EFAULT", 14, 1, 2) with { Race = stats };
+        Observation With(RaceStats stats) => run with { Steps = [.. run.Steps.Select(r => r.Step == read ? As(stats) : r)] };
+        return (With(real), With(model), scenario);
+    }
+
+    [Fact]
+    public void A_racing_step_that_failed_in_some_iterations_agrees_with_one_that_never_failed()
+    {
+        var (real, model, scenario) = Sides(new RaceStats(40, 0, 39, 1, 2), new RaceStats(40, 12, 27, 1, 2));
+        Assert.DoesNotContain(Comparison.Compare(real, model, scenario), d => d.Kind == DisagreementKind.StepResult);
+    }
+
+    [Fact]
+    public void A_racing_step_that_failed_every_time_disagrees_with_one_that_never_failed()
+    {
+        var (real, model, scenario) = Sides(new RaceStats(40, 0, 39, 1, 2), new RaceStats(40, 40, -1, 0, 0));
+        var step = Assert.Single(Comparison.Compare(real, model, scenario), d => d.Kind == DisagreementKind.StepResult);
+        Assert.Equal(("ok", "EFAULT"), (step.Real, step.Simulated));
+    }
+}

@@ -41,7 +41,7 @@ public static class ReproCommand
         return command;
     }
 
-    private static Scenario Pick(IReadOnlyList<Scenario> scenarios, string? only)
+    public static Scenario Pick(IReadOnlyList<Scenario> scenarios, string? only)
     {
         if (only is not null)
             return scenarios.FirstOrDefault(s => s.Name == only)

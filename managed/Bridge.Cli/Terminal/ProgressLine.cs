@@ -19,6 +19,7 @@ public sealed class ProgressLine : IDisposable
     private int _done;
     private int _total;
     private int _findings;
+    private string? _counts;
     private bool _shown;
 
     public ProgressLine(bool enabled)
@@ -52,6 +53,15 @@ public sealed class ProgressLine : IDisposable
         Draw();
     }
 
+    /// <summary>Counts that replace n/N and findings (an open-ended run such as explore: rate, findings,
+    /// disagreements).</summary>
+    public void Counts(string counts)
+    {
+        lock (_lock)
+            _counts = counts;
+        Draw();
+    }
+
     public void Running(string scenario)
     {
         lock (_lock)
@@ -79,8 +89,8 @@ public sealed class ProgressLine : IDisposable
         lock (_lock)
         {
             var elapsed = _clock.Elapsed;
-            var text = $"[{_target}{(_kernel is null ? "" : $" {_kernel}")}] {_done}/{_total}  {(int)elapsed.TotalMinutes}:{elapsed.Seconds:00}  " +
-                       $"{_findings} finding{(_findings == 1 ? "" : "s")}{(_scenario.Length > 0 ? $"  running {_scenario}" : "")}";
+            var counts = _counts ?? $"{_done}/{_total}  {(int)elapsed.TotalMinutes}:{elapsed.Seconds:00}  {_findings} finding{(_findings == 1 ? "" : "s")}";
+            var text = $"[{_target}{(_kernel is null ? "" : $" {_kernel}")}] {counts}{(_scenario.Length > 0 ? $"  running {_scenario}" : "")}";
             var width = Math.Max(20, TerminalConsole.Width(isTerminal: true) - 1);
             Write("\r\e[2K" + (text.Length > width ? text[..(width - 1)] + "…" : text));
             _shown = true;

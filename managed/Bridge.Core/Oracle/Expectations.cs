@@ -226,9 +226,10 @@ internal sealed class Expectations
         _fileBlocks = blocks;
     }
 
-    /// <summary>Punch hole: pages wholly inside the hole leave the file; a page only partly inside (a 2 MiB
-    /// hugetlbfs page under a 4 KiB punch) is zeroed in place and stays (hugetlbfs_zero_partial_page). A hole
-    /// punched past EOF changes nothing.</summary>
+    /// <summary>Punch hole: pages wholly inside the hole leave the file (and, where the backing's row says so, a
+    /// private mapping's copies of them: <see cref="BackingInfo.PunchZapsPrivateCopies"/>); a page only partly inside
+    /// (a 2 MiB hugetlbfs page under a 4 KiB punch) is zeroed in place and stays (hugetlbfs_zero_partial_page). A
+    /// hole punched past EOF changes nothing.</summary>
     private void Punch(BlockSet blocks)
     {
         var perPage = Math.Max(1, (int)(_scenario.Backing.PageSize / _scenario.Geometry.BlockSize));
@@ -239,7 +240,7 @@ internal sealed class Expectations
             {
                 if (whole)
                 {
-                    RemovePage(b, Content.Hole, keepPrivate: true);
+                    RemovePage(b, Content.Hole, keepPrivate: !_scenario.Backing.PunchZapsPrivateCopies);
                 }
                 else
                 {
@@ -251,7 +252,8 @@ internal sealed class Expectations
     }
 
     /// <summary>Truncate and punch: the page leaves the page cache (a pin keeps it alive as an orphan). Punch leaves
-    /// MAP_PRIVATE COW pages alone (truncate_pagecache_range unmaps with even_cows=0); truncate does not.</summary>
+    /// MAP_PRIVATE COW pages alone (truncate_pagecache_range unmaps with even_cows=0) except on hugetlbfs; truncate
+    /// does not.</summary>
     private void RemovePage(int block, Content after, bool keepPrivate)
     {
         var state = _blocks[block];

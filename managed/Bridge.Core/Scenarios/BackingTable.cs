@@ -24,8 +24,13 @@ public enum BackingKind
 /// zeroes it in place (the page stays in the file, and a pin on it stays the file's); only whole pages leave. File
 /// sizes on it are multiples of it.</param>
 /// <param name="VmModuleGroup">The module group of containers/vm/recipe.json a VM loads for it (null: built in).</param>
+/// <param name="PunchZapsPrivateCopies">A punch hole over whole pages also unmaps a MAP_PRIVATE mapping's COW copies of
+/// them, so the mapping reads the hole afterwards: hugetlbfs_punch_hole → hugetlb_vmdelete_list(i_mmap, …, zap_flags
+/// 0) zaps every vma mapping the range; other filesystems unmap with truncate_pagecache_range's even_cows=0 and
+/// leave the copies (measured on 6.18: found by pinbridge explore, seed 2026).</param>
 public sealed record BackingInfo(
-    string Name, BackingKind Kind, bool HasFile, bool HasStorage, string? FsType, long? FsMagic, long PageSize, string? VmModuleGroup, string Description);
+    string Name, BackingKind Kind, bool HasFile, bool HasStorage, string? FsType, long? FsMagic, long PageSize, string? VmModuleGroup, string Description,
+    bool PunchZapsPrivateCopies = false);
 
 public static class BackingTable
 {
@@ -41,7 +46,7 @@ public static class BackingTable
     public static readonly BackingInfo Tmpfs = new("tmpfs", BackingKind.Shmem, true, false, "tmpfs", 0x01021994, Page, null, "file on tmpfs");
     public static readonly BackingInfo Memfd = new("memfd", BackingKind.Shmem, true, false, "tmpfs", 0x01021994, Page, null, "memfd_create() file");
     public static readonly BackingInfo Hugetlb = new("hugetlb", BackingKind.Hugetlb, true, false, "hugetlbfs", 0x958458f6, HugePage, null,
-        "memfd_create(MFD_HUGETLB) file of 2 MiB pages (reserved for the run)");
+        "memfd_create(MFD_HUGETLB) file of 2 MiB pages (reserved for the run)", PunchZapsPrivateCopies: true);
     public static readonly BackingInfo Anon = new("anon", BackingKind.Anon, false, false, null, null, Page, null, "anonymous memory, no file");
 
     public static readonly IReadOnlyList<BackingInfo> All = [Ext4, Xfs, Btrfs, Tmpfs, Memfd, Hugetlb, Anon];

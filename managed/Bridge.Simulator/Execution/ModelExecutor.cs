@@ -1,3 +1,4 @@
+using Bridge.Core.Exploration;
 using Bridge.Core.Execution;
 using Bridge.Core.Observations;
 using Bridge.Core.Scenarios;

@@ -24,7 +24,9 @@ public sealed partial class Kernel
     }
 
     /// <summary>fallocate(PUNCH_HOLE | KEEP_SIZE): truncate_pagecache_range unmaps with even_cows=0, so a private
-    /// mapping keeps its COW copies; the file's pages leave the cache (pinned ones as orphans); blocks become holes.
+    /// mapping keeps its COW copies — except where the backing's row says punch zaps them too (hugetlbfs:
+    /// hugetlb_vmdelete_list unmaps every vma, COW copies included, which then live on only as a pin's orphans);
+    /// the file's pages leave the cache (pinned ones as orphans); blocks become holes.
     /// The cache holds hugetlbfs files in 2 MiB pages: one only partly inside the hole is zeroed in place and stays
     /// (hugetlbfs_punch_hole → hugetlbfs_zero_partial_page), pin and all.</summary>
     public void Punch(IReadOnlyList<int> pages)
@@ -40,7 +42,9 @@ public sealed partial class Kernel
                 file.Cache[p]?.Write(Stamp.Hole);
                 continue;
             }
-            if (Vma.Ptes[p].Frame is { Owner: FrameOwner.PageCache })
+            if (Scenario.Backing.PunchZapsPrivateCopies)
+                ZapPte(p);
+            else if (Vma.Ptes[p].Frame is { Owner: FrameOwner.PageCache })
                 Vma.Zap(p);
             RemoveFromCache(p);
             if (file.HasStorage)

@@ -1,3 +1,4 @@
+using Bridge.Core.Exploration;
 using Bridge.Core.Scenarios;
 using Bridge.Simulator.Policies;
 

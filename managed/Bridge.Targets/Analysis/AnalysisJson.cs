@@ -95,7 +95,7 @@ public static class AnalysisJson
         w.WriteEndArray();
     });
 
-    private static void WriteLines(Utf8JsonWriter w, string name, IReadOnlyList<string> lines)
+    internal static void WriteLines(Utf8JsonWriter w, string name, IReadOnlyList<string> lines)
     {
         w.WriteStartArray(name);
         foreach (var line in lines)
@@ -103,7 +103,7 @@ public static class AnalysisJson
         w.WriteEndArray();
     }
 
-    private static string Document(string command, int exitCode, Action<Utf8JsonWriter> body)
+    internal static string Document(string command, int exitCode, Action<Utf8JsonWriter> body)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JsonReport.Encoder }))

@@ -1,6 +1,7 @@
-namespace Bridge.Simulator.Model;
+namespace Bridge.Core.Exploration;
 
-/// <summary>The simulator's only source of randomness: splitmix64, seeded from the run id, so a run repeats exactly.</summary>
+/// <summary>splitmix64: the simulator's only source of randomness (seeded from the run id, so a run repeats exactly)
+/// and the scenario generator's (seeded from the exploration's seed, so a seed repeats its scenarios).</summary>
 public sealed class SplitMix64(ulong seed)
 {
     private ulong _state = seed;

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using Bridge.Core.Exploration;
+using Bridge.Core.Scenarios;
+
+namespace Bridge.Targets.Exploration;
+
+/// <summary>How long exploration goes on and from where it starts.</summary>
+/// <param name="Seed">Seeds the generator: the same seed and target give the same scenario sequence.</param>
+/// <param name="Count">Scenarios to generate at most (null: until <paramref name="For"/> has passed).</param>
+/// <param name="For">Generate no new batch after this long (null: until <paramref name="Count"/>).</param>
+/// <param name="Batch">Scenarios per run on the target (a VM boots once per batch).</param>
+/// <param name="ReproductionRuns">Runs of a shrunk scenario with a race, to state how often it reproduces.</param>
+public sealed record ExploreOptions(ulong Seed, int? Count, TimeSpan? For, int Batch = 16, int ReproductionRuns = 5);
+
+/// <summary>A new failure: where exploration met it, the scenario shrinking left and how often that one fails.</summary>
+/// <param name="Index">The generated scenario's number in the seed's sequence.</param>
+/// <param name="Reproduced">Runs of <see cref="Minimal"/> that showed the failure, of <paramref name="Runs"/>.</param>
+public sealed record ExploredFinding(FindingSignature Signature, Trial First, int Index, Trial Minimal, ShrinkResult Shrink, int Reproduced, int Runs)
+{
+    /// <summary>Later scenarios that failed with the same signature.</summary>
+    public int Duplicates { get; set; }
+}
+
+/// <summary>Counts for the live line and the summary.</summary>
+/// <param name="Shrinking">The part of <paramref name="Elapsed"/> spent shrinking (and re-running) failures.</param>
+public sealed record ExplorationProgress(int Scenarios, int Skipped, int WithFindings, int WithDisagreements, int Unique, TimeSpan Elapsed, TimeSpan Shrinking)
+{
+    public double PerSecond => Elapsed.TotalSeconds > 0 ? Scenarios / Elapsed.TotalSeconds : 0;
+}
+
+/// <summary>
+/// Exploration: scenarios from the <see cref="ScenarioGenerator"/>, batch after batch, on the target and on the model
+/// (<see cref="TrialRunner"/>); every failure is named by its <see cref="FindingSignature"/>, and the first of each
+/// signature is shrunk on the same target (<see cref="Shrinker"/>) and handed to <c>onFinding</c> at once (so a run
+/// stopped later loses nothing found); later ones only count as duplicates. What it reached is in <see cref="Coverage"/>.
+/// </summary>
+public sealed class Explorer(TrialRunner runner, ExploreOptions options)
+{
+    private readonly Stopwatch _clock = new();
+    private readonly Stopwatch _shrinking = new();
+    private readonly Dictionary<FindingSignature, ExploredFinding> _found = [];
+    private int _scenarios, _skipped, _withFindings, _withDisagreements;
+
+    public Coverage Coverage { get; } = new();
+
+    public IReadOnlyList<ExploredFinding> Found => [.. _found.Values];
+
+    public ExplorationProgress Progress => new(_scenarios, _skipped, _withFindings, _withDisagreements, _found.Count, _clock.Elapsed, _shrinking.Elapsed);
+
+    /// <summary>The name of the seed's <paramref name="index"/>th scenario.</summary>
+    public static string NameOf(ulong seed, int index) => $"explore-{seed}-{index}";
+
+    /// <summary>The seed's first <paramref name="count"/> scenarios, parsed: what exploration runs, in order.</summary>
+    public static IEnumerable<Scenario> Generate(ulong seed, int count = int.MaxValue)
+    {
+        var generator = new ScenarioGenerator(seed);
+        for (var i = 0; i < count; i++)
+        {
+            var form = generator.Next(NameOf(seed, i));
+            yield return form.TryParse($"{form.Name}.scn")
+                         ?? throw new InvalidOperationException($"the generator wrote text the parser rejects:\n{form.Render()}");
+        }
+    }
+
+    /// <param name="onTrial">Called with every explored scenario as it is judged.</param>
+    /// <param name="onFinding">Called with each new failure once it is shrunk.</param>
+    public async Task RunAsync(Action<Trial>? onTrial, Func<ExploredFinding, Task> onFinding, CancellationToken ct)
+    {
+        _clock.Start();
+        using var scenarios = Generate(options.Seed).GetEnumerator();
+        var index = 0;
+        while ((options.Count is not { } count || index < count) && (options.For is not { } limit || _clock.Elapsed < limit))
+        {
+            var batch = new List<Scenario>();
+            while (batch.Count < Math.Max(1, options.Batch) && (options.Count is not { } c || index + batch.Count < c) && scenarios.MoveNext())
+                batch.Add(scenarios.Current);
+            var first = index;
+            index += batch.Count;
+            var fresh = new List<(FindingSignature Signature, Trial Trial, int Index)>();
+            foreach (var (trial, i) in (await runner.RunAsync(batch, ct)).Select((t, i) => (t, first + i)))
+            {
+                Count(trial);
+                onTrial?.Invoke(trial);
+                foreach (var signature in trial.Failures)
+                {
+                    if (_found.TryGetValue(signature, out var known))
+                        known.Duplicates++;
+                    else if (!fresh.Any(f => f.Signature == signature))
+                        fresh.Add((signature, trial, i));
+                }
+            }
+            // Shrinking runs after the batch (a target runs one batch at a time), the kernel's own findings first.
+            foreach (var (signature, trial, i) in fresh.OrderBy(f => f.Signature.Kind))
+            {
+                _shrinking.Start();
+                var finding = await runner.ShrinkAsync(trial, signature, i, options.ReproductionRuns, ct);
+                _shrinking.Stop();
+                _found[signature] = finding;
+                await onFinding(finding);
+            }
+        }
+        _clock.Stop();
+    }
+
+    private void Count(Trial trial)
+    {
+        _scenarios++;
+        if (!trial.Judged)
+            _skipped++;
+        Coverage.Add(trial.Scenario, trial.Real);
+        _withFindings += trial.Judged && trial.RealVerdict.HasFindings ? 1 : 0;
+        _withDisagreements += trial.Disagreements.Count > 0 ? 1 : 0;
+    }
+}
