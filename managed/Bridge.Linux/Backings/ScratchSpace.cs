@@ -13,6 +13,7 @@ namespace Bridge.Linux.Backings;
 public sealed class ScratchSpace : IDisposable
 {
     private readonly Dictionary<string, string> _mounted = [];
+    private readonly Dictionary<string, string> _devices = [];
     private readonly List<string> _mountPoints = [];
     private readonly Lock _lock = new();
     private readonly Queue<string> _disks;
@@ -73,6 +74,7 @@ public sealed class ScratchSpace : IDisposable
             {
                 RunTool(mkfs, [.. mkfsArgs, disk]);
                 Mounts.Mount(disk, mountPoint, fsType);
+                _devices[fsType] = disk;
             }
             else
             {
@@ -86,6 +88,43 @@ public sealed class ScratchSpace : IDisposable
             }
             _mountPoints.Add(mountPoint);
             return _mounted[fsType] = mountPoint;
+        }
+    }
+
+    /// <summary>The scratch disk each filesystem of this run was made on (filesystem type → device), and where it
+    /// is mounted: what a boot after a power cut mounts again (<see cref="Remount"/>).</summary>
+    public IReadOnlyDictionary<string, string> Devices
+    {
+        get
+        {
+            lock (_lock)
+                return new Dictionary<string, string>(_devices);
+        }
+    }
+
+    public string MountPointOf(string fsType)
+    {
+        lock (_lock)
+            return _mounted[fsType];
+    }
+
+    /// <summary>After a power cut: mounts the filesystems an earlier boot made on these scratch disks as they are —
+    /// no mkfs; the mount replays the journal — at this run's mount points.</summary>
+    public void Remount(IReadOnlyDictionary<string, string> devices)
+    {
+        lock (_lock)
+        {
+            foreach (var (fsType, device) in devices)
+            {
+                if (_mounted.ContainsKey(fsType))
+                    throw new InvalidOperationException($"{fsType} is already mounted in this run");
+                var mountPoint = Path.Combine(Root, fsType);
+                Directory.CreateDirectory(mountPoint);
+                Mounts.Mount(device, mountPoint, fsType);
+                _mountPoints.Add(mountPoint);
+                _mounted[fsType] = mountPoint;
+                _devices[fsType] = device;
+            }
         }
     }
 
