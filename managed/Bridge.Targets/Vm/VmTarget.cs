@@ -1,6 +1,7 @@
 using Bridge.Core.Execution;
 using Bridge.Core.Observations;
 using Bridge.Core.Scenarios;
+using Bridge.Linux.Execution;
 using Bridge.Linux.Host;
 using Bridge.Targets.Agent;
 
@@ -50,48 +51,48 @@ public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITa
         return (groups, backings.Count(b => b.HasStorage));
     }
 
+    /// <summary>Scenarios that cut the power run each in a chain of boots of its own, on disk images kept across the
+    /// boots and honouring the guest's flushes; the others share one boot on disks that drop them (faster, and the
+    /// images are deleted after the run).</summary>
     private async Task BootAndRunAsync(IReadOnlyList<Scenario> scenarios, AgentStream stream, CancellationToken ct)
     {
-        AgentStream.Ending? ending = null;
+        var plain = scenarios.Where(s => !CutsPower(s)).ToList();
+        var groups = scenarios.Where(CutsPower).Select(s => (IReadOnlyList<Scenario>)[s]).Prepend(plain).Where(g => g.Count > 0).ToList();
+        for (var i = 0; i < groups.Count; i++)
+        {
+            var ending = await RunGroupAsync(groups[i], stream, sweep: i == 0, ct);
+            if (ending?.Kind == AgentStream.EndingKind.Interrupted)
+            {
+                stream.Finish([.. groups.Skip(i).SelectMany(g => g)], Name, ending);
+                return;
+            }
+            stream.Account(groups[i], Name, ending);
+        }
+        stream.Finish([], Name, null);
+    }
+
+    private static bool CutsPower(Scenario scenario) => scenario.Steps.Any(s => s.Verb.CutsPower);
+
+    private async Task<AgentStream.Ending?> RunGroupAsync(IReadOnlyList<Scenario> scenarios, AgentStream stream, bool sweep, CancellationToken ct)
+    {
+        var stderr = new Queue<string>();
         try
         {
-            await Leftovers.SweepAsync();
-            var (groups, disks) = Needs(scenarios);
-            var silence = scenarios.Select(s => StepTimeouts.ScenarioBound(s, StepTimeout) + SilenceMargin).Append(ScenarioTimeout).Max();
-            var build = GuestPaths.Of(AppContext.BaseDirectory.TrimEnd('/'));
-            // The guest sees the host's root: the host's own dotnet runs this very build.
-            var dotnet = GuestPaths.Of(HostDotnet.Locate().Executable);
-            var spec = new VmSpec
-            {
-                Kernel = kernel,
-                Command = [dotnet, Path.Combine(build, "pinbridge.dll"), "agent", "--request", "-"],
-                StandardInput = AgentProtocol.EncodeRequest(new AgentRequest(Name, scenarios.Select(ScenarioText.From).ToList(), StepTimeout,
-                    KeepImages is { } keep ? keep with { Directory = GuestPaths.Of(keep.Directory) } : null)),
-                SharedDirectory = KeepImages?.Directory,
-                Environment = new Dictionary<string, string>
-                {
-                    ["BRIDGE_SCRATCH"] = "/tmp",
-                    // The guest sees the host's root read-only: the agent's ledger goes on the guest's own /tmp.
-                    ["BRIDGE_STATE"] = "/tmp/bridge-state",
-                    ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
-                    ["DOTNET_TieredPGO"] = "0", // JIT time is guest time under TCG
-                },
-                WorkingDirectory = "/tmp",
-                ModuleGroups = groups,
-                ScratchDisks = disks,
-                RunTimeout = RunTimeout > silence ? RunTimeout : silence + SilenceMargin,
-                SilenceTimeout = silence,
-            };
-            var stderr = new Queue<string>();
-            var result = await (runner ?? new VmRunner()).RunAsync(spec, line =>
+            if (sweep)
+                await Leftovers.SweepAsync();
+            var spec = SpecFor(scenarios);
+            Task OnLine(GuestLine line)
             {
                 if (line.Stream == GuestStream.Stdout)
                     stream.OnLine(line.Text);
                 else if (stderr.Count < 20)
                     stderr.Enqueue(line.Text); // the agent's own complaints (a missing file, an exception)
                 return Task.CompletedTask;
-            }, ct);
-            ending = result.Outcome switch
+            }
+            var result = scenarios.Any(CutsPower)
+                ? await RunAcrossPowerCutsAsync(scenarios.Single(), spec, stream, OnLine, ct)
+                : await (runner ?? new VmRunner()).RunAsync(spec with { StandardInput = Request(scenarios, null) }, OnLine, ct);
+            return result.Outcome switch
             {
                 VmOutcome.Exited when result.ExitCode == 0 && stream.Done => null,
                 VmOutcome.Panic => new AgentStream.Ending($"kernel panic: {result.Message}", AgentStream.EndingKind.KernelCrash, result.ConsoleTail),
@@ -99,18 +100,93 @@ public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITa
                 _ => new AgentStream.Ending($"{result.Outcome}: {result.Message} | {string.Join(" | ", stderr.Concat(result.ConsoleTail.TakeLast(4)))}", AgentStream.EndingKind.Failed, []),
             };
         }
-        catch (Exception e) when (e is TargetSetupException or ToolException)
+        catch (Exception e) when (e is TargetSetupException or ToolException or VmSetupException)
         {
-            ending = new AgentStream.Ending($"VM target unavailable: {e.Message}", AgentStream.EndingKind.Failed, []);
+            return new AgentStream.Ending($"VM target unavailable: {e.Message}", AgentStream.EndingKind.Failed, []);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            ending = AgentStream.Ending.Interruption("the VM was stopped (qemu killed) and its run directory removed");
+            return AgentStream.Ending.Interruption("the VM was stopped (qemu killed) and its run directory removed");
         }
-        finally
+    }
+
+    /// <summary>
+    /// One scenario that cuts the power: boots on disk images made for it (kept across its boots, in the run's ledger,
+    /// deleted at the end); at each crash step the agent reports the steps so far and waits, and the power is cut —
+    /// qemu killed outright, so the guest's page cache and whatever qemu had not yet written are lost and the images
+    /// hold what the guest had written to its disks (all it flushed: cache=writeback) — then the kernel boots again
+    /// on the same images and the agent resumes after the crash step. The observation is one record across the boots
+    /// (<see cref="AgentStream"/> joins them).
+    /// </summary>
+    private async Task<VmResult> RunAcrossPowerCutsAsync(Scenario scenario, VmSpec spec, AgentStream stream, Func<GuestLine, Task> onLine, CancellationToken ct)
+    {
+        using var disks = RunDirectory.Create();
+        var images = Enumerable.Range(0, spec.ScratchDisks).Select(i => Path.Combine(disks.Path, $"disk{i}.img")).ToList();
+        foreach (var image in images)
         {
-            stream.Finish(scenarios, Name, ending);
+            using var file = new FileStream(image, FileMode.CreateNew, FileAccess.Write);
+            file.SetLength(spec.ScratchDiskBytes); // sparse: costs no space until the guest writes
         }
+        PowerCutPoint? resume = null;
+        while (true)
+        {
+            using var cut = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            PowerCutPoint? requested = null;
+            void OnPowerCut(PowerCutPoint point)
+            {
+                requested = point;
+                _ = cut.CancelAsync(); // VmSession kills qemu: the power cut
+            }
+            stream.PowerCutRequested += OnPowerCut;
+            try
+            {
+                return await (runner ?? new VmRunner()).RunAsync(
+                    spec with { StandardInput = Request([scenario], resume), DiskImages = images, HonourFlushes = true }, onLine, cut.Token);
+            }
+            catch (OperationCanceledException) when (requested is { } point && !ct.IsCancellationRequested)
+            {
+                if (point.CutAt <= (resume?.CutAt ?? -1))
+                    throw new VmSetupException($"the agent asked for a power cut at step #{point.CutAt} again; expected a step after #{resume!.CutAt}");
+                resume = point;
+            }
+            finally
+            {
+                stream.PowerCutRequested -= OnPowerCut;
+            }
+        }
+    }
+
+    private string Request(IReadOnlyList<Scenario> scenarios, PowerCutPoint? resume) =>
+        AgentProtocol.EncodeRequest(new AgentRequest(Name, scenarios.Select(ScenarioText.From).ToList(), StepTimeout,
+            KeepImages is { } keep ? keep with { Directory = GuestPaths.Of(keep.Directory) } : null,
+            CutsPower: scenarios.Any(CutsPower), Resume: resume));
+
+    private VmSpec SpecFor(IReadOnlyList<Scenario> scenarios)
+    {
+        var (groups, disks) = Needs(scenarios);
+        var silence = scenarios.Select(s => StepTimeouts.ScenarioBound(s, StepTimeout) + SilenceMargin).Append(ScenarioTimeout).Max();
+        var build = GuestPaths.Of(AppContext.BaseDirectory.TrimEnd('/'));
+        // The guest sees the host's root: the host's own dotnet runs this very build.
+        var dotnet = GuestPaths.Of(HostDotnet.Locate().Executable);
+        return new VmSpec
+        {
+            Kernel = kernel,
+            Command = [dotnet, Path.Combine(build, "pinbridge.dll"), "agent", "--request", "-"],
+            SharedDirectory = KeepImages?.Directory,
+            Environment = new Dictionary<string, string>
+            {
+                ["BRIDGE_SCRATCH"] = "/tmp",
+                // The guest sees the host's root read-only: the agent's ledger goes on the guest's own /tmp.
+                ["BRIDGE_STATE"] = "/tmp/bridge-state",
+                ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+                ["DOTNET_TieredPGO"] = "0", // JIT time is guest time under TCG
+            },
+            WorkingDirectory = "/tmp",
+            ModuleGroups = groups,
+            ScratchDisks = disks,
+            RunTimeout = RunTimeout > silence ? RunTimeout : silence + SilenceMargin,
+            SilenceTimeout = silence,
+        };
     }
 
     /// <summary>
