@@ -55,7 +55,11 @@ public sealed class ScratchSpace : IDisposable
     /// <summary>A new empty directory for one scenario on the given filesystem root.</summary>
     public string NewDirectory(string under)
     {
-        var dir = Path.Combine(under, $"s{Interlocked.Increment(ref _next)}");
+        // After a power cut the filesystem may hold an earlier boot's scenario directories: never reuse one.
+        string dir;
+        do
+            dir = Path.Combine(under, $"s{Interlocked.Increment(ref _next)}");
+        while (Directory.Exists(dir));
         Directory.CreateDirectory(dir);
         return dir;
     }
@@ -125,6 +129,11 @@ public sealed class ScratchSpace : IDisposable
                 _mounted[fsType] = mountPoint;
                 _devices[fsType] = device;
             }
+            // A filesystem this boot makes for a later scenario goes on a disk no earlier boot used.
+            var left = _disks.Where(d => !devices.Values.Contains(d)).ToList();
+            _disks.Clear();
+            foreach (var disk in left)
+                _disks.Enqueue(disk);
         }
     }
 

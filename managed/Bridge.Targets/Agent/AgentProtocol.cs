@@ -21,8 +21,8 @@ public sealed record ScenarioText(string Name, string File, string Text)
 /// (a path as the agent sees it).</summary>
 /// <param name="CutsPower">The host cuts the power when asked (a VM: it kills qemu and boots again on the same disks):
 /// at a crash step the agent reports a <c>power-cut</c> message and waits for it.</param>
-/// <param name="Resume">This boot goes on after a power cut: the one scenario resumes at that point
-/// (<see cref="ScenarioRunner.Resume"/>).</param>
+/// <param name="Resume">This boot goes on after a power cut: the first scenario resumes at that point
+/// (<see cref="ScenarioRunner.Resume"/>), the others run after it as usual.</param>
 public sealed record AgentRequest(string Target, IReadOnlyList<ScenarioText> Scenarios, TimeSpan StepTimeout, ImageKeeping? KeepImages = null,
     bool CutsPower = false, PowerCutPoint? Resume = null);
 

@@ -34,9 +34,8 @@ public static class AgentRunner
         })
         {
             if (request.Resume is { } point)
-                Resume(parsed.Single(), point, runner, Send, interrupt);
-            else
-                RunAll(parsed, runner, Send, interrupt);
+                Resume(parsed[0], point, runner, Send, interrupt);
+            RunAll(request.Resume is null ? parsed : parsed[1..], runner, Send, interrupt);
         }
         foreach (var device in devices)
             device.Dispose();

@@ -20,9 +20,9 @@ public sealed class AgentStream
     private readonly Dictionary<string, Observation> _beforePowerCut = [];
     private bool _lastInterrupted;
 
-    /// <summary>The agent reported a crash step and waits for the power to be cut (a VM: its host kills qemu and boots
-    /// again on the same disks with <see cref="AgentRequest.Resume"/> set to this point).</summary>
-    public event Action<PowerCutPoint>? PowerCutRequested;
+    /// <summary>The agent reported a crash step of the named scenario and waits for the power to be cut (a VM: its host
+    /// kills qemu and boots again on the same disks with <see cref="AgentRequest.Resume"/> set to this point).</summary>
+    public event Action<string, PowerCutPoint>? PowerCutRequested;
 
     public string? Release { get; private set; }
     public bool Done { get; private set; }
@@ -59,7 +59,7 @@ public sealed class AgentStream
             case "power-cut" when message is { Observation: { } partial, PowerCut: { } point }:
                 lock (_seen)
                     _beforePowerCut[partial.Scenario] = _beforePowerCut.TryGetValue(partial.Scenario, out var earlier) ? earlier.ThenAfterPowerCut(partial) : partial;
-                PowerCutRequested?.Invoke(point);
+                PowerCutRequested?.Invoke(partial.Scenario, point);
                 break;
             case "error":
                 _errors.Add(message.Error ?? "agent error");

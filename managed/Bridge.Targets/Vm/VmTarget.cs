@@ -51,13 +51,13 @@ public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITa
         return (groups, backings.Count(b => b.HasStorage));
     }
 
-    /// <summary>Scenarios that cut the power run each in a chain of boots of its own, on disk images kept across the
-    /// boots and honouring the guest's flushes; the others share one boot on disks that drop them (faster, and the
-    /// images are deleted after the run).</summary>
+    /// <summary>Scenarios that cut the power run in one chain of boots, on disk images kept across the boots and
+    /// honouring the guest's flushes; the others share one boot on disks that drop them (faster, and the images are
+    /// deleted after the run).</summary>
     private async Task BootAndRunAsync(IReadOnlyList<Scenario> scenarios, AgentStream stream, CancellationToken ct)
     {
-        var plain = scenarios.Where(s => !CutsPower(s)).ToList();
-        var groups = scenarios.Where(CutsPower).Select(s => (IReadOnlyList<Scenario>)[s]).Prepend(plain).Where(g => g.Count > 0).ToList();
+        IReadOnlyList<Scenario>[] split = [[.. scenarios.Where(s => !CutsPower(s))], [.. scenarios.Where(CutsPower)]];
+        var groups = split.Where(g => g.Count > 0).ToList();
         for (var i = 0; i < groups.Count; i++)
         {
             var ending = await RunGroupAsync(groups[i], stream, sweep: i == 0, ct);
@@ -90,7 +90,7 @@ public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITa
                 return Task.CompletedTask;
             }
             var result = scenarios.Any(CutsPower)
-                ? await RunAcrossPowerCutsAsync(scenarios.Single(), spec, stream, OnLine, ct)
+                ? await RunAcrossPowerCutsAsync(scenarios, spec, stream, OnLine, ct)
                 : await (runner ?? new VmRunner()).RunAsync(spec with { StandardInput = Request(scenarios, null) }, OnLine, ct);
             return result.Outcome switch
             {
@@ -111,14 +111,15 @@ public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITa
     }
 
     /// <summary>
-    /// One scenario that cuts the power: boots on disk images made for it (kept across its boots, in the run's ledger,
-    /// deleted at the end); at each crash step the agent reports the steps so far and waits, and the power is cut —
-    /// qemu killed outright, so the guest's page cache and whatever qemu had not yet written are lost and the images
-    /// hold what the guest had written to its disks (all it flushed: cache=writeback) — then the kernel boots again
-    /// on the same images and the agent resumes after the crash step. The observation is one record across the boots
-    /// (<see cref="AgentStream"/> joins them).
+    /// Scenarios that cut the power, as one chain of boots on disk images made for them (kept across the boots, in
+    /// the run's ledger, deleted at the end): at a crash step the agent reports the steps so far and waits, and the
+    /// power is cut — qemu killed outright, so the guest's page cache and whatever qemu had not yet written are lost
+    /// and the images hold what the guest had written to its disks (all it flushed: cache=writeback) — then the
+    /// kernel boots again on the same images, the agent resumes that scenario after its crash step and runs the
+    /// scenarios after it, up to the next crash step. N scenarios with one crash step each cost N + 1 boots. The
+    /// observation of each is one record across its boots (<see cref="AgentStream"/> joins them).
     /// </summary>
-    private async Task<VmResult> RunAcrossPowerCutsAsync(Scenario scenario, VmSpec spec, AgentStream stream, Func<GuestLine, Task> onLine, CancellationToken ct)
+    private async Task<VmResult> RunAcrossPowerCutsAsync(IReadOnlyList<Scenario> scenarios, VmSpec spec, AgentStream stream, Func<GuestLine, Task> onLine, CancellationToken ct)
     {
         using var disks = RunDirectory.Create();
         var images = Enumerable.Range(0, spec.ScratchDisks).Select(i => Path.Combine(disks.Path, $"disk{i}.img")).ToList();
@@ -128,26 +129,28 @@ public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITa
             file.SetLength(spec.ScratchDiskBytes); // sparse: costs no space until the guest writes
         }
         PowerCutPoint? resume = null;
+        var remaining = scenarios;
         while (true)
         {
             using var cut = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            PowerCutPoint? requested = null;
-            void OnPowerCut(PowerCutPoint point)
+            (string Scenario, PowerCutPoint Point)? requested = null;
+            void OnPowerCut(string scenario, PowerCutPoint point)
             {
-                requested = point;
+                requested = (scenario, point);
                 _ = cut.CancelAsync(); // VmSession kills qemu: the power cut
             }
             stream.PowerCutRequested += OnPowerCut;
             try
             {
                 return await (runner ?? new VmRunner()).RunAsync(
-                    spec with { StandardInput = Request([scenario], resume), DiskImages = images, HonourFlushes = true }, onLine, cut.Token);
+                    spec with { StandardInput = Request(remaining, resume), DiskImages = images, HonourFlushes = true }, onLine, cut.Token);
             }
-            catch (OperationCanceledException) when (requested is { } point && !ct.IsCancellationRequested)
+            catch (OperationCanceledException) when (requested is { } at && !ct.IsCancellationRequested)
             {
-                if (point.CutAt <= (resume?.CutAt ?? -1))
-                    throw new VmSetupException($"the agent asked for a power cut at step #{point.CutAt} again; expected a step after #{resume!.CutAt}");
-                resume = point;
+                var next = remaining.SkipWhile(s => s.Name != at.Scenario).ToList();
+                if (next.Count == 0 || (next.Count == remaining.Count && at.Point.CutAt <= (resume?.CutAt ?? -1)))
+                    throw new VmSetupException($"the agent asked for a power cut at step #{at.Point.CutAt} of {at.Scenario}, which is not ahead of where this boot began");
+                (remaining, resume) = (next, at.Point);
             }
             finally
             {
