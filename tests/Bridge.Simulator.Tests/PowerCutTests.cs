@@ -25,7 +25,7 @@ public class PowerCutTests
     private static ViewRead View(Observation observation, ReadPath path) =>
         observation.Checks.Single().Views.Single(v => v is { File: "data" } && v.Path == path);
 
-    private static IEnumerable<Content?> Contents(ViewRead view) => view.Blocks.Select(b => b.Content);
+    private static IEnumerable<Content> Contents(ViewRead view) => view.Blocks.Select(b => b.Content);
 
     [Fact]
     public void Without_the_flusher_what_was_never_persisted_is_gone_and_the_reboot_reads_the_disk()
@@ -33,7 +33,7 @@ public class PowerCutTests
         var scenario = Repo.Parse(Text);
         var observation = Simulator.Run(scenario, PolicyCatalog.Linux65Plus, 1, SimOptions.Default);
 
-        Assert.Equal(Enumerable.Repeat<Content?>(Content.Data(1), 4), Contents(View(observation, ReadPath.Disk)));
+        Assert.Equal(Enumerable.Repeat(Content.Data(1), 4), Contents(View(observation, ReadPath.Disk)));
         // The page cache held generation 2 in blocks 2-3; after the cut a buffered read comes from the disk.
         Assert.Equal(Contents(View(observation, ReadPath.Disk)), Contents(View(observation, ReadPath.Buffered)));
         Assert.DoesNotContain(observation.Checks.Single().Views, v => v.Path == ReadPath.Mapping);
