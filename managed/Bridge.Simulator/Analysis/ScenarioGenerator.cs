@@ -9,8 +9,9 @@ namespace Bridge.Simulator.Analysis;
 /// Writes random scenario text that the parser accepts, from the tables alone: a backing of
 /// <see cref="BackingTable"/>, then verbs of <see cref="Verbs"/> with arguments made from their
 /// <see cref="ArgSpec"/>s (pin paths and access flags from <see cref="PinPathTable"/>). It tracks what the parser
-/// checks — a pin before the steps that need it, no mapping after munmap, file-less backings, fresh generations,
-/// sizes in whole pages of the backing — and picks, among the verbs that fit, by the weight of their effect.
+/// checks — a pin before the steps that need it, no mapping after munmap, no mapping or pin after a power cut (and
+/// none on a backing without storage), file-less backings, fresh generations, sizes in whole pages of the backing —
+/// and picks, among the verbs that fit, by the weight of their effect.
 /// Deterministic: the same random source gives the same text.
 /// </summary>
 public sealed class ScenarioGenerator(SplitMix64 random)
@@ -72,7 +73,7 @@ public sealed class ScenarioGenerator(SplitMix64 random)
     {
         if (!topLevel && (!verb.AllowedInRace || verb.Effect == Effect.Race))
             return false;
-        if ((verb.NeedsFile && !_backing.HasFile) || (verb.NeedsMapping && !_mapped))
+        if ((verb.NeedsFile && !_backing.HasFile) || (verb.NeedsMapping && !_mapped) || (verb.CutsPower && !_backing.HasStorage))
             return false;
         return verb.Effect switch
         {
@@ -108,6 +109,8 @@ public sealed class ScenarioGenerator(SplitMix64 random)
                 _mapped = false;
                 break;
         }
+        if (verb.CutsPower)
+            (_mapped, _pin) = (false, null); // neither survives the power cut
         return string.Join(' ', parts);
     }
 
