@@ -36,10 +36,10 @@ public class ReproTests
     }
 
     [Fact]
-    public void TheReproducerOfEverySeedAndDefaultScenarioCompilesWarningFree()
+    public void TheReproducerOfEverySeedDefaultAndCrashScenarioCompilesWarningFree()
     {
         Assert.SkipUnless(File.Exists("/usr/bin/gcc"), "gcc is not installed (containers/host-packages.txt)");
-        var scenarios = new[] { "seed", "default" }
+        var scenarios = new[] { "seed", "default", "crash" }
             .SelectMany(suite => Directory.GetFiles(Path.Combine(Repo.Root, "scenarios", suite), "*.scn").Order())
             .SelectMany(path => ScenarioFile.Parse(File.ReadAllText(path), Path.GetRelativePath(Repo.Root, path)))
             .ToList();

@@ -12,7 +12,9 @@ public readonly record struct CheckView(string File, ReadPath Path);
 /// and through the mapping; then every output file the scenario names, in ordinal order, through O_DIRECT and the
 /// page cache. Anonymous memory has no file: only its mapping. Output files exist from the start, sparse, the size
 /// of the data file. A view an executor cannot read (O_DIRECT unsupported, the mapping gone) is still in the plan,
-/// read as unavailable with the reason.
+/// read as unavailable with the reason. After a power cut (<see cref="PowerCut"/>) the mapping no longer exists and the
+/// page cache starts empty: a check reads every file's disk view and the buffered view (read from the disk again),
+/// and no mapping (<see cref="AfterPowerCut"/>).
 /// </summary>
 public sealed class CheckPlan
 {
@@ -40,6 +42,17 @@ public sealed class CheckPlan
             .ToList();
         return new CheckPlan(outputs, views);
     }
+
+    /// <summary>The plan of the check <paramref name="check"/>: this scenario's, without the mapping when a step before
+    /// the check cut the power.</summary>
+    public static CheckPlan For(Scenario scenario, Step check)
+    {
+        var plan = For(scenario);
+        return scenario.Steps.TakeWhile(s => s.Index < check.Index).Any(s => s.Verb.CutsPower) ? plan.AfterPowerCut() : plan;
+    }
+
+    /// <summary>The views a check reads once the power was cut: no mapping survives a reboot.</summary>
+    public CheckPlan AfterPowerCut() => new(OutputFiles, [.. Views.Where(v => v.Path != ReadPath.Mapping)]);
 
     /// <summary>Whether an executor read exactly this plan, in order.</summary>
     public bool Matches(IReadOnlyList<ViewRead> read) =>

@@ -24,6 +24,9 @@ public interface IStepExecutor
     /// and ended.</summary>
     (long Start, long End) Race(Step race, IReadOnlyList<RaceTally> body, CancellationToken interrupt);
 
+    /// <summary>Whether and how this executor cuts the power at a crash step.</summary>
+    PowerCut PowerCut => PowerCut.None;
+
     /// <summary>After each top-level step while the scenario goes on (the simulator's flusher may run here).</summary>
     void BetweenSteps(Step finished)
     {

@@ -8,7 +8,11 @@ namespace Bridge.Core.Execution;
 /// <param name="Skip">Why the scenario is skipped after all: a step that needs privilege was refused for the lack of it.</param>
 /// <param name="Interrupted">Where the run's interruption (SIGINT, SIGTERM) stopped the scenario, or null when every
 /// step ran.</param>
-public sealed record Sequence(IReadOnlyList<StepResult> Steps, IReadOnlyList<CheckObservation> Checks, bool Hung, string? Skip = null, string? Interrupted = null);
+/// <param name="PowerCutAt">The crash step after which the sequence stopped for the power to be cut
+/// (<see cref="PowerCut.NextBoot"/>): <see cref="Steps"/> holds the results up to it, and the caller resumes the rest
+/// on the next boot with <see cref="Sequencer.Resume"/>.</param>
+public sealed record Sequence(IReadOnlyList<StepResult> Steps, IReadOnlyList<CheckObservation> Checks, bool Hung, string? Skip = null, string? Interrupted = null,
+    int? PowerCutAt = null);
 
 /// <summary>
 /// Runs a scenario's steps in order on an executor, by the rules both executors share:
@@ -23,7 +27,11 @@ public sealed record Sequence(IReadOnlyList<StepResult> Steps, IReadOnlyList<Che
 /// flight short (a race ends early, a call still running is abandoned) and the scenario is interrupted;</item>
 /// <item>a check reads the <see cref="CheckPlan"/>'s views in order; one that did not complete records no views;</item>
 /// <item>a race records, per body step, its <see cref="RaceTally"/>; the race itself spans the whole race and is a
-/// time-out when a body step hung.</item>
+/// time-out when a body step hung;</item>
+/// <item>a step that cuts the power (<see cref="VerbInfo.CutsPower"/>) on an executor that cannot
+/// (<see cref="PowerCut.None"/>) makes the scenario skipped before any step runs (<see cref="NeedsPowerCut"/>); one
+/// that cuts it on the next boot (<see cref="PowerCut.NextBoot"/>) ends the sequence after the crash step, and
+/// <see cref="Resume"/> runs the rest; the checks after a power cut read <see cref="CheckPlan.AfterPowerCut"/>.</item>
 /// </list>
 /// Pure: the executor does every call.
 /// </summary>
@@ -34,13 +42,40 @@ public static class Sequencer
 
     public static Sequence Run(Scenario scenario, IStepExecutor executor, CancellationToken interrupt = default)
     {
-        var plan = CheckPlan.For(scenario);
+        if (executor.PowerCut == PowerCut.None && scenario.Steps.FirstOrDefault(s => s.Verb.CutsPower) is { } crash)
+        {
+            var why = NeedsPowerCut(crash);
+            return new Sequence([.. scenario.AllSteps().Select(s => StepResult.Skipped(s.Index, why))], [], false, why);
+        }
+        return RunFrom(scenario, executor, new StepResult?[scenario.StepCount], after: -1, interrupt);
+    }
+
+    /// <summary>Runs the steps after the crash step <paramref name="cutAt"/> on the boot after the power cut, with the
+    /// results <paramref name="before"/> of the steps up to it (the sequence that stopped there): the returned
+    /// sequence holds the results and checks of the steps after it only.</summary>
+    public static Sequence Resume(Scenario scenario, IStepExecutor executor, IReadOnlyList<StepResult> before, int cutAt, CancellationToken interrupt = default)
+    {
+        if (!scenario.Steps.Any(s => s.Index == cutAt && s.Verb.CutsPower))
+            throw new ArgumentException($"step #{cutAt} of {scenario.Name} is no top-level step that cuts the power", nameof(cutAt));
         var results = new StepResult?[scenario.StepCount];
+        foreach (var result in before.Where(r => r.Step <= cutAt))
+            results[result.Step] = result;
+        var sequence = RunFrom(scenario, executor, results, cutAt, interrupt);
+        return sequence with { Steps = [.. sequence.Steps.Where(r => r.Step > cutAt)] };
+    }
+
+    /// <summary>Why a scenario that cuts the power is skipped on an executor that cannot.</summary>
+    public static string NeedsPowerCut(Step crash) =>
+        $"'{crash.Text}' (line {crash.At.Line}) needs the VM target (--target vm:LINE): only a VM's power can be cut and the kernel booted again on the same disks";
+
+    private static Sequence RunFrom(Scenario scenario, IStepExecutor executor, StepResult?[] results, int after, CancellationToken interrupt)
+    {
         var checks = new List<CheckObservation>();
         var hung = false;
         string? stopped = null, skip = null, interrupted = null;
+        // After a power cut no pin survives: the steps after it cannot name one (the parser's rule).
         (Step Step, StepResult Result)? pin = null;
-        foreach (var step in scenario.Steps)
+        foreach (var step in scenario.Steps.Where(s => s.Index > after))
         {
             if (stopped is null && interrupt.IsCancellationRequested)
                 (interrupted, stopped) = ($"before {step}", AfterInterruption);
@@ -52,7 +87,7 @@ public static class Sequencer
             }
             var recorded = step.Effect switch
             {
-                Effect.Check => [Check(step, plan, executor, checks, interrupt)],
+                Effect.Check => [Check(step, CheckPlan.For(scenario, step), executor, checks, interrupt)],
                 Effect.Race => Race(step, pin, executor, interrupt),
                 _ when step.Verb.NeedsPin && PinFailure(pin) is { } why => [StepResult.Skipped(step.Index, why)],
                 _ => [executor.Run(step, interrupt).ToStepResult(step.Index)],
@@ -69,6 +104,8 @@ public static class Sequencer
                 (interrupted, stopped) = ($"during {step}", AfterInterruption);
             else if (recorded.Select(r => LacksPrivilege(scenario.StepAt(r.Step), r)).FirstOrDefault(w => w is not null) is { } lacking)
                 (skip, stopped) = (lacking, $"the scenario is skipped: {lacking}");
+            else if (step.Verb.CutsPower && recorded[0].Ok && executor.PowerCut == PowerCut.NextBoot)
+                return new Sequence([.. results.TakeWhile(r => r is not null).OfType<StepResult>()], checks, hung, PowerCutAt: step.Index);
             else
                 executor.BetweenSteps(step);
         }

@@ -97,5 +97,19 @@ public sealed record Observation(
     string? Skip = null,
     string? Interrupted = null)
 {
+    /// <summary>What the kernel log says between two boots of a scenario that cut the power.</summary>
+    public const string PowerCutMark = "--- the power was cut here; the kernel booted again on the same disks ---";
+
     public StepResult? ResultOf(int step) => Steps.FirstOrDefault(s => s.Step == step);
+
+    /// <summary>One record of a scenario that spans a power cut: the steps and checks of the boot before it, then
+    /// those of <paramref name="after"/> (the boot after it, which reports only the steps after the crash step), the
+    /// two kernel logs with <see cref="PowerCutMark"/> between them, and the later boot's environment and outcome.</summary>
+    public Observation ThenAfterPowerCut(Observation after) => after with
+    {
+        RunId = RunId,
+        Steps = [.. Steps, .. after.Steps.Where(a => Steps.All(s => s.Step != a.Step))],
+        Checks = [.. Checks, .. after.Checks],
+        KernelLog = [.. KernelLog, PowerCutMark, .. after.KernelLog],
+    };
 }

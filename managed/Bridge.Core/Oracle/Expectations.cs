@@ -15,6 +15,10 @@ namespace Bridge.Core.Oracle;
 /// <item>Truncate and punch take the block's page out of the file: the block reads as a hole (or is past EOF), and
 /// data the device writes later through a pin still holding the old page must not come back (that is a phantom).</item>
 /// <item>A refused or failed step contributes nothing.</item>
+/// <item>A power cut (crash) leaves what was durable: every block whose last completed write was followed by a
+/// persistence point that survives a power cut (fsync, fdatasync, msync MS_SYNC) holds that generation or a later
+/// completed write; a block written, truncated or punched since may hold anything written since (or the persisted
+/// content); nothing else. The page cache, the mapping, private copies and the pin are gone.</item>
 /// </list>
 /// </summary>
 internal sealed class Expectations
@@ -99,6 +103,9 @@ internal sealed class Expectations
             case Effect.Race:
                 new RaceRule(this, step).Apply();
                 break;
+            case Effect.Crash:
+                PowerCut();
+                break;
         }
     }
 
@@ -154,6 +161,7 @@ internal sealed class Expectations
         var state = _blocks[block];
         state.Memory = final;
         state.Disk = state.Disk.Union(written);
+        state.Durable = state.Durable.Union(written);
         state.Written = state.Written.Union(written);
     }
 
@@ -162,6 +170,26 @@ internal sealed class Expectations
         var state = _blocks[block];
         state.Disk = state.Memory;
         state.PersistedBy = step;
+        if (_scenario.StepAt(step).Verb.SurvivesPowerCut)
+            state.Durable = state.Memory;
+    }
+
+    /// <summary>The power cut: the file is what the disk kept of it, read again through an empty page cache; no
+    /// mapping, private copy or pin survives. Output files are written with O_DIRECT and never synced: a block may
+    /// hold what was copied there, or be the hole it was (its allocation may not have been committed).</summary>
+    private void PowerCut()
+    {
+        foreach (var state in _blocks)
+        {
+            state.Memory = state.Disk = state.Durable;
+            state.Private = null;
+            state.MaybePrivate = false;
+        }
+        foreach (var output in _outputs.Values)
+            foreach (var block in output.Keys)
+                output[block] = output[block].Union(Allowed.Exactly(Content.Hole, -1));
+        _pin = null;
+        Mapped = false;
     }
 
     internal IEnumerable<int> PersistedBlocks(Step step)
@@ -222,6 +250,7 @@ internal sealed class Expectations
         for (var b = _fileBlocks; b < blocks; b++)
         {
             _blocks[b].Memory = _blocks[b].Disk = Allowed.Exactly(Content.Hole, -1);
+            _blocks[b].Durable = _blocks[b].Durable.Union(_blocks[b].Memory);
         }
         _fileBlocks = blocks;
     }
@@ -245,6 +274,7 @@ internal sealed class Expectations
                 else
                 {
                     _blocks[b].Memory = _blocks[b].Disk = Allowed.Exactly(Content.Hole, -1);
+                    _blocks[b].Durable = _blocks[b].Durable.Union(_blocks[b].Memory);
                     _blocks[b].PersistedBy = null;
                 }
             }
@@ -266,6 +296,7 @@ internal sealed class Expectations
         if (pinKeepsPrivateCopy)
             _pin!.Epochs[block] = state.Epoch; // the pinned page is the private copy punch left mapped
         state.Memory = state.Disk = Allowed.Exactly(after, -1);
+        state.Durable = state.Durable.Union(state.Memory);
         state.PersistedBy = null;
         if (!keepPrivate)
             state.Private = null;

@@ -11,6 +11,11 @@ internal sealed class BlockState(Allowed initial)
     /// <summary>What storage may hold. Reset to <see cref="Memory"/> by a persistence point.</summary>
     public Allowed Disk { get; set; } = initial;
 
+    /// <summary>What survives a power cut: reset to <see cref="Memory"/> only by a persistence point that commits the
+    /// filesystem's metadata and flushes the device (<see cref="Scenarios.VerbInfo.SurvivesPowerCut"/>); every write and
+    /// every truncate or punch since may or may not have reached the disk.</summary>
+    public Allowed Durable { get; set; } = initial;
+
     /// <summary>The persistence step that last made Disk equal Memory, for culprit notes.</summary>
     public int? PersistedBy { get; set; }
 

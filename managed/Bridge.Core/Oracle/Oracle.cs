@@ -47,7 +47,6 @@ public static class Oracle
     {
         var expected = new List<ExpectedBlock>();
         var expectations = new Expectations(scenario, observation);
-        var plan = CheckPlan.For(scenario);
         foreach (var step in scenario.Steps)
         {
             if (step.Effect != Effect.Check)
@@ -55,7 +54,7 @@ public static class Oracle
                 expectations.Apply(step);
                 continue;
             }
-            foreach (var view in plan.Views)
+            foreach (var view in CheckPlan.For(scenario, step).Views)
                 for (var block = 0; block < scenario.Geometry.BlockCount; block++)
                 {
                     var allowed = expectations.Expected(view.File, view.Path, block);

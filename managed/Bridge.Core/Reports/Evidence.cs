@@ -88,6 +88,12 @@ public static class Evidence
         return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
     }
 
+    /// <summary>The same expectation in the text form of <c>check --expect</c>, without the run id (which only the
+    /// run that wrote the file knows): <c>size=… block=… file=1 gen=g0|g2:0-3 mix=g1|g2:4-7</c>.</summary>
+    public static string ExpectationText(FileExpectation expectation, int blockSize) =>
+        string.Join(' ', new[] { $"size={(long)expectation.Blocks.Count * blockSize}", $"block={blockSize}", "file=1" }
+            .Concat(Ranges(expectation).Select(r => $"{(r.Mix ? "mix" : "gen")}={string.Join('|', r.Contents)}:{(r.First == r.Last ? $"{r.First}" : $"{r.First}-{r.Last}")}")));
+
     private static IEnumerable<(int First, int Last, IReadOnlyList<string> Contents, bool Mix)> Ranges(FileExpectation expectation)
     {
         (int First, int Last, IReadOnlyList<string> Contents, bool Mix)? open = null;

@@ -9,7 +9,9 @@ namespace Bridge.Core.Repro;
 /// <param name="RunCount">How many runs it holds.</param>
 /// <param name="Output">The index of the step's output file in <c>S.outputs</c>, when it names one.</param>
 /// <param name="PinPath">The pin path of the scenario (dma, dma-read go through it).</param>
-internal sealed record CStep(Step Step, string Runs, int RunCount, int Output, PinPathInfo? PinPath)
+/// <param name="AfterPowerCut">For a step that cuts the power: what the data file may hold after it, in the text form
+/// of <c>pinbridge check --expect</c> without the run id.</param>
+internal sealed record CStep(Step Step, string Runs, int RunCount, int Output, PinPathInfo? PinPath, string? AfterPowerCut = null)
 {
     public int Index => Step.Index;
 
@@ -87,7 +89,19 @@ public static class CStepEmitters
             $"\tlong r = fork_and_store({s.Index}, staged, {s.Runs}, {s.RunCount});\n" +
             "\tfree(staged);\n\treturn r;\n"),
         (Verbs.Munmap, _ => "\t(void)iteration;\n\tif (munmap(S.map, FILE_SIZE))\n\t\treturn -errno;\n\tS.map_gone = 1;\n\treturn 0;\n"),
+        (Verbs.Crash, PowerCut),
     ]);
+
+    /// <summary>A program cannot cut the power and go on: it stops here (exit <see cref="ReproExit.PowerCut"/>, or
+    /// <see cref="ReproExit.Finding"/> when a check before found something) with everything before the cut done, and
+    /// says how to cut it and what <c>pinbridge check</c> must find on the disk after the reboot.</summary>
+    private static string PowerCut(CStep s) =>
+        "\t(void)iteration;\n" +
+        $"\tprintf(\"\\n#{s.Index} '{s.Step.Text}' (line {s.Step.At.Line}): cut the power NOW, nothing synced (as root: echo b > /proc/sysrq-trigger,\\n\"\n" +
+        "\t       \"  or stop the VM), boot, mount the filesystem again, and verify what survived:\\n\"\n" +
+        $"\t       \"  pinbridge check %s --expect 'run=%016llx {s.AfterPowerCut}'\\n\", S.data_path, (unsigned long long)run_id);\n" +
+        "\tfflush(stdout);\n" +
+        "\texit(findings || io_errors ? EXIT_FINDING : EXIT_POWER_CUT);\n";
 
     /// <summary>The verbs that have an emitter (the table's construction already failed if one is missing).</summary>
     public static IReadOnlyList<VerbInfo> Emitted => [.. All.Verbs];

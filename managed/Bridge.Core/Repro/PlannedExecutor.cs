@@ -19,6 +19,10 @@ internal sealed class PlannedExecutor(Scenario scenario, IReadOnlySet<int> refus
     private string? _mappingGone;
     private int _fileBlocks = scenario.Geometry.BlockCount;
 
+    /// <summary>The expectations go on past a power cut (what the check after the reboot may read); the program itself
+    /// stops there and tells the user to cut the power.</summary>
+    public PowerCut PowerCut => PowerCut.InPlace;
+
     /// <summary>Why each step was decided not-run, by step index.</summary>
     public Dictionary<int, string> NotRun { get; } = [];
 

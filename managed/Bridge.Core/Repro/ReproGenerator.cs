@@ -4,6 +4,7 @@ using Bridge.Core.Blocks;
 using Bridge.Core.Execution;
 using Bridge.Core.Observations;
 using Bridge.Core.Oracle;
+using Bridge.Core.Reports;
 using Bridge.Core.Scenarios;
 
 namespace Bridge.Core.Repro;
@@ -11,7 +12,7 @@ namespace Bridge.Core.Repro;
 /// <summary>The exit codes of a reproducer (printed in its header).</summary>
 public static class ReproExit
 {
-    public const int Holds = 0, Finding = 1, Setup = 2, CannotJudge = 3, Refused = 4;
+    public const int Holds = 0, Finding = 1, Setup = 2, CannotJudge = 3, Refused = 4, PowerCut = 5;
 }
 
 /// <summary>
@@ -59,7 +60,7 @@ public static class ReproGenerator
         foreach (var section in sections)
             c.AppendLine(section);
         Expectations(c, plan, checkPlan);
-        Steps(c, scenario, checkPlan, pinPath);
+        Steps(c, scenario, plan, checkPlan, pinPath);
         Main(c, scenario, plan, checkPlan, backing, pinPath);
         return c.ToString();
     }
@@ -72,7 +73,8 @@ public static class ReproGenerator
     {
         c.AppendLine($"/* build: {BuildCommand(libraries)} */");
         c.AppendLine($"/* run:   ./repro {backing.Usage}   (as root; exit {ReproExit.Holds}: the oracle's rules hold, {ReproExit.Finding}: a finding, " +
-                     $"{ReproExit.Refused}: the kernel refused the pin, {ReproExit.Setup}: setup failed, {ReproExit.CannotJudge}: a step failed that the expectations assume succeeds) */");
+                     $"{ReproExit.Refused}: the kernel refused the pin, {ReproExit.Setup}: setup failed, {ReproExit.CannotJudge}: a step failed that the expectations assume succeeds, " +
+                     $"{ReproExit.PowerCut}: stopped where the scenario cuts the power) */");
         c.AppendLine("/*");
         c.AppendLine($" * Reproducer of Bridge scenario {s.Name} ({s.SourceFile}), written by `pinbridge repro`.");
         foreach (var line in s.Text.Split('\n').TakeWhile(l => l.TrimStart().StartsWith('#')))
@@ -109,6 +111,7 @@ public static class ReproGenerator
         c.AppendLine($"#define EXIT_SETUP {ReproExit.Setup}");
         c.AppendLine($"#define EXIT_CANNOT_JUDGE {ReproExit.CannotJudge}");
         c.AppendLine($"#define EXIT_REFUSED {ReproExit.Refused}");
+        c.AppendLine($"#define EXIT_POWER_CUT {ReproExit.PowerCut}");
         c.AppendLine();
     }
 
@@ -188,7 +191,7 @@ public static class ReproGenerator
 
     // ---- steps ------------------------------------------------------------------------------------------------
 
-    private static void Steps(StringBuilder c, Scenario s, CheckPlan checkPlan, CPinPath? pinPath)
+    private static void Steps(StringBuilder c, Scenario s, ReproPlan plan, CheckPlan checkPlan, CPinPath? pinPath)
     {
         c.AppendLine("/* ---- the steps, one function each: 0 ok, -errno failed, NOT_RUN not attempted ---- */");
         foreach (var step in s.AllSteps().Where(x => !x.Verb.IsSequenced))
@@ -196,7 +199,8 @@ public static class ReproGenerator
             var runs = $"runs_{step.Index}";
             var list = step.Args.Blocks?.Runs().ToList() ?? [];
             var output = step.Args.Target is { } target ? FileIndex(checkPlan, target) : 0;
-            var body = CStepEmitters.All[step.Verb](new CStep(step, runs, list.Count, output, pinPath?.Row));
+            var afterPowerCut = plan.AfterPowerCut.TryGetValue(step.Index, out var expected) ? Evidence.ExpectationText(expected, s.Geometry.BlockSize) : null;
+            var body = CStepEmitters.All[step.Verb](new CStep(step, runs, list.Count, output, pinPath?.Row, afterPowerCut));
             if (body.Contains(runs, StringComparison.Ordinal))
                 c.AppendLine($"static const struct run {runs}[] = {{{string.Join(", ", list.Select(r => $"{{{r.First}, {r.Count}}}"))}}};");
             if (step.Verb.UsesIoUring)

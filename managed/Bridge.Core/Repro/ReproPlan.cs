@@ -25,13 +25,19 @@ public sealed class ReproPlan
     private const uint SentinelBase = 0xF000_0000;
     private const int MaxPinSteps = 3;
 
-    private ReproPlan(Scenario scenario, IReadOnlyList<Step> pinSteps, IReadOnlyDictionary<int, string> notRun, IReadOnlyList<ReproBranch> branches)
+    private ReproPlan(Scenario scenario, IReadOnlyList<Step> pinSteps, IReadOnlyDictionary<int, string> notRun, IReadOnlyList<ReproBranch> branches,
+        IReadOnlyDictionary<int, Oracle.FileExpectation> afterPowerCut)
     {
         Scenario = scenario;
         PinSteps = pinSteps;
         NotRun = notRun;
         Branches = branches;
+        AfterPowerCut = afterPowerCut;
     }
+
+    /// <summary>Per step that cuts the power (by index): what the data file's disk may hold after it, as the next
+    /// check would read it (every pin taken) — what the program tells the user to check after the reboot.</summary>
+    public IReadOnlyDictionary<int, Oracle.FileExpectation> AfterPowerCut { get; }
 
     public Scenario Scenario { get; }
 
@@ -56,19 +62,29 @@ public sealed class ReproPlan
             throw new ArgumentException($"{scenario.SourceFile}: {pins.Count} pin steps; a reproducer covers up to {MaxPinSteps} (2^n branches)");
         var branches = new List<ReproBranch>();
         IReadOnlyDictionary<int, string> notRun = new Dictionary<int, string>();
+        var afterPowerCut = new Dictionary<int, Oracle.FileExpectation>();
         for (var mask = 0; mask < 1 << pins.Count; mask++)
         {
             var refused = pins.Where((_, i) => (mask & (1 << i)) != 0).Select(p => p.Index).ToHashSet();
             var executor = new PlannedExecutor(scenario, refused);
             var sequence = Sequencer.Run(scenario, executor);
             if (mask == 0)
+            {
                 notRun = executor.NotRun;
+                var observation = new Observation(scenario.Name, 0, new RunEnvironment("repro", "", null), Orders(scenario, sequence.Steps).First(), [], []);
+                foreach (var crash in scenario.Steps.Where(st => st.Verb.CutsPower))
+                {
+                    var next = scenario.Steps.FirstOrDefault(st => st.Index > crash.Index && st.Effect == Effect.Check)?.Index;
+                    if (Oracle.Oracle.OnDisk(scenario, observation, next).FirstOrDefault(f => f.File == CheckPlan.DataFile) is { } data)
+                        afterPowerCut[crash.Index] = data;
+                }
+            }
             var expected = Orders(scenario, sequence.Steps)
                 .Select(steps => Oracle.Oracle.ExpectedAtChecks(scenario, new Observation(scenario.Name, 0, new RunEnvironment("repro", "", null), steps, [], [])))
                 .Aggregate(Merge);
             branches.Add(new ReproBranch(mask, expected));
         }
-        return new ReproPlan(scenario, pins, notRun, branches);
+        return new ReproPlan(scenario, pins, notRun, branches, afterPowerCut);
     }
 
     /// <summary>The step results under every order of each race's last calls (product over races), racing steps'

@@ -31,6 +31,7 @@ internal sealed class ScenarioParser
     private (Step Race, List<Step> Body, int Line)? _race;
     private (BlockSet Blocks, int Line)? _pin;
     private int? _unmappedAt;
+    private int? _poweredOffAt;
     private readonly Dictionary<uint, (BlockSet All, List<(BlockSet Blocks, int Line)> Writes)> _written = [];
 
     private ScenarioParser(string file, string name, SourceSpan? nameAt)
@@ -368,6 +369,16 @@ internal sealed class ScenarioParser
             Error(line, column, $"'{step.Keyword}' needs a file; backing {backing.Name} has none");
         if (_unmappedAt is { } unmapped && step.Verb.NeedsMapping)
             Error(line, column, $"'{step.Keyword}' needs the mapping, which line {unmapped} unmapped");
+        if (step.Verb.CutsPower && !backing.HasStorage)
+            Error(line, column, $"'{step.Keyword}' needs a backing with storage ({string.Join(", ", BackingTable.All.Where(b => b.HasStorage).Select(b => b.Name))}); on {backing.Name} nothing survives a power cut");
+        if (_poweredOffAt is { } cut && (step.Verb.NeedsMapping || step.Verb.NeedsPin))
+        {
+            // Reported alone: the mapping and the pin are gone, so the pin rules below would only echo it.
+            Error(line, column, $"'{step.Keyword}' needs the {(step.Verb.NeedsMapping ? "mapping" : "pin")}, which did not survive the power cut at line {cut}; expected only steps on the file after 'crash'");
+            return;
+        }
+        if (step.Verb.CutsPower)
+            _poweredOffAt = line;
         switch (step.Effect)
         {
             case Effect.Pin when _pin is { } held:

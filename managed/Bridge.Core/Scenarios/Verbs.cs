@@ -39,6 +39,9 @@ public enum Effect
     Check,
     /// <summary>Runs its body steps concurrently, each repeating.</summary>
     Race,
+    /// <summary>Cuts the power: the page cache, the mapping, pins and every write no persistence point made durable
+    /// may be lost; the next steps run after a reboot on the same disks.</summary>
+    Crash,
 }
 
 /// <summary>The kinds of argument a verb takes.</summary>
@@ -56,9 +59,15 @@ public sealed record ArgSpec(string Key, ArgKind Kind, bool Required = false, bo
 /// <param name="NeedsMapping">The verb touches the scenario's mapping (so not after munmap).</param>
 /// <param name="Privilege">What the verb needs that an ordinary user lacks, or null: refused for the lack of it (EPERM,
 /// EACCES), the scenario is skipped with that reason (<see cref="Execution.Sequencer"/>).</param>
+/// <param name="SurvivesPowerCut">A persistence point that also commits the filesystem's metadata and flushes the
+/// device's write cache (fsync, fdatasync, msync MS_SYNC: vfs_fsync_range), so what it persisted survives a power
+/// cut. sync_file_range writes neither (its man page: no guarantee after a crash unless overwriting blocks already
+/// allocated, which a copy-on-write filesystem never does).</param>
+/// <param name="CutsPower">The step cuts the power: only an executor that can (<see cref="Execution.PowerCut"/>)
+/// runs it; elsewhere the scenario is skipped (<see cref="Execution.Sequencer"/>).</param>
 public sealed record VerbInfo(
     string Keyword, Effect Effect, Writer Writer, IReadOnlyList<ArgSpec> Args, bool AllowedInRace, bool NeedsFile, bool NeedsMapping, string Help,
-    string? Privilege = null)
+    string? Privilege = null, bool SurvivesPowerCut = false, bool CutsPower = false)
 {
     /// <summary>The verb goes through the long-term pin an earlier <c>pin</c> took: when that pin failed, it is
     /// not run (<see cref="Execution.Sequencer"/>).</summary>
@@ -93,9 +102,9 @@ public static class Verbs
         "io_uring WRITE (no registered buffer) from the mapping to another file");
     public static readonly VerbInfo Msync = new("msync", Effect.Persist, 0,
         [new("mode", ArgKind.Mode, Positional: true, Choices: ["sync", "async", "invalidate"]), BlocksArg], true, true, true,
-        "msync(MS_SYNC by default) over the blocks' part of the mapping");
-    public static readonly VerbInfo Fsync = new("fsync", Effect.Persist, 0, [], true, true, false, "fsync(2) the file");
-    public static readonly VerbInfo Fdatasync = new("fdatasync", Effect.Persist, 0, [], true, true, false, "fdatasync(2) the file");
+        "msync(MS_SYNC by default) over the blocks' part of the mapping", SurvivesPowerCut: true);
+    public static readonly VerbInfo Fsync = new("fsync", Effect.Persist, 0, [], true, true, false, "fsync(2) the file", SurvivesPowerCut: true);
+    public static readonly VerbInfo Fdatasync = new("fdatasync", Effect.Persist, 0, [], true, true, false, "fdatasync(2) the file", SurvivesPowerCut: true);
     public static readonly VerbInfo SyncFileRange = new("sync-file-range", Effect.Persist, 0, [BlocksArg], true, true, false,
         "sync_file_range(WAIT_BEFORE | WRITE | WAIT_AFTER) over the blocks");
     public static readonly VerbInfo FadviseDontneed = new("fadvise-dontneed", Effect.Evict, 0, [BlocksArg], true, true, false,
@@ -127,11 +136,15 @@ public static class Verbs
         "read every block via O_DIRECT, buffered I/O and the mapping; the oracle judges what each path saw");
     public static readonly VerbInfo Race = new("race", Effect.Race, 0, [new("for", ArgKind.Duration), new("count", ArgKind.Count)], false, false, false,
         "run the steps up to 'end' concurrently, each on its own thread, repeating until the time or count bound");
+    public static readonly VerbInfo Crash = new("crash", Effect.Crash, 0, [], false, true, false,
+        "cut the power (VM target: qemu killed, nothing flushed) and boot again on the same disks; the steps after it " +
+        "(check) see only what persistence points made durable", CutsPower: true);
 
     public static readonly IReadOnlyList<VerbInfo> All =
     [
         Store, ODirectRead, UringRead, ODirectWrite, UringWrite, Msync, Fsync, Fdatasync, SyncFileRange, FadviseDontneed,
         DropCaches, Mprotect, Truncate, Punch, Pin, Unpin, Dma, DmaRead, Fork, Munmap, Check, Race,
+        Crash,
     ];
 
     /// <summary>The verbs every executor implements, one handler each; check and race are the sequencer's.</summary>

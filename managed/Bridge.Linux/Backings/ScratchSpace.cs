@@ -14,6 +14,7 @@ namespace Bridge.Linux.Backings;
 public sealed class ScratchSpace : IDisposable
 {
     private readonly Dictionary<string, string> _mounted = [];
+    private readonly Dictionary<string, string> _devices = [];
     private readonly List<string> _mountPoints = [];
     private readonly Lock _lock = new();
     private readonly Queue<string> _disks;
@@ -55,7 +56,11 @@ public sealed class ScratchSpace : IDisposable
     /// <summary>A new empty directory for one scenario on the given filesystem root.</summary>
     public string NewDirectory(string under)
     {
-        var dir = Path.Combine(under, $"s{Interlocked.Increment(ref _next)}");
+        // After a power cut the filesystem may hold an earlier boot's scenario directories: never reuse one.
+        string dir;
+        do
+            dir = Path.Combine(under, $"s{Interlocked.Increment(ref _next)}");
+        while (Directory.Exists(dir));
         Directory.CreateDirectory(dir);
         return dir;
     }
@@ -74,6 +79,7 @@ public sealed class ScratchSpace : IDisposable
             {
                 RunTool(mkfs, [.. mkfsArgs, disk]);
                 Mounts.Mount(disk, mountPoint, fsType);
+                _devices[fsType] = disk;
             }
             else
             {
@@ -104,6 +110,48 @@ public sealed class ScratchSpace : IDisposable
         catch (SysException e) when (LoopRefusals.Contains(e.Errno))
         {
             throw new BackingUnavailableException($"{fsType} needs a loop-mounted scratch image, and this system refuses it ({e.Message})");
+        }
+    }
+
+    /// <summary>The scratch disk each filesystem of this run was made on (filesystem type → device), and where it
+    /// is mounted: what a boot after a power cut mounts again (<see cref="Remount"/>).</summary>
+    public IReadOnlyDictionary<string, string> Devices
+    {
+        get
+        {
+            lock (_lock)
+                return new Dictionary<string, string>(_devices);
+        }
+    }
+
+    public string MountPointOf(string fsType)
+    {
+        lock (_lock)
+            return _mounted[fsType];
+    }
+
+    /// <summary>After a power cut: mounts the filesystems an earlier boot made on these scratch disks as they are —
+    /// no mkfs; the mount replays the journal — at this run's mount points.</summary>
+    public void Remount(IReadOnlyDictionary<string, string> devices)
+    {
+        lock (_lock)
+        {
+            foreach (var (fsType, device) in devices)
+            {
+                if (_mounted.ContainsKey(fsType))
+                    throw new InvalidOperationException($"{fsType} is already mounted in this run");
+                var mountPoint = Path.Combine(Root, fsType);
+                Directory.CreateDirectory(mountPoint);
+                Mounts.Mount(device, mountPoint, fsType);
+                _mountPoints.Add(mountPoint);
+                _mounted[fsType] = mountPoint;
+                _devices[fsType] = device;
+            }
+            // A filesystem this boot makes for a later scenario goes on a disk no earlier boot used.
+            var left = _disks.Where(d => !devices.Values.Contains(d)).ToList();
+            _disks.Clear();
+            foreach (var disk in left)
+                _disks.Enqueue(disk);
         }
     }
 

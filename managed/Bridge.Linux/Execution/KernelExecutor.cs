@@ -18,6 +18,9 @@ internal sealed class KernelExecutor(RunContext ctx, StepWorker worker, TimeSpan
     /// syscall on the scenario's mapping or files, which must then stay as they are.</summary>
     public bool Abandoned { get; private set; }
 
+    /// <summary>Inside a VM whose host boots it again on the same disks: <see cref="PowerCut.NextBoot"/>.</summary>
+    public PowerCut PowerCut { get; init; } = PowerCut.None;
+
     public CallResult Run(Step step, CancellationToken interrupt)
     {
         var handler = StepHandlers.All[step.Verb];

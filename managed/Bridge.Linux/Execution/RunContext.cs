@@ -70,8 +70,9 @@ public sealed class RunContext : IDisposable
     public UringRing Ring(Step step) => _rings[step.Index];
 
     /// <summary>Creates the source and output files every step of the scenario will need, before the first step
-    /// runs: races then only touch files that exist.</summary>
-    public void PrepareFiles(CheckPlan plan)
+    /// runs: races then only touch files that exist. <paramref name="outputsExist"/>: after a power cut, the output
+    /// files are the ones the boot before wrote, opened as they are.</summary>
+    public void PrepareFiles(CheckPlan plan, bool outputsExist = false)
     {
         foreach (var step in Scenario.AllSteps())
         {
@@ -84,7 +85,7 @@ public sealed class RunContext : IDisposable
             }
         }
         foreach (var name in plan.OutputFiles)
-            Outputs[name] = new OutputDescriptors(name, Path.Combine(Backing.AuxDirectory, $"out-{name}"), Geometry.FileSize);
+            Outputs[name] = new OutputDescriptors(name, Path.Combine(Backing.AuxDirectory, $"out-{name}"), Geometry.FileSize, outputsExist);
     }
 
     public void Dispose()
@@ -146,11 +147,14 @@ public sealed class SourceFile : IDisposable
 /// file's size, written with O_DIRECT, read back by checks through O_DIRECT and the page cache.</summary>
 public sealed class OutputDescriptors : IDisposable
 {
-    public OutputDescriptors(string name, string path, long size)
+    public OutputDescriptors(string name, string path, long size, bool exists = false)
     {
         Name = name;
-        Direct = FileDescriptor.OpenOrThrow(path, O_RDWR | O_CREAT | O_TRUNC | O_DIRECT);
-        Direct.Truncate(size).ThrowIfFailed($"ftruncate {path}");
+        // After a power cut the file may be shorter, or gone (its creation was never committed): its blocks were
+        // never made durable, so they read as the holes they were.
+        Direct = FileDescriptor.OpenOrThrow(path, exists ? O_RDWR | O_CREAT | O_DIRECT : O_RDWR | O_CREAT | O_TRUNC | O_DIRECT);
+        if (!exists || Direct.Size() < size)
+            Direct.Truncate(size).ThrowIfFailed($"ftruncate {path}");
         Buffered = FileDescriptor.OpenOrThrow(path, O_RDONLY);
     }
 

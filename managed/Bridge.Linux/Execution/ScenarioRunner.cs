@@ -30,6 +30,11 @@ public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
     /// findings, and the images of the checks that found them.</summary>
     public Func<Scenario, Observation, KeptImageRequest?>? KeepImagesIn { get; init; }
 
+    /// <summary>Inside a VM whose host boots it again on the same disks: reports the steps up to a crash step and
+    /// cuts the power (it never returns; <see cref="Host.PowerSwitch"/>). Null elsewhere: a scenario with a crash
+    /// step is skipped (<see cref="Sequencer.NeedsPowerCut"/>).</summary>
+    public Action<Observation, PowerCutPoint>? CutPower { get; init; }
+
     public Observation Run(Scenario scenario, ulong? runId = null, CancellationToken interrupt = default)
     {
         var id = runId ?? (ulong)Random.Shared.NextInt64();
@@ -49,19 +54,12 @@ public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
         env = env with { FsType = backing.FsType };
         using var kernelLog = new KernelLog();
         var ctx = new RunContext(scenario, id, backing);
-        var executor = new KernelExecutor(ctx, _worker, StepTimeout);
+        var executor = Executor(ctx);
         try
         {
             Setup(ctx, provider, interrupt);
-            if (KeepImagesIn is not null)
-                ctx.CheckImages = scratch.NewDirectory(scratch.Root);
             var sequence = Sequencer.Run(scenario, executor, interrupt);
-            var observation = new Observation(scenario.Name, id, env, sequence.Steps, sequence.Checks, kernelLog.Drain(), sequence.Skip, sequence.Interrupted);
-            // A call left running (hung, or abandoned at an interruption) may still be inside a call on the file: its
-            // image is not read (the read could hang too). An interrupted scenario is not judged: nothing to keep.
-            if (!sequence.Hung && !executor.Abandoned && sequence.Interrupted is null && KeepImagesIn?.Invoke(scenario, observation) is { } keep)
-                KeptImages.Save(ctx, keep);
-            return observation;
+            return Finish(ctx, executor, env, kernelLog, sequence, []);
         }
         catch (SysException e)
         {
@@ -78,6 +76,86 @@ public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
             if (!executor.Abandoned)
                 ctx.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Goes on with a scenario on the boot after the power cut <paramref name="point"/>: mounts the filesystems the boot
+    /// before made as the disks kept them (the mount replays the journal), opens the scenario's files as they are, and
+    /// runs the steps after the crash step. The observation holds those steps' results and checks; the host joins it
+    /// to the one of the boot before. A filesystem that does not mount again is a kernel finding.
+    /// </summary>
+    public Observation Resume(Scenario scenario, PowerCutPoint point, CancellationToken interrupt = default)
+    {
+        var env = new RunEnvironment(target, SystemInfo.KernelRelease, null);
+        using var kernelLog = new KernelLog();
+        try
+        {
+            scratch.Remount(point.Devices);
+        }
+        catch (SysException e)
+        {
+            return new Observation(scenario.Name, point.RunId, env, [], [],
+                [.. kernelLog.Drain(), $"BUG: the {scenario.Backing.FsType} filesystem did not mount after the power cut at {scenario.Describe(point.CutAt)}: {e.Message}"]);
+        }
+        RunContext ctx;
+        try
+        {
+            var directory = Path.Combine(scratch.MountPointOf(scenario.Backing.FsType!), point.Directory);
+            var path = Path.Combine(directory, CheckPlan.DataFile);
+            var data = FileDescriptor.OpenOrThrow(path, O_RDWR);
+            ctx = new RunContext(scenario, point.RunId, new BackingInstance(data, path, 0, directory, FsType.Of(data)))
+            {
+                MappingGone = $"the power cut at {scenario.Describe(point.CutAt)} took the mapping",
+            };
+        }
+        catch (SysException e)
+        {
+            return new Observation(scenario.Name, point.RunId, env, [], [], kernelLog.Drain(), $"after the power cut: {e.Message}");
+        }
+        env = env with { FsType = ctx.Backing.FsType };
+        var executor = Executor(ctx);
+        try
+        {
+            OpenDirect(ctx);
+            ctx.PrepareFiles(CheckPlan.For(scenario), outputsExist: true);
+            var sequence = Sequencer.Resume(scenario, executor, point.Before, point.CutAt, interrupt);
+            return Finish(ctx, executor, env, kernelLog, sequence, point.Before);
+        }
+        catch (SysException e)
+        {
+            return new Observation(scenario.Name, point.RunId, env, [], [], kernelLog.Drain(), $"after the power cut: {e.Message}");
+        }
+        finally
+        {
+            if (!executor.Abandoned)
+                ctx.Dispose();
+        }
+    }
+
+    private KernelExecutor Executor(RunContext ctx)
+    {
+        if (KeepImagesIn is not null)
+            ctx.CheckImages = scratch.NewDirectory(scratch.Root);
+        return new KernelExecutor(ctx, _worker, StepTimeout) { PowerCut = CutPower is null ? PowerCut.None : PowerCut.NextBoot };
+    }
+
+    /// <summary>The observation of a sequence; a sequence that stopped for a power cut is reported and the power cut
+    /// here, before anything is closed or unmounted (<paramref name="before"/>: the results of earlier boots).</summary>
+    private Observation Finish(RunContext ctx, KernelExecutor executor, RunEnvironment env, KernelLog kernelLog, Sequence sequence, IReadOnlyList<StepResult> before)
+    {
+        var scenario = ctx.Scenario;
+        var observation = new Observation(scenario.Name, ctx.RunId, env, sequence.Steps, sequence.Checks, kernelLog.Drain(), sequence.Skip, sequence.Interrupted);
+        if (sequence.PowerCutAt is { } cut)
+        {
+            var directory = Path.GetRelativePath(scratch.MountPointOf(scenario.Backing.FsType!), ctx.Backing.AuxDirectory);
+            CutPower!(observation, new PowerCutPoint(cut, ctx.RunId, [.. before, .. sequence.Steps], directory, scratch.Devices));
+            throw new InvalidOperationException("the power cut returned");
+        }
+        // A call left running (hung, or abandoned at an interruption) may still be inside a call on the file: its
+        // image is not read (the read could hang too). An interrupted scenario is not judged: nothing to keep.
+        if (!sequence.Hung && !executor.Abandoned && sequence.Interrupted is null && KeepImagesIn?.Invoke(scenario, observation) is { } keep)
+            KeptImages.Save(ctx, keep);
+        return observation;
     }
 
     /// <summary>Why the scenario cannot run here at all, or null: a pin path or io_uring this kernel or build lacks.</summary>
@@ -109,9 +187,7 @@ public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
             else if (fill)
                 FillThroughMapping(ctx, MAP_SHARED | ctx.Backing.MapFlags, data.Fd);
             data.Fsync().ThrowIfFailed("fsync data after the initial fill");
-            var (direct, r) = FileDescriptor.Open(ctx.Backing.ReopenPath!, O_RDONLY | O_DIRECT);
-            ctx.DataDirect = direct;
-            ctx.DirectUnavailable = direct is null ? $"O_DIRECT open on {ctx.Backing.FsType}: {r.ErrnoName}" : null;
+            OpenDirect(ctx);
         }
         var flags = (scenario.Map == MapKind.Shared ? MAP_SHARED : MAP_PRIVATE) | ctx.Backing.MapFlags;
         var (mapping, m) = MappedRegion.Map(g.FileSize, PROT_READ | PROT_WRITE, flags, ctx.Backing.Data?.Fd ?? -1);
@@ -119,6 +195,13 @@ public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
         if (fill && ctx.Backing.Data is null)
             Stamp(ctx, ctx.Mapping);
         ctx.PrepareFiles(CheckPlan.For(scenario));
+    }
+
+    private static void OpenDirect(RunContext ctx)
+    {
+        var (direct, r) = FileDescriptor.Open(ctx.Backing.ReopenPath!, O_RDONLY | O_DIRECT);
+        ctx.DataDirect = direct;
+        ctx.DirectUnavailable = direct is null ? $"O_DIRECT open on {ctx.Backing.FsType}: {r.ErrnoName}" : null;
     }
 
     private static void FillWithWrites(RunContext ctx, FileDescriptor data, CancellationToken interrupt)

@@ -39,7 +39,17 @@ public static class StepHandlers
         (Verbs.Unpin, PinSteps.Unpin),
         (Verbs.Dma, PinSteps.DeviceWrite),
         (Verbs.DmaRead, PinSteps.DeviceRead),
+        (Verbs.Crash, PowerCutMoment),
     ]);
+
+    /// <summary>crash: notes the moment. The sequence stops after it (<see cref="PowerCut.NextBoot"/>): the scenario
+    /// runner reports what ran and cuts the power before anything is closed, unmapped or unmounted (which could write
+    /// back what the power cut must lose).</summary>
+    private static CallResult PowerCutMoment(RunContext ctx, Step step, uint iteration)
+    {
+        var now = MonotonicClock.Now;
+        return CallResult.Success(now, now, "the power is cut once the steps before it are reported");
+    }
 
     public static BlockStamp StampFor(RunContext ctx, Step step, uint iteration, Writer writer) =>
         new(ctx.RunId, 1, 0, step.Gen, iteration, writer, step.Index);

@@ -32,6 +32,10 @@ internal sealed class ModelExecutor : IStepExecutor
     /// <summary>What the modelled kernel logged (warnings, oopses).</summary>
     public IReadOnlyList<string> KernelLog => _kernel.Log.ToList();
 
+    /// <summary>The model cuts the power in place (<see cref="Kernel.PowerCut"/>): only persisted state remains, and
+    /// the steps after it run on.</summary>
+    public PowerCut PowerCut => PowerCut.InPlace;
+
     public CallResult Run(Step step, CancellationToken interrupt) => Timed(status => VerbOps.Table[step.Verb](_kernel, step, 0, status));
 
     public CallResult Check(Step step, CheckPlan plan, List<ViewRead> views, CancellationToken interrupt) =>

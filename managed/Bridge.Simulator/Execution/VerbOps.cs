@@ -35,6 +35,7 @@ internal static class VerbOps
         (Verbs.DmaRead, DmaRead),
         (Verbs.Munmap, Munmap),
         (Verbs.Fork, Fork),
+        (Verbs.Crash, (k, s, i, r) => Instant(k.PowerCut)),
     ]);
 
     private static Stamp StampOf(Step step, int iteration, Writer writer) =>

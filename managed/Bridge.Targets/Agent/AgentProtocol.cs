@@ -4,6 +4,7 @@ using Bridge.Core.Blocks;
 using Bridge.Core.Execution;
 using Bridge.Core.Observations;
 using Bridge.Core.Scenarios;
+using Bridge.Linux.Execution;
 
 namespace Bridge.Targets.Agent;
 
@@ -18,14 +19,21 @@ public sealed record ScenarioText(string Name, string File, string Text)
 /// <summary>What the host asks of an agent: the scenarios, the target name to record in observations, how long a step
 /// may take before it is a hang (<c>--timeout</c>; a race: its bound plus this), and which file images to keep where
 /// (a path as the agent sees it).</summary>
-public sealed record AgentRequest(string Target, IReadOnlyList<ScenarioText> Scenarios, TimeSpan StepTimeout, ImageKeeping? KeepImages = null);
+/// <param name="CutsPower">The host cuts the power when asked (a VM: it kills qemu and boots again on the same disks):
+/// at a crash step the agent reports a <c>power-cut</c> message and waits for it.</param>
+/// <param name="Resume">This boot goes on after a power cut: the first scenario resumes at that point
+/// (<see cref="ScenarioRunner.Resume"/>), the others run after it as usual.</param>
+public sealed record AgentRequest(string Target, IReadOnlyList<ScenarioText> Scenarios, TimeSpan StepTimeout, ImageKeeping? KeepImages = null,
+    bool CutsPower = false, PowerCutPoint? Resume = null);
 
 /// <summary>
 /// One line of the agent's output stream. The agent writes one JSON object per line and flushes after each, so the
 /// host has every finished scenario even if the kernel panics during the next one:
-/// <c>hello</c> (kernel release) → <c>observation</c> per scenario → <c>done</c>; <c>error</c> on a failure.
+/// <c>hello</c> (kernel release) → <c>observation</c> per scenario → <c>done</c>; <c>error</c> on a failure;
+/// <c>power-cut</c> at a crash step: the scenario's steps so far and where to go on (<see cref="PowerCut"/>), after
+/// which the agent waits for the host to cut the power.
 /// </summary>
-public sealed record AgentMessage(string Kind, string? Release = null, Observation? Observation = null, string? Error = null)
+public sealed record AgentMessage(string Kind, string? Release = null, Observation? Observation = null, string? Error = null, PowerCutPoint? PowerCut = null)
 {
     public const string Marker = "@bridge ";
 }

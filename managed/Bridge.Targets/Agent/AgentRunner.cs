@@ -26,8 +26,17 @@ public static class AgentRunner
         var parsed = request.Scenarios.Select(Parse).ToList();
         var devices = SetUpDevices(parsed.Select(p => p.Scenario).OfType<Scenario>(), Send);
         using (var scratch = new ScratchSpace())
-        using (var runner = new ScenarioRunner(scratch, request.Target) { StepTimeout = request.StepTimeout, KeepImagesIn = request.KeepImages is { } keep ? keep.FolderFor : null })
-            RunAll(parsed, runner, Send, interrupt);
+        using (var runner = new ScenarioRunner(scratch, request.Target)
+        {
+            StepTimeout = request.StepTimeout,
+            KeepImagesIn = request.KeepImages is { } keep ? keep.FolderFor : null,
+            CutPower = request.CutsPower ? (observation, point) => AwaitPowerCut(observation, point, Send) : null,
+        })
+        {
+            if (request.Resume is { } point)
+                Resume(parsed[0], point, runner, Send, interrupt);
+            RunAll(request.Resume is null ? parsed : parsed[1..], runner, Send, interrupt);
+        }
         foreach (var device in devices)
             device.Dispose();
         interrupt.ThrowIfCancellationRequested();
@@ -53,6 +62,21 @@ public static class AgentRunner
             }
             send(new AgentMessage("observation", Observation: observation));
         }
+    }
+
+    /// <summary>At a crash step: reports the steps so far and where to go on, then waits for the host to cut the power
+    /// (it kills qemu). Nothing is closed, unmapped or unmounted first: that could write back what the cut must lose.</summary>
+    private static void AwaitPowerCut(Observation observation, PowerCutPoint point, Action<AgentMessage> send)
+    {
+        send(new AgentMessage("power-cut", Observation: observation, PowerCut: point));
+        Thread.Sleep(Timeout.Infinite);
+    }
+
+    private static void Resume((ScenarioText Text, Scenario? Scenario, ScenarioException? Error) parsed, PowerCutPoint point, ScenarioRunner runner,
+        Action<AgentMessage> send, CancellationToken interrupt)
+    {
+        var scenario = parsed.Scenario ?? throw parsed.Error!;
+        send(new AgentMessage("observation", Observation: runner.Resume(scenario, point, interrupt)));
     }
 
     /// <summary>Watches standard input, which the harness that started this agent holds open (a container's attach):

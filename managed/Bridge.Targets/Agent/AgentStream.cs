@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Bridge.Core.Observations;
 using Bridge.Core.Scenarios;
+using Bridge.Linux.Execution;
 
 namespace Bridge.Targets.Agent;
 
@@ -16,7 +17,12 @@ public sealed class AgentStream
     private readonly Channel<Observation> _observations = Channel.CreateUnbounded<Observation>();
     private readonly HashSet<string> _seen = [];
     private readonly List<string> _errors = [];
+    private readonly Dictionary<string, Observation> _beforePowerCut = [];
     private bool _lastInterrupted;
+
+    /// <summary>The agent reported a crash step of the named scenario and waits for the power to be cut (a VM: its host
+    /// kills qemu and boots again on the same disks with <see cref="AgentRequest.Resume"/> set to this point).</summary>
+    public event Action<string, PowerCutPoint>? PowerCutRequested;
 
     public string? Release { get; private set; }
     public bool Done { get; private set; }
@@ -42,10 +48,18 @@ public sealed class AgentStream
             case "observation" when message.Observation is { } o:
                 lock (_seen)
                 {
+                    // A scenario that cut the power is one record across the boots (the steps before the cut first).
+                    if (_beforePowerCut.Remove(o.Scenario, out var before))
+                        o = before.ThenAfterPowerCut(o);
                     _seen.Add(o.Scenario);
                     _lastInterrupted = o.Interrupted is not null;
                 }
                 _observations.Writer.TryWrite(o);
+                break;
+            case "power-cut" when message is { Observation: { } partial, PowerCut: { } point }:
+                lock (_seen)
+                    _beforePowerCut[partial.Scenario] = _beforePowerCut.TryGetValue(partial.Scenario, out var earlier) ? earlier.ThenAfterPowerCut(partial) : partial;
+                PowerCutRequested?.Invoke(partial.Scenario, point);
                 break;
             case "error":
                 _errors.Add(message.Error ?? "agent error");
@@ -123,6 +137,15 @@ public sealed class AgentStream
             FinishInterrupted(requested, target, ending);
             return;
         }
+        Account(requested, target, ending);
+        _observations.Writer.TryComplete();
+    }
+
+    /// <summary>Adds an Observation for every scenario of <paramref name="requested"/> (one boot's) never reported,
+    /// as <see cref="Finish"/> does, and leaves the stream open for the next boot's. A scenario that reported the steps
+    /// before a power cut keeps them.</summary>
+    public void Account(IReadOnlyList<Scenario> requested, string target, Ending? ending)
+    {
         var first = true;
         foreach (var scenario in requested)
         {
@@ -131,12 +154,18 @@ public sealed class AgentStream
                     continue;
             var env = new RunEnvironment(target, Release ?? "unknown", null);
             var reason = ending?.Reason ?? (_errors.FirstOrDefault(e => e.StartsWith(scenario.Name + ":", StringComparison.Ordinal)) ?? "the agent did not report it");
-            _observations.Writer.TryWrite(first && ending is { Kind: not EndingKind.Failed }
+            var observation = first && ending is { Kind: not EndingKind.Failed }
                 ? InFlight(scenario, env, ending)
-                : new Observation(scenario.Name, 0, env, [], [], [], $"not run: {reason}"));
+                : new Observation(scenario.Name, 0, env, [], [], [], $"not run: {reason}");
+            lock (_seen)
+            {
+                if (_beforePowerCut.Remove(scenario.Name, out var before))
+                    observation = before.ThenAfterPowerCut(observation);
+                _seen.Add(scenario.Name);
+            }
+            _observations.Writer.TryWrite(observation);
             first = false;
         }
-        _observations.Writer.TryComplete();
     }
 
     /// <summary>The agent reported the interrupted scenario itself (a container's agent, signalled) or it did not (a

@@ -16,6 +16,13 @@ internal static class QemuCommandLine
         Func<string, string> SocketOf,
         IReadOnlyList<string> DiskImages);
 
+    /// <summary>qemu's cache mode for a disk whose flushes must reach the host's media (a run that cuts the power).</summary>
+    public const string HonouringFlushes = "writeback";
+
+    /// <summary>qemu's cache mode otherwise: the images are deleted after the run, so an fdatasync of them buys
+    /// nothing (bench/vm-disk-cache measures what it would cost).</summary>
+    public const string DroppingFlushes = "unsafe";
+
     public static IReadOnlyList<string> Build(QemuRecipe recipe, VmSpec spec, Inputs inputs)
     {
         if (spec.MemoryMiB < 128)
@@ -43,8 +50,11 @@ internal static class QemuCommandLine
         args.AddRange(Fill(recipe.ChannelBus, common));
         foreach (var channel in GuestChannel.Names)
             args.AddRange(Fill(recipe.Channel, new Dictionary<string, string>(common) { ["channel"] = channel, ["socket"] = inputs.SocketOf(channel) }));
+        var cache = spec.HonourFlushes ? HonouringFlushes : DroppingFlushes;
+        if (spec.HonourFlushes && inputs.DiskImages.Count > 0 && !recipe.Disk.Any(a => a.Contains("{cache}", StringComparison.Ordinal)))
+            throw new VmSetupException($"the recipe's qemu.disk ({string.Join(' ', recipe.Disk)}) has no {{cache}}: a run that cuts the power needs disks that honour the guest's flushes (expected cache={{cache}} in the -drive options)");
         foreach (var image in inputs.DiskImages)
-            args.AddRange(Fill(recipe.Disk, new Dictionary<string, string>(common) { ["image"] = image }));
+            args.AddRange(Fill(recipe.Disk, new Dictionary<string, string>(common) { ["image"] = image, ["cache"] = cache }));
         return args;
     }
 

@@ -68,6 +68,14 @@ internal static class VmSession
             throw new VmSetupException($"scratch disks {spec.ScratchDisks} is out of range (expected 0 to {MaxScratchDisks})");
         if (spec.ScratchDiskSizes.Count > 0 && spec.ScratchDiskSizes.Count != spec.ScratchDisks)
             throw new VmSetupException($"{spec.ScratchDiskSizes.Count} scratch disk sizes for {spec.ScratchDisks} scratch disks (expected one size per disk, or none)");
+        if (spec.DiskImages.Count > 0)
+        {
+            if (spec.DiskImages.Count != spec.ScratchDisks)
+                throw new VmSetupException($"{spec.DiskImages.Count} disk images for {spec.ScratchDisks} scratch disks (expected one image per disk)");
+            foreach (var image in spec.DiskImages.Where(i => !File.Exists(i)))
+                throw new VmSetupException($"disk image '{image}' does not exist (expected an image an earlier boot of the run used)");
+            return [.. spec.DiskImages];
+        }
         var sizes = spec.ScratchDiskSizes.Count > 0 ? spec.ScratchDiskSizes : [.. Enumerable.Repeat(spec.ScratchDiskBytes, spec.ScratchDisks)];
         foreach (var size in sizes.Where(size => size < 1 << 20 || size % 512 != 0))
             throw new VmSetupException($"scratch disk size {size} bytes is not valid (expected a multiple of 512, at least 1 MiB)");

@@ -45,6 +45,15 @@ public sealed record VmSpec
     /// <summary>Raw scratch disks created empty for this run and removed after it.</summary>
     public int ScratchDisks { get; init; }
 
+    /// <summary>Scratch disk images the caller made and keeps, used instead of new ones (as many as
+    /// <see cref="ScratchDisks"/>): a run that cuts the power boots again on the disks it cut. Never deleted here.</summary>
+    public IReadOnlyList<string> DiskImages { get; init; } = [];
+
+    /// <summary>The disks honour the guest's flushes (qemu <c>cache=writeback</c>: a flush is an fdatasync of the
+    /// image) instead of dropping them (<c>cache=unsafe</c>): what a run that cuts the power needs, so that what the
+    /// guest flushed is on the host's media as the guest believes (docs/ARCHITECTURE.md §12).</summary>
+    public bool HonourFlushes { get; init; }
+
     public long ScratchDiskBytes { get; init; } = 1L << 30;
 
     /// <summary>Each scratch disk's own size, when they differ (as many as <see cref="ScratchDisks"/>); empty: every

@@ -2,6 +2,7 @@ using System.Text;
 using Bridge.Core.Execution;
 using Bridge.Core.Observations;
 using Bridge.Core.Scenarios;
+using Bridge.Linux.Execution;
 using Bridge.Linux.Host;
 using Bridge.Targets.Agent;
 
@@ -51,48 +52,48 @@ public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITa
         return (groups, backings.Count(b => b.HasStorage));
     }
 
+    /// <summary>Scenarios that cut the power run in one chain of boots, on disk images kept across the boots and
+    /// honouring the guest's flushes; the others share one boot on disks that drop them (faster, and the images are
+    /// deleted after the run).</summary>
     private async Task BootAndRunAsync(IReadOnlyList<Scenario> scenarios, AgentStream stream, CancellationToken ct)
     {
-        AgentStream.Ending? ending = null;
+        IReadOnlyList<Scenario>[] split = [[.. scenarios.Where(s => !CutsPower(s))], [.. scenarios.Where(CutsPower)]];
+        var groups = split.Where(g => g.Count > 0).ToList();
+        for (var i = 0; i < groups.Count; i++)
+        {
+            var ending = await RunGroupAsync(groups[i], stream, sweep: i == 0, ct);
+            if (ending?.Kind == AgentStream.EndingKind.Interrupted)
+            {
+                stream.Finish([.. groups.Skip(i).SelectMany(g => g)], Name, ending);
+                return;
+            }
+            stream.Account(groups[i], Name, ending);
+        }
+        stream.Finish([], Name, null);
+    }
+
+    private static bool CutsPower(Scenario scenario) => scenario.Steps.Any(s => s.Verb.CutsPower);
+
+    private async Task<AgentStream.Ending?> RunGroupAsync(IReadOnlyList<Scenario> scenarios, AgentStream stream, bool sweep, CancellationToken ct)
+    {
+        var stderr = new Queue<string>();
         try
         {
-            await Leftovers.SweepAsync();
-            var (groups, disks) = Needs(scenarios);
-            var silence = scenarios.Select(s => StepTimeouts.ScenarioBound(s, StepTimeout) + SilenceMargin).Append(ScenarioTimeout).Max();
-            var build = GuestPaths.Of(AppContext.BaseDirectory.TrimEnd('/'));
-            // The guest sees the host's root: the host's own dotnet runs this very build.
-            var dotnet = GuestPaths.Of(HostDotnet.Locate().Executable);
-            var spec = new VmSpec
-            {
-                Kernel = kernel,
-                Command = [dotnet, Path.Combine(build, "pinbridge.dll"), "agent", "--request", "-"],
-                StandardInput = new MemoryStream(Encoding.UTF8.GetBytes(AgentProtocol.EncodeRequest(new AgentRequest(Name, scenarios.Select(ScenarioText.From).ToList(), StepTimeout,
-                    KeepImages is { } keep ? keep with { Directory = GuestPaths.Of(keep.Directory) } : null)))),
-                SharedDirectory = KeepImages?.Directory,
-                Environment = new Dictionary<string, string>
-                {
-                    ["BRIDGE_SCRATCH"] = "/tmp",
-                    // The guest sees the host's root read-only: the agent's ledger goes on the guest's own /tmp.
-                    ["BRIDGE_STATE"] = "/tmp/bridge-state",
-                    ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
-                    ["DOTNET_TieredPGO"] = "0", // JIT time is guest time under TCG
-                },
-                WorkingDirectory = "/tmp",
-                ModuleGroups = groups,
-                ScratchDisks = disks,
-                RunTimeout = RunTimeout > silence ? RunTimeout : silence + SilenceMargin,
-                SilenceTimeout = silence,
-            };
-            var stderr = new Queue<string>();
-            var result = await (runner ?? new VmRunner()).RunAsync(spec, line =>
+            if (sweep)
+                await Leftovers.SweepAsync();
+            var spec = SpecFor(scenarios);
+            Task OnLine(GuestLine line)
             {
                 if (line.Stream == GuestStream.Stdout)
                     stream.OnLine(line.Text);
                 else if (stderr.Count < 20)
                     stderr.Enqueue(line.Text); // the agent's own complaints (a missing file, an exception)
                 return Task.CompletedTask;
-            }, ct);
-            ending = result.Outcome switch
+            }
+            var result = scenarios.Any(CutsPower)
+                ? await RunAcrossPowerCutsAsync(scenarios, spec, stream, OnLine, ct)
+                : await (runner ?? new VmRunner()).RunAsync(spec with { StandardInput = Request(scenarios, null) }, OnLine, ct);
+            return result.Outcome switch
             {
                 VmOutcome.Exited when result.ExitCode == 0 && stream.Done => null,
                 VmOutcome.Panic => new AgentStream.Ending($"kernel panic: {result.Message}", AgentStream.EndingKind.KernelCrash, result.ConsoleTail),
@@ -100,18 +101,97 @@ public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITa
                 _ => new AgentStream.Ending($"{result.Outcome}: {result.Message} | {string.Join(" | ", stderr.Concat(result.ConsoleTail.TakeLast(4)))}", AgentStream.EndingKind.Failed, []),
             };
         }
-        catch (Exception e) when (e is TargetSetupException or ToolException)
+        catch (Exception e) when (e is TargetSetupException or ToolException or VmSetupException)
         {
-            ending = new AgentStream.Ending($"VM target unavailable: {e.Message}", AgentStream.EndingKind.Failed, []);
+            return new AgentStream.Ending($"VM target unavailable: {e.Message}", AgentStream.EndingKind.Failed, []);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            ending = AgentStream.Ending.Interruption("the VM was stopped (qemu killed) and its run directory removed");
+            return AgentStream.Ending.Interruption("the VM was stopped (qemu killed) and its run directory removed");
         }
-        finally
+    }
+
+    /// <summary>
+    /// Scenarios that cut the power, as one chain of boots on disk images made for them (kept across the boots, in
+    /// the run's ledger, deleted at the end): at a crash step the agent reports the steps so far and waits, and the
+    /// power is cut — qemu killed outright, so the guest's page cache and whatever qemu had not yet written are lost
+    /// and the images hold what the guest had written to its disks (all it flushed: cache=writeback) — then the
+    /// kernel boots again on the same images, the agent resumes that scenario after its crash step and runs the
+    /// scenarios after it, up to the next crash step. N scenarios with one crash step each cost N + 1 boots. The
+    /// observation of each is one record across its boots (<see cref="AgentStream"/> joins them).
+    /// </summary>
+    private async Task<VmResult> RunAcrossPowerCutsAsync(IReadOnlyList<Scenario> scenarios, VmSpec spec, AgentStream stream, Func<GuestLine, Task> onLine, CancellationToken ct)
+    {
+        using var disks = RunDirectory.Create();
+        var images = Enumerable.Range(0, spec.ScratchDisks).Select(i => Path.Combine(disks.Path, $"disk{i}.img")).ToList();
+        foreach (var image in images)
         {
-            stream.Finish(scenarios, Name, ending);
+            using var file = new FileStream(image, FileMode.CreateNew, FileAccess.Write);
+            file.SetLength(spec.ScratchDiskBytes); // sparse: costs no space until the guest writes
         }
+        PowerCutPoint? resume = null;
+        var remaining = scenarios;
+        while (true)
+        {
+            using var cut = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            (string Scenario, PowerCutPoint Point)? requested = null;
+            void OnPowerCut(string scenario, PowerCutPoint point)
+            {
+                requested = (scenario, point);
+                _ = cut.CancelAsync(); // VmSession kills qemu: the power cut
+            }
+            stream.PowerCutRequested += OnPowerCut;
+            try
+            {
+                return await (runner ?? new VmRunner()).RunAsync(
+                    spec with { StandardInput = Request(remaining, resume), DiskImages = images, HonourFlushes = true }, onLine, cut.Token);
+            }
+            catch (OperationCanceledException) when (requested is { } at && !ct.IsCancellationRequested)
+            {
+                var next = remaining.SkipWhile(s => s.Name != at.Scenario).ToList();
+                if (next.Count == 0 || (next.Count == remaining.Count && at.Point.CutAt <= (resume?.CutAt ?? -1)))
+                    throw new VmSetupException($"the agent asked for a power cut at step #{at.Point.CutAt} of {at.Scenario}, which is not ahead of where this boot began");
+                (remaining, resume) = (next, at.Point);
+            }
+            finally
+            {
+                stream.PowerCutRequested -= OnPowerCut;
+            }
+        }
+    }
+
+    /// <summary>The agent's request, streamed to it as its standard input.</summary>
+    private MemoryStream Request(IReadOnlyList<Scenario> scenarios, PowerCutPoint? resume) =>
+        new(Encoding.UTF8.GetBytes(AgentProtocol.EncodeRequest(new AgentRequest(Name, scenarios.Select(ScenarioText.From).ToList(), StepTimeout,
+            KeepImages is { } keep ? keep with { Directory = GuestPaths.Of(keep.Directory) } : null,
+            CutsPower: scenarios.Any(CutsPower), Resume: resume))));
+
+    private VmSpec SpecFor(IReadOnlyList<Scenario> scenarios)
+    {
+        var (groups, disks) = Needs(scenarios);
+        var silence = scenarios.Select(s => StepTimeouts.ScenarioBound(s, StepTimeout) + SilenceMargin).Append(ScenarioTimeout).Max();
+        var build = GuestPaths.Of(AppContext.BaseDirectory.TrimEnd('/'));
+        // The guest sees the host's root: the host's own dotnet runs this very build.
+        var dotnet = GuestPaths.Of(HostDotnet.Locate().Executable);
+        return new VmSpec
+        {
+            Kernel = kernel,
+            Command = [dotnet, Path.Combine(build, "pinbridge.dll"), "agent", "--request", "-"],
+            SharedDirectory = KeepImages?.Directory,
+            Environment = new Dictionary<string, string>
+            {
+                ["BRIDGE_SCRATCH"] = "/tmp",
+                // The guest sees the host's root read-only: the agent's ledger goes on the guest's own /tmp.
+                ["BRIDGE_STATE"] = "/tmp/bridge-state",
+                ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+                ["DOTNET_TieredPGO"] = "0", // JIT time is guest time under TCG
+            },
+            WorkingDirectory = "/tmp",
+            ModuleGroups = groups,
+            ScratchDisks = disks,
+            RunTimeout = RunTimeout > silence ? RunTimeout : silence + SilenceMargin,
+            SilenceTimeout = silence,
+        };
     }
 
     /// <summary>
