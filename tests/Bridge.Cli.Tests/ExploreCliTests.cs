@@ -7,6 +7,11 @@ namespace Bridge.Cli.Tests;
 /// gcc, exit codes as the README's table says; and a short exploration of this very kernel against its era's model.</summary>
 public class ExploreCliTests
 {
+    // Enough of seed 1's scenarios for the legacy model's lost writes through an RDMA MR to appear: which scenario
+    // is the first depends on the verb table (a new verb changes the sequence), so the count leaves room (1000 take
+    // about 2 s; in the table of 2026-12-02 the first lost write is scenario 731 and 400 show one finding).
+    private const string Count = "1000";
+
     private static (int Code, string Json, string Stderr) Json(TempOutput dir, string name, params string[] args)
     {
         var (code, stdout, stderr) = BridgeProcess.Run([.. args, "--json"]);
@@ -21,15 +26,15 @@ public class ExploreCliTests
     {
         using var dir = new TempOutput();
         var found = Path.Combine(dir.Path, "found");
-        var (code, json, stderr) = Json(dir, "explore.json", "explore", "--target", "sim:linux-2019-legacy", "--seed", "1", "--count", "200", "-o", found);
+        var (code, json, stderr) = Json(dir, "explore.json", "explore", "--target", "sim:linux-2019-legacy", "--seed", "1", "--count", Count, "-o", found);
 
         Assert.True(code == 1, stderr);
-        Assert.Equal("[\"explore\",1,\"1\",200,false]", Consumers.Jq(json, "[.command, .exitCode, .seed, .scenarios, .interrupted]"));
+        Assert.Equal($"[\"explore\",1,\"1\",{Count},false]", Consumers.Jq(json, "[.command, .exitCode, .seed, .scenarios, .interrupted]"));
         Assert.Equal("true", Consumers.Jq(json, "[.findings[] | .signature.class == \"lost-write\" and .signature.culprit == \"dma\"] | any"));
         Assert.Equal("true", Consumers.Jq(json, "[.findings[] | .minimal.steps <= .found.steps and .reproduced == .runs and .minimal.kernel == .signature.class] | all"));
         Assert.Equal("{\"exercised\":7,\"total\":7}", Consumers.Jq(json, ".coverage.backings | {exercised, total}"));
-        var files = Consumers.Jq<string[]>(json, "[.findings[].files[]]");
-        Assert.All(files, f => Assert.True(File.Exists(Path.Combine(BridgeProcess.RepoRoot, f)), f));
+        Assert.All(Consumers.Jq<string[]>(json, "[.findings[].files[]]"), f => Assert.True(File.Exists(Path.Combine(BridgeProcess.RepoRoot, f)), f));
+        var files = Consumers.Jq<string[]>(json, "[.findings[] | select(.signature.class == \"lost-write\") | .files[]]");
         var scn = Path.Combine(BridgeProcess.RepoRoot, files.First(f => f.EndsWith(".scn", StringComparison.Ordinal) && !f.EndsWith(".original.scn", StringComparison.Ordinal)));
         var text = File.ReadAllText(scn);
         Assert.StartsWith("# found by pinbridge explore --target sim:linux-2019-legacy --seed 1 (scenario ", text);
@@ -65,8 +70,8 @@ public class ExploreCliTests
     {
         using var dir = new TempOutput();
         var found = Path.Combine(dir.Path, "found");
-        BridgeProcess.Run("explore", "--target", "sim:linux-2019-legacy", "--seed", "1", "--count", "200", "-o", found);
-        var original = Directory.GetFiles(found, "*.original.scn").Order().First();
+        BridgeProcess.Run("explore", "--target", "sim:linux-2019-legacy", "--seed", "1", "--count", Count, "-o", found);
+        var original = Directory.GetFiles(found, "finding-lost-write-*.original.scn").Order().First();
 
         var (code, json, stderr) = Json(dir, "shrink.json", "shrink", original, "--target", "sim:linux-2019-legacy");
         Assert.True(code == 1, stderr);
