@@ -62,11 +62,13 @@ public class InterruptedRunTests
         Assert.Contains($"Tests: {finished} ", proveOutput);
         Assert.Contains($"planned {planned} tests but ran {finished}", proveOutput);
 
+        // Each file is replaced whole, but one after another, results.json first (AtomicFile): a SIGKILL between two
+        // renames leaves the later files one scenario behind (seen in a fresh-clone CI run), never ahead or torn.
         var junit = Consumers.Junit(output["junit.xml"]);
-        Assert.Equal(finished, junit.GetProperty("suites")[0].GetProperty("cases").GetArrayLength());
+        Assert.InRange(junit.GetProperty("suites")[0].GetProperty("cases").GetArrayLength(), finished - 1, finished);
 
         var dom = Consumers.Chromium(output["report.html"]);
-        Assert.Equal(finished, System.Text.RegularExpressions.Regex.Count(dom, "<td class=\"cell "));
+        Assert.InRange(System.Text.RegularExpressions.Regex.Count(dom, "<td class=\"cell "), finished - 1, finished);
         Assert.Empty(Directory.GetFiles(output.Path, ".*.tmp"));
     }
 
