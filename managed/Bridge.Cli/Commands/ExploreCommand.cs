@@ -24,7 +24,7 @@ public static class ExploreCommand
         var output = new Option<string?>("--output", "-o") { Description = "save each new failure here: NAME.scn (shrunk, with seed and both verdicts), NAME.original.scn, NAME.repro.c" };
         var replay = new Option<string?>("--replay") { Description = "run a saved finding (DIR/NAME.scn) again on the target (and the model) instead of exploring" };
         var json = new Option<bool>("--json") { Description = "print one JSON document: counts, every finding (signature, as found, shrunk, files), coverage" };
-        var batch = BatchOption("scenarios generated per run on the target (a VM boots once per batch; default 200 for vm targets, 16 otherwise); shrinking runs its candidates 24 per boot on a VM, one at a time elsewhere");
+        var batch = BatchOption("scenarios generated per run on the target (a VM boots once per batch; default 200 for vm targets, 16 otherwise); shrinking runs its candidates 24 per boot on a VM (72 once a round's first 24 had none failing), one at a time elsewhere");
         var raceRuns = RaceRunsOption();
         var timeout = TimeoutOption.Create();
         var command = new Command("explore", "Generate scenarios from the language's tables and run each on the target (and, with --policy, on the model of that era); every oracle finding on the kernel and every kernel-vs-model disagreement is shrunk and, with -o, saved as a minimal .scn with its C reproducer; failures are de-duplicated by signature (verdict class, culprit verb, backing, pin path, errno). Exit 0: nothing found; 1: findings or disagreements; 2: usage errors; 4: nothing judged (every scenario skipped); 130: interrupted.")
@@ -46,6 +46,7 @@ public static class ExploreCommand
             var runner = new TrialRunner(real, model)
             {
                 Batch = ShrinkBatch(parse.GetValue(target.Target)!),
+                LaterBatch = ShrinkLaterBatch(parse.GetValue(target.Target)!, ShrinkBatch(parse.GetValue(target.Target)!)),
                 RaceRuns = parse.GetValue(raceRuns),
             };
             if (parse.GetValue(replay) is { } file)
@@ -109,6 +110,10 @@ public static class ExploreCommand
     /// <summary>Shrinking candidates per run: the first that still fails ends a round, so a VM (a boot per run) gets
     /// chunks of 24 rather than every candidate; elsewhere one at a time costs nothing extra.</summary>
     public static int ShrinkBatch(string target) => IsVm(target) ? 24 : 1;
+
+    /// <summary>Candidates per run after a round's first run had none failing: that round is likely the fixpoint, where
+    /// every candidate runs, so a VM takes the rest three runs' worth at a time; elsewhere still one at a time.</summary>
+    public static int ShrinkLaterBatch(string target, int batch) => IsVm(target) ? 3 * batch : batch;
 
     private static bool IsVm(string target) => target.StartsWith("vm", StringComparison.Ordinal);
 

@@ -41,7 +41,8 @@ public sealed class Explorer(TrialRunner runner, ExploreOptions options)
     private readonly Dictionary<FindingSignature, ExploredFinding> _found = [];
     private int _scenarios, _skipped, _withFindings, _withDisagreements;
 
-    public Coverage Coverage { get; } = new();
+    /// <summary>What exploration reached, and what it left out because the target cannot run it.</summary>
+    public Coverage Coverage { get; private set; } = new();
 
     public IReadOnlyList<ExploredFinding> Found => [.. _found.Values];
 
@@ -50,10 +51,11 @@ public sealed class Explorer(TrialRunner runner, ExploreOptions options)
     /// <summary>The name of the seed's <paramref name="index"/>th scenario.</summary>
     public static string NameOf(ulong seed, int index) => $"explore-{seed}-{index}";
 
-    /// <summary>The seed's first <paramref name="count"/> scenarios, parsed: what exploration runs, in order.</summary>
-    public static IEnumerable<Scenario> Generate(ulong seed, int count = int.MaxValue)
+    /// <summary>The seed's first <paramref name="count"/> scenarios, parsed: what exploration runs, in order, on a
+    /// target with <paramref name="limits"/>.</summary>
+    public static IEnumerable<Scenario> Generate(ulong seed, int count = int.MaxValue, TargetLimits? limits = null)
     {
-        var generator = new ScenarioGenerator(seed);
+        var generator = new ScenarioGenerator(seed, limits);
         for (var i = 0; i < count; i++)
         {
             var form = generator.Next(NameOf(seed, i));
@@ -67,7 +69,9 @@ public sealed class Explorer(TrialRunner runner, ExploreOptions options)
     public async Task RunAsync(Action<Trial>? onTrial, Func<ExploredFinding, Task> onFinding, CancellationToken ct)
     {
         _clock.Start();
-        using var scenarios = Generate(options.Seed).GetEnumerator();
+        var limits = await runner.LimitsAsync(ct);
+        Coverage = new Coverage(limits);
+        using var scenarios = Generate(options.Seed, limits: limits).GetEnumerator();
         var index = 0;
         while ((options.Count is not { } count || index < count) && (options.For is not { } limit || _clock.Elapsed < limit))
         {
@@ -89,8 +93,9 @@ public sealed class Explorer(TrialRunner runner, ExploreOptions options)
                         fresh.Add((signature, trial, i));
                 }
             }
-            // Shrinking runs after the batch (a target runs one batch at a time), the kernel's own findings first.
-            foreach (var (signature, trial, i) in fresh.OrderBy(f => f.Signature.Kind))
+            // Shrinking runs after the batch (a target runs one batch at a time), the kernel's own findings first and
+            // the gravest of them first: on a VM a batch can hold many, and each shrink costs boots.
+            foreach (var (signature, trial, i) in fresh.OrderBy(f => f.Signature.Kind).ThenByDescending(f => f.Trial.RealVerdict.Class))
             {
                 _shrinking.Start();
                 var finding = await runner.ShrinkAsync(trial, signature, i, options.ReproductionRuns, ct);
