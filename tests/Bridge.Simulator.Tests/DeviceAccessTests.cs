@@ -31,21 +31,25 @@ public class DeviceAccessTests
     {
         var path = PinPathTable.Find(pathName)!;
         var words = access.Length == 0 ? "" : $" access={access}";
-        // tmpfs: every era takes every pin of it, so only the device's access decides.
+        // tmpfs: an era that takes the pin takes it whatever the access, so only the device's access decides.
         var scenario = Repo.Parse($"backing tmpfs\nmap shared\nfile size=16K block=4K\npin {path.Name}{words}\ndma-read blocks=0 to=out\ndma gen=1 blocks=1\ndma-read blocks=1 to=out\ncheck\n");
         var pinned = scenario.AllSteps().First(s => s.Effect == Effect.Pin).Args.Access!.Value;
         var mayRead = PinPathInfo.Allows(pinned, path.DeviceReadNeeds);
         var mayWrite = PinPathInfo.Allows(pinned, path.DeviceWriteNeeds);
 
+        var pinnedIn = 0;
         foreach (var policy in PolicyCatalog.All)
         {
             var (observation, verdict) = Repo.Judge(scenario, policy);
-            Assert.True(observation.ResultOf(0)!.Ok, $"{policy.Name}: the pin of tmpfs");
+            if (!observation.ResultOf(0)!.Ok)
+                continue; // an era without the path (io_uring before 5.1): its own rows refuse the pin
+            pinnedIn++;
             Assert.Equal(mayRead ? null : "EACCES", observation.ResultOf(1)!.Errno);
             Assert.Equal(mayWrite ? null : "EACCES", observation.ResultOf(2)!.Errno);
             Assert.Equal(mayRead ? null : "EACCES", observation.ResultOf(3)!.Errno);
             Assert.False(verdict.HasFindings, $"{policy.Name}: {string.Join("; ", verdict.Findings)}");
         }
+        Assert.True(pinnedIn > 0, "no era took the pin");
     }
 
     [Fact]

@@ -10,7 +10,10 @@ namespace Bridge.Targets.Exploration;
 /// <param name="For">Generate no new batch after this long (null: until <paramref name="Count"/>).</param>
 /// <param name="Batch">Scenarios per run on the target (a VM boots once per batch).</param>
 /// <param name="ReproductionRuns">Runs of a shrunk scenario with a race, to state how often it reproduces.</param>
-public sealed record ExploreOptions(ulong Seed, int? Count, TimeSpan? For, int Batch = 16, int ReproductionRuns = 5);
+/// <param name="Shrink">Which new failures to shrink (null: all): a finding whose verdict class, or a disagreement whose
+/// kind (<see cref="FindingSignature.ShrinkName"/>), is in the set; the others are kept as found. On a VM, where each
+/// shrink costs boots, a hunt for one kind of bug shrinks only that.</param>
+public sealed record ExploreOptions(ulong Seed, int? Count, TimeSpan? For, int Batch = 16, int ReproductionRuns = 5, IReadOnlySet<string>? Shrink = null);
 
 /// <summary>A new failure: where exploration met it, the scenario shrinking left and how often that one fails.</summary>
 /// <param name="Index">The generated scenario's number in the seed's sequence.</param>
@@ -78,11 +81,12 @@ public sealed class Explorer(TrialRunner runner, ExploreOptions options)
             var batch = new List<Scenario>();
             while (batch.Count < Math.Max(1, options.Batch) && (options.Count is not { } c || index + batch.Count < c) && scenarios.MoveNext())
                 batch.Add(scenarios.Current);
-            var first = index;
+            var indexOf = batch.Select((s, k) => (s.Name, Index: index + k)).ToDictionary(x => x.Name, x => x.Index);
             index += batch.Count;
             var fresh = new List<(FindingSignature Signature, Trial Trial, int Index)>();
-            foreach (var (trial, i) in (await runner.RunAsync(batch, ct)).Select((t, i) => (t, first + i)))
+            await foreach (var trial in runner.StreamAsync(batch, ct))
             {
+                var i = indexOf[trial.Scenario.Name];
                 Count(trial);
                 onTrial?.Invoke(trial);
                 foreach (var signature in trial.Failures)
@@ -98,7 +102,9 @@ public sealed class Explorer(TrialRunner runner, ExploreOptions options)
             foreach (var (signature, trial, i) in fresh.OrderBy(f => f.Signature.Kind).ThenByDescending(f => f.Trial.RealVerdict.Class))
             {
                 _shrinking.Start();
-                var finding = await runner.ShrinkAsync(trial, signature, i, options.ReproductionRuns, ct);
+                var finding = options.Shrink is { } wanted && !wanted.Contains(signature.ShrinkName)
+                    ? new ExploredFinding(signature, trial, i, trial, new ShrinkResult(trial.Scenario, 0, 0), 1, 1)
+                    : await runner.ShrinkAsync(trial, signature, i, options.ReproductionRuns, ct);
                 _shrinking.Stop();
                 _found[signature] = finding;
                 await onFinding(finding);

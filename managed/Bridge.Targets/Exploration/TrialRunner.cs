@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Bridge.Core.Exploration;
 using Bridge.Core.Observations;
 using Bridge.Core.Scenarios;
@@ -34,19 +35,28 @@ public sealed class TrialRunner(ITarget target, SimulatorTarget? model)
     /// <summary>Called with every trial as it is judged (a progress line).</summary>
     public Action<Trial>? OnTrial { get; init; }
 
-    /// <summary>Each scenario on the target and on the model, judged, in order.</summary>
+    /// <summary>Each scenario on the target and on the model, judged, in the order the target ran them.</summary>
     public async Task<IReadOnlyList<Trial>> RunAsync(IReadOnlyList<Scenario> scenarios, CancellationToken ct)
     {
-        var byName = scenarios.ToDictionary(s => s.Name);
         var trials = new List<Trial>();
+        await foreach (var trial in StreamAsync(scenarios, ct))
+            trials.Add(trial);
+        return trials;
+    }
+
+    /// <summary>Each scenario on the target and on the model, judged as soon as the target reports it: a batch of
+    /// hundreds in one boot is counted as it goes, and what was judged before an interruption is kept. The target may
+    /// run them in another order than given (a VM runs the scenarios that cut the power last).</summary>
+    public async IAsyncEnumerable<Trial> StreamAsync(IReadOnlyList<Scenario> scenarios, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var byName = scenarios.ToDictionary(s => s.Name);
         await foreach (var real in target.RunAsync(scenarios, ct))
         {
             var scenario = byName[real.Scenario];
             var trial = Trial.Judge(scenario, real, await ModelAsync(scenario, ct));
             OnTrial?.Invoke(trial);
-            trials.Add(trial);
+            yield return trial;
         }
-        return trials;
     }
 
     private async Task<Observation?> ModelAsync(Scenario scenario, CancellationToken ct)
