@@ -42,6 +42,9 @@ int bridge_rdma_write(bridge_rdma *rdma, size_t bounce_offset, bridge_mr *mr, vo
 int bridge_rdma_read(bridge_rdma *rdma, size_t bounce_offset, bridge_mr *mr, void *addr, uint32_t len, int timeout_ms,
 		     int *wc_status);
 
+/* ibv_wc_status_str: the name of a work completion status, for the step's detail. */
+const char *bridge_rdma_wc_status_str(int wc_status);
+
 struct bridge_rdma {
 	struct ibv_context *ctx;
 	struct ibv_pd *pd;
@@ -51,6 +54,7 @@ struct bridge_rdma {
 	size_t bounce_len;
 	struct ibv_mr *bounce_mr;
 	uint64_t sequence;
+	int gid_index;
 };
 
 struct bridge_mr {
@@ -166,6 +170,7 @@ int bridge_rdma_open(const char *device, int gid_index, size_t bounce_len, bridg
 		ret = err_or(-ENOMEM);
 		goto fail;
 	}
+	r->gid_index = gid_index;
 	ret = connect_to_self(r, gid_index);
 	if (ret)
 		goto fail;
@@ -225,7 +230,24 @@ int bridge_rdma_dereg_mr(bridge_mr *m)
 	return ret ? -ret : 0;
 }
 
-/* Posts one RDMA operation and polls its completion. */
+/* After a failed completion the QP is in the error state: an RC requester that gets a NAK (an MR without the access
+ * the operation needs: remote access error) or times out moves the QP to ERROR, and every later work request on it
+ * completes with IBV_WC_WR_FLUSH_ERR (rdma_rxe: rxe_comp.c COMPST_ERROR -> rxe_qp_error; rxe_req.c flushes while
+ * req.state is QP_STATE_ERROR). Each Bridge device operation stands alone, as a device that retries over a fresh
+ * connection does: the QP is taken back through RESET and connected to itself again, which also drops any work
+ * request still outstanding. */
+static int recover(bridge_rdma *r)
+{
+	struct ibv_qp_attr attr = {.qp_state = IBV_QPS_RESET};
+	if (ibv_modify_qp(r->qp, &attr, IBV_QP_STATE))
+		return err_or(-EIO);
+	struct ibv_wc stale;
+	while (ibv_poll_cq(r->cq, 1, &stale) > 0)
+		; /* flushed completions of the failed request */
+	return connect_to_self(r, r->gid_index);
+}
+
+/* Posts one RDMA operation and polls its completion; a failed or timed-out one leaves the QP usable again. */
 static int transfer(bridge_rdma *r, enum ibv_wr_opcode opcode, size_t bounce_offset, bridge_mr *m, void *addr,
 		    uint32_t len, int timeout_ms, int *wc_status)
 {
@@ -257,11 +279,16 @@ static int transfer(bridge_rdma *r, enum ibv_wr_opcode opcode, size_t bounce_off
 			return -EIO;
 		if (n == 1 && wc.wr_id == r->sequence) {
 			*wc_status = wc.status;
-			return wc.status == IBV_WC_SUCCESS ? 0 : -EIO;
+			if (wc.status == IBV_WC_SUCCESS)
+				return 0;
+			recover(r); /* the operation's own error is the result, whatever the recovery gives */
+			return -EIO;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 > timeout_ms)
+		if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 > timeout_ms) {
+			recover(r);
 			return -ETIME;
+		}
 	}
 }
 
@@ -275,4 +302,9 @@ int bridge_rdma_read(bridge_rdma *r, size_t bounce_offset, bridge_mr *m, void *a
 		     int *wc_status)
 {
 	return transfer(r, IBV_WR_RDMA_READ, bounce_offset, m, addr, len, timeout_ms, wc_status);
+}
+
+const char *bridge_rdma_wc_status_str(int wc_status)
+{
+	return ibv_wc_status_str((enum ibv_wc_status)wc_status);
 }

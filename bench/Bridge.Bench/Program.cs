@@ -13,7 +13,7 @@ using static Tmds.Linux.LibC;
 // bench versions KERNEL-LINE                -> the line's versions the archive offers, newest first, one per line
 // bench vm-rdma KERNEL-LINE SIZE SECONDS    -> "perftest_gbps G bridge_gbps G"  (RDMA WRITE in a VM with rdma_rxe)
 // bench rdma-write SIZE SECONDS             -> "bridge_gbps G"  (what vm-rdma runs inside the guest)
-// bench explore-scenarios SEED COUNT DIR    -> DIR/NNNN.scn: the scenarios `pinbridge explore --seed SEED` runs first
+// bench explore-scenarios SEED COUNT DIR    -> DIR/NNNN.scn: the scenarios `pinbridge explore --target host --seed SEED` runs first
 return args switch
 {
     ["vm-boot", var line, var repeat] => await VmBoot.RunAsync(line, int.Parse(repeat, CultureInfo.InvariantCulture)),
@@ -33,11 +33,13 @@ static int Usage()
     return 2;
 }
 
-// The scenarios exploration generates from SEED, one file each, for `pinbridge run` to run the same ones.
+// The scenarios exploration generates from SEED on this host (without the rows it cannot run: HostTarget's limits),
+// one file each, for `pinbridge run` to run the same ones.
 static int ExploreScenarios(ulong seed, int count, string dir)
 {
     Directory.CreateDirectory(dir);
-    foreach (var (scenario, i) in Bridge.Targets.Exploration.Explorer.Generate(seed, count).Select((s, i) => (s, i)))
+    var limits = Bridge.Linux.Execution.ScenarioRunner.Limits(canCutPower: false);
+    foreach (var (scenario, i) in Bridge.Targets.Exploration.Explorer.Generate(seed, count, limits).Select((s, i) => (s, i)))
         File.WriteAllText(Path.Combine(dir, $"{i:D4}.scn"), Bridge.Core.Exploration.ScenarioForm.Of(scenario).Render());
     return 0;
 }

@@ -55,7 +55,7 @@ internal static class RdmaWrite
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed.TotalSeconds < seconds)
         {
-            device.Write(0, region, target.Address, size).ThrowIfFailed("RDMA WRITE");
+            device.Write(0, region, target.Address, size, out var wcStatus).ThrowIfFailed("RDMA WRITE");
             bytes += size;
         }
         Console.WriteLine(FormattableString.Invariant($"bridge_gbps {bytes * 8 / clock.Elapsed.TotalSeconds / 1e9:0.0000}"));

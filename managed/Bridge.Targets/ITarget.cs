@@ -1,3 +1,4 @@
+using Bridge.Core.Exploration;
 using Bridge.Core.Observations;
 using Bridge.Core.Scenarios;
 
@@ -17,4 +18,8 @@ public interface ITarget : IAsyncDisposable
     ImageKeeping? KeepImages { get; set; }
 
     IAsyncEnumerable<Observation> RunAsync(IReadOnlyList<Scenario> scenarios, CancellationToken cancellationToken);
+
+    /// <summary>The rows (verbs, backings, pin paths) this target would skip every scenario using, each with the skip's
+    /// reason: exploration generates none of them. A target that runs every row (a VM, the model) keeps the default.</summary>
+    ValueTask<TargetLimits> LimitsAsync(CancellationToken cancellationToken) => ValueTask.FromResult(TargetLimits.None);
 }

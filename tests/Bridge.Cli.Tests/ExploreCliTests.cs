@@ -1,3 +1,4 @@
+using Bridge.Core.Scenarios;
 using Bridge.Linux.Interop;
 
 namespace Bridge.Cli.Tests;
@@ -113,6 +114,37 @@ public class ExploreCliTests
         {
             File.Delete(passing);
         }
+    }
+
+    [Fact]
+    public void Shrink_none_keeps_failures_as_found_and_an_unknown_class_is_a_usage_error()
+    {
+        using var dir = new TempOutput();
+        var (code, json, stderr) = Json(dir, "none.json", "explore", "--target", "sim:linux-2019-legacy", "--seed", "1", "--count", Count, "--shrink", "none");
+        Assert.True(code == 1, stderr);
+        Assert.Equal("true", Consumers.Jq(json, "[.findings[] | .minimal.text == .found.text] | all"));
+        Assert.Equal("true", Consumers.Jq(json, ".shrinkSeconds < .seconds"));
+
+        var bad = BridgeProcess.Run("explore", "--target", "sim:linux-6.5+", "--count", "3", "--shrink", "lost-writes");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--shrink: 'lost-writes'", bad.Stderr);
+    }
+
+    [Fact]
+    public void Exploring_this_host_leaves_out_what_it_cannot_run_and_says_why()
+    {
+        Assert.SkipUnless(SystemInfo.IsRoot, "loop-mounted filesystems, drop_caches and huge pages need root");
+        using var dir = new TempOutput();
+        var (_, json, stderr) = Json(dir, "limits.json", "explore", "--target", "host", "--seed", "1", "--count", "8");
+        // The power cut is left out on every host; the RDMA pin path where this host has no RDMA device (as here).
+        Assert.Equal(Verbs.Executed.Where(v => v.CutsPower).Select(v => v.Keyword), Consumers.Jq<string[]>(json, "[.coverage.verbs.leftOut[].name]"));
+        Assert.Contains("needs the VM target", Consumers.Jq<string>(json, ".coverage.verbs.leftOut[0].why"));
+        var pinPaths = Consumers.Jq<string[]>(json, "[.coverage.pinPaths.leftOut[].name]");
+        Assert.SkipWhen(pinPaths.Length == 0, "this host has an RDMA device: no pin path is left out");
+        Assert.Equal(["rdma-mr"], pinPaths);
+        Assert.Contains("RDMA", Consumers.Jq<string>(json, ".coverage.pinPaths.leftOut[0].why"));
+        var text = BridgeProcess.Run("explore", "--target", "host", "--seed", "1", "--count", "8");
+        Assert.True(text.Stdout.Contains("left out (the target cannot run it): rdma-mr: ", StringComparison.Ordinal), text.Stdout + stderr);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Globalization;
 using Bridge.Cli.Output;
 using Bridge.Cli.Terminal;
 using Bridge.Core.Exploration;
+using Bridge.Core.Oracle;
 using Bridge.Core.Reports;
 using Bridge.Core.Repro;
 using Bridge.Targets.Exploration;
@@ -24,12 +25,16 @@ public static class ExploreCommand
         var output = new Option<string?>("--output", "-o") { Description = "save each new failure here: NAME.scn (shrunk, with seed and both verdicts), NAME.original.scn, NAME.repro.c" };
         var replay = new Option<string?>("--replay") { Description = "run a saved finding (DIR/NAME.scn) again on the target (and the model) instead of exploring" };
         var json = new Option<bool>("--json") { Description = "print one JSON document: counts, every finding (signature, as found, shrunk, files), coverage" };
-        var batch = BatchOption("scenarios generated per run on the target (a VM boots once per batch; default 200 for vm targets, 16 otherwise); shrinking runs its candidates 24 per boot on a VM, one at a time elsewhere");
+        var batch = BatchOption("scenarios generated per run on the target (a VM boots once per batch; default 200 for vm targets, 16 otherwise); shrinking runs its candidates 24 per boot on a VM (72 once a round's first 24 had none failing), one at a time elsewhere");
         var raceRuns = RaceRunsOption();
         var timeout = TimeoutOption.Create();
+        var shrink = new Option<string?>("--shrink")
+        {
+            Description = $"which new failures to shrink, comma-separated (default: all): {string.Join(", ", ShrinkNames)}, or none; the others are saved as found",
+        };
         var command = new Command("explore", "Generate scenarios from the language's tables and run each on the target (and, with --policy, on the model of that era); every oracle finding on the kernel and every kernel-vs-model disagreement is shrunk and, with -o, saved as a minimal .scn with its C reproducer; failures are de-duplicated by signature (verdict class, culprit verb, backing, pin path, errno). Exit 0: nothing found; 1: findings or disagreements; 2: usage errors; 4: nothing judged (every scenario skipped); 130: interrupted.")
         {
-            policy, seed, duration, count, output, replay, json, batch, raceRuns, timeout,
+            policy, seed, duration, count, output, replay, json, batch, raceRuns, timeout, shrink,
         };
         target.AddTo(command);
         command.Validators.Add(r =>
@@ -38,6 +43,8 @@ public static class ExploreCommand
                 r.AddError("--count: expected a number of scenarios, 1 or more");
             if (r.GetValue(replay) is not null && (r.GetValue(count) is not null || r.GetResult(duration) is not null))
                 r.AddError("--replay runs the saved scenario; it takes no --count or --for");
+            if (r.GetValue(shrink) is { } names && ShrinkSet(names).FirstOrDefault(n => !ShrinkNames.Contains(n)) is { } unknown)
+                r.AddError($"--shrink: '{unknown}' is not a verdict class of a finding or 'disagreement'; expected a comma-separated list of {string.Join(", ", ShrinkNames)}, or none");
         });
         command.SetAction(async (parse, ct) =>
         {
@@ -46,6 +53,7 @@ public static class ExploreCommand
             var runner = new TrialRunner(real, model)
             {
                 Batch = ShrinkBatch(parse.GetValue(target.Target)!),
+                LaterBatch = ShrinkLaterBatch(parse.GetValue(target.Target)!, ShrinkBatch(parse.GetValue(target.Target)!)),
                 RaceRuns = parse.GetValue(raceRuns),
             };
             if (parse.GetValue(replay) is { } file)
@@ -54,7 +62,8 @@ public static class ExploreCommand
             if (parse.GetValue(seed) is null)
                 Console.Error.WriteLine($"explore: seed {chosen} (--seed {chosen} repeats this run)");
             var limit = parse.GetValue(count) is null && parse.GetResult(duration) is null ? DefaultDuration : parse.GetValue(duration);
-            var explorer = new Explorer(runner, new ExploreOptions(chosen, parse.GetValue(count), limit, parse.GetValue(batch) ?? DefaultBatch(parse.GetValue(target.Target)!), ReproductionRuns: Math.Max(5, runner.RaceRuns)));
+            var explorer = new Explorer(runner, new ExploreOptions(chosen, parse.GetValue(count), limit, parse.GetValue(batch) ?? DefaultBatch(parse.GetValue(target.Target)!), ReproductionRuns: Math.Max(5, runner.RaceRuns),
+                Shrink: parse.GetValue(shrink) is { } only ? ShrinkSet(only) : null));
             var dir = parse.GetValue(output) is { } o ? Prepare(o) : null;
             var saved = new Dictionary<FindingSignature, IReadOnlyList<string>>();
             string? kernel = null;
@@ -96,6 +105,13 @@ public static class ExploreCommand
         return command;
     }
 
+    /// <summary>What --shrink takes: every verdict class of a finding, and disagreement.</summary>
+    private static readonly IReadOnlyList<string> ShrinkNames =
+        [.. Enum.GetValues<VerdictClass>().Where(c => c.IsFinding()).Select(c => c.Name()), "disagreement"];
+
+    private static HashSet<string> ShrinkSet(string names) =>
+        names == "none" ? [] : [.. names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+
     /// <summary>Without --for or --count: ten minutes.</summary>
     private static readonly TimeSpan DefaultDuration = TimeSpan.FromMinutes(10);
 
@@ -109,6 +125,10 @@ public static class ExploreCommand
     /// <summary>Shrinking candidates per run: the first that still fails ends a round, so a VM (a boot per run) gets
     /// chunks of 24 rather than every candidate; elsewhere one at a time costs nothing extra.</summary>
     public static int ShrinkBatch(string target) => IsVm(target) ? 24 : 1;
+
+    /// <summary>Candidates per run after a round's first run had none failing: that round is likely the fixpoint, where
+    /// every candidate runs, so a VM takes the rest three runs' worth at a time; elsewhere still one at a time.</summary>
+    public static int ShrinkLaterBatch(string target, int batch) => IsVm(target) ? 3 * batch : batch;
 
     private static bool IsVm(string target) => target.StartsWith("vm", StringComparison.Ordinal);
 

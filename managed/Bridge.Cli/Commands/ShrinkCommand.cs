@@ -37,6 +37,7 @@ public static class ShrinkCommand
             var runner = new TrialRunner(real, model)
             {
                 Batch = parse.GetValue(batch) ?? ExploreCommand.ShrinkBatch(parse.GetValue(target.Target)!),
+                LaterBatch = ExploreCommand.ShrinkLaterBatch(parse.GetValue(target.Target)!, parse.GetValue(batch) ?? ExploreCommand.ShrinkBatch(parse.GetValue(target.Target)!)),
                 RaceRuns = parse.GetValue(raceRuns),
             };
             var found = (await runner.RunAsync([scenario], ct))[0];

@@ -65,8 +65,12 @@ public static class Sequencer
     }
 
     /// <summary>Why a scenario that cuts the power is skipped on an executor that cannot.</summary>
-    public static string NeedsPowerCut(Step crash) =>
-        $"'{crash.Text}' (line {crash.At.Line}) needs the VM target (--target vm:LINE): only a VM's power can be cut and the kernel booted again on the same disks";
+    public static string NeedsPowerCut(Step crash) => $"'{crash.Text}' (line {crash.At.Line}) {PowerCutTarget}";
+
+    /// <summary>Why a verb that cuts the power cannot run on an executor that cannot (exploration leaves it out).</summary>
+    public static string NeedsPowerCut(VerbInfo verb) => $"'{verb.Keyword}' {PowerCutTarget}";
+
+    private const string PowerCutTarget = "needs the VM target (--target vm:LINE): only a VM's power can be cut and the kernel booted again on the same disks";
 
     private static Sequence RunFrom(Scenario scenario, IStepExecutor executor, StepResult?[] results, int after, CancellationToken interrupt)
     {

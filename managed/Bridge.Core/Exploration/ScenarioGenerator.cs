@@ -13,13 +13,17 @@ namespace Bridge.Core.Exploration;
 /// every step against the parser itself, so a verb row with a rule of its own is still only written where the
 /// parser takes it. A verb row added to the table is generated without touching this class, unless it brings an
 /// argument kind nobody generates yet (then its optional arguments are left out, and a required one keeps the verb
-/// out: <c>ScenarioGeneratorTests</c> name it). Deterministic: the same seed writes the same scenarios.
+/// out: <c>ScenarioGeneratorTests</c> name it). Rows the target cannot run (<see cref="TargetLimits"/>) are never
+/// written. Deterministic: the same seed and limits write the same scenarios.
 /// </summary>
-public sealed class ScenarioGenerator(ulong seed)
+public sealed class ScenarioGenerator(ulong seed, TargetLimits? limits = null)
 {
     private static readonly string[] Outputs = ["out", "out2"];
     private static readonly int[] BlockSizes = [4096, 4096, 8192, 16384];
     private readonly SplitMix64 _random = new(seed);
+    private readonly TargetLimits _limits = limits ?? TargetLimits.None;
+    private readonly IReadOnlyList<BackingInfo> _backings = [.. BackingTable.All.Where(b => !(limits ?? TargetLimits.None).Backings.ContainsKey(b))];
+    private readonly IReadOnlyList<PinPathInfo> _pinPaths = [.. PinPathTable.All.Where(p => !(limits ?? TargetLimits.None).PinPaths.ContainsKey(p))];
 
     // The state of the scenario being written, as the parser will see it.
     private BackingInfo _backing = BackingTable.All[0];
@@ -47,7 +51,7 @@ public sealed class ScenarioGenerator(ulong seed)
     /// <summary>The next scenario: 3-12 steps (races count as one) and a check at the end.</summary>
     public ScenarioForm Next(string name)
     {
-        _backing = BackingTable.All[_random.Below(BackingTable.All.Count)];
+        _backing = _backings.Count > 0 ? _backings[_random.Below(_backings.Count)] : throw new InvalidOperationException("the target runs no backing");
         // A whole number of the backing's pages: 4-16 blocks of 4-16 KiB, or a huge page cut into 4, 8 or 16 blocks.
         if (_backing.PageSize <= BlockSizes[^1])
         {
@@ -99,7 +103,9 @@ public sealed class ScenarioGenerator(ulong seed)
     {
         if (!topLevel && (!verb.AllowedInRace || verb.Effect == Effect.Race))
             return false;
-        if ((verb.NeedsFile && !_backing.HasFile) || (verb.NeedsMapping && !_mapped))
+        if ((verb.NeedsFile && !_backing.HasFile) || (verb.NeedsMapping && !_mapped) || _limits.Verbs.ContainsKey(verb))
+            return false;
+        if (_pinPaths.Count == 0 && verb.Args.Any(a => a.Required && a.Kind == ArgKind.PinPath))
             return false;
         if (verb.Args.Any(a => a.Required && !Generated(a)))
             return false;
@@ -167,7 +173,7 @@ public sealed class ScenarioGenerator(ulong seed)
             case ArgKind.Target:
                 return Outputs[_random.Below(Outputs.Length)];
             case ArgKind.PinPath:
-                path = PinPathTable.All[_random.Below(PinPathTable.All.Count)];
+                path = _pinPaths[_random.Below(_pinPaths.Count)];
                 return path.Name;
             case ArgKind.Access:
                 var flags = path?.AccessFlags.Keys.ToList() ?? [];

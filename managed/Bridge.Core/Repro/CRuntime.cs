@@ -1120,6 +1120,19 @@ internal static class CRuntime
         	return r ? -r : 0;
         }
 
+        /* A failed completion leaves the QP in the error state, and every later request would be flushed: as native/verbs.c,
+         * the QP goes back through RESET and is connected to itself again, so each device operation stands alone. */
+        static MAYBE_UNUSED void rdma_recover(void)
+        {
+        	struct ibv_qp_attr attr = {.qp_state = IBV_QPS_RESET};
+        	if (ibv_modify_qp(rdma.qp, &attr, IBV_QP_STATE))
+        		die("QP to RESET");
+        	struct ibv_wc stale;
+        	while (ibv_poll_cq(rdma.cq, 1, &stale) > 0)
+        		;
+        	connect_to_self();
+        }
+
         /* One RDMA operation between the bounce buffer at `offset` and the region at the same file offset. */
         static MAYBE_UNUSED long rdma_transfer(enum ibv_wr_opcode opcode, off_t offset, size_t len)
         {
@@ -1140,8 +1153,12 @@ internal static class CRuntime
         		int n = ibv_poll_cq(rdma.cq, 1, &wc);
         		if (n < 0)
         			return -EIO;
-        		if (n == 1 && wc.wr_id == rdma.sequence)
-        			return wc.status == IBV_WC_SUCCESS ? 0 : -EIO;
+        		if (n == 1 && wc.wr_id == rdma.sequence) {
+        			if (wc.status == IBV_WC_SUCCESS)
+        				return 0;
+        			rdma_recover();
+        			return -EIO;
+        		}
         	}
         }
 

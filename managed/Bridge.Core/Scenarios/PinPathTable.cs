@@ -26,6 +26,18 @@ public sealed record PinPathInfo(
     /// ib_umem_get: writable unless the MR is remote-read only (drivers/infiniband/core/umem.c,
     /// ib_access_writable); io_uring_register buffers: always FOLL_WRITE (io_uring/rsrc.c).</summary>
     public static bool IsWritable(PinAccess access) => (access & (PinAccess.LocalWrite | PinAccess.RemoteWrite)) != 0;
+
+    /// <summary>Access the pin must have for the device to write through it (<c>dma</c>); without it the device's
+    /// write is refused (EACCES). RDMA WRITE needs IB_ACCESS_REMOTE_WRITE on the MR (rdma_rxe rxe_resp.c check_rkey →
+    /// lookup_mr(pd, IB_ACCESS_REMOTE_WRITE, …)).</summary>
+    public PinAccess DeviceWriteNeeds { get; init; }
+
+    /// <summary>Access the pin must have for the device to read through it (<c>dma-read</c>): RDMA READ needs
+    /// IB_ACCESS_REMOTE_READ (the same check_rkey).</summary>
+    public PinAccess DeviceReadNeeds { get; init; }
+
+    /// <summary>Whether a pin taken with <paramref name="access"/> lets the device do what needs <paramref name="needs"/>.</summary>
+    public static bool Allows(PinAccess access, PinAccess needs) => (access & needs) == needs;
 }
 
 public static class PinPathTable
@@ -42,7 +54,11 @@ public static class PinPathTable
             ["remote-read"] = PinAccess.RemoteRead,
         },
         PinAccess.LocalWrite | PinAccess.RemoteWrite, "rdma",
-        "ibv_reg_mr over the mapping on a soft-RoCE (rdma_rxe) device; the device is RDMA WRITE / READ on a self-connected RC QP");
+        "ibv_reg_mr over the mapping on a soft-RoCE (rdma_rxe) device; the device is RDMA WRITE / READ on a self-connected RC QP")
+    {
+        DeviceWriteNeeds = PinAccess.RemoteWrite,
+        DeviceReadNeeds = PinAccess.RemoteRead,
+    };
 
     public static readonly IReadOnlyList<PinPathInfo> All = [UringRegister, RdmaMr];
 

@@ -1,5 +1,6 @@
 using Bridge.Core.Blocks;
 using Bridge.Core.Execution;
+using Bridge.Core.Exploration;
 using Bridge.Core.Observations;
 using Bridge.Core.Scenarios;
 using Bridge.Linux.Backings;
@@ -165,11 +166,24 @@ public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
         {
             if (step.Effect == Effect.Pin && PinPathRegistry.For(step.PinPath).Unavailable is { } why)
                 return why;
-            if (step.Verb.UsesIoUring && UringRing.Unavailable is { } noUring)
-                return noUring;
+            if (Unavailable(step.Verb) is { } noInterface)
+                return noInterface;
         }
         return null;
     }
+
+    /// <summary>The rows this kernel and build cannot run, with the reasons <see cref="Unavailable(Scenario)"/> and the
+    /// sequencer skip a scenario for: pin paths without their device, verbs without their kernel interface, and — on an
+    /// executor that cannot cut the power (<paramref name="canCutPower"/> false: the host, a container) — the verbs
+    /// that cut it.</summary>
+    public static TargetLimits Limits(bool canCutPower) => new(
+        Verbs.All.Select(v => (Verb: v, Why: Unavailable(v) ?? (v.CutsPower && !canCutPower ? Sequencer.NeedsPowerCut(v) : null)))
+            .Where(x => x.Why is not null).ToDictionary(x => x.Verb, x => x.Why!),
+        new Dictionary<BackingInfo, string>(),
+        PinPathTable.All.Select(p => (Path: p, Why: PinPathRegistry.For(p).Unavailable))
+            .Where(x => x.Why is not null).ToDictionary(x => x.Path, x => x.Why!));
+
+    private static string? Unavailable(VerbInfo verb) => verb.UsesIoUring ? UringRing.Unavailable : null;
 
     public void Dispose() => _worker.Dispose();
 

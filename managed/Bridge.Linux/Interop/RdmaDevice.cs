@@ -74,13 +74,18 @@ public sealed class RdmaDevice : SafeHandle
 
     /// <summary>RDMA WRITE of <paramref name="length"/> bytes from the bounce buffer at <paramref name="bounceOffset"/>
     /// into <paramref name="region"/> at <paramref name="address"/>, waited for: the device writing the pinned pages.</summary>
-    public SysResult Write(long bounceOffset, RdmaMemoryRegion region, nint address, long length) =>
-        Completion(VerbsNative.Write(this, (nuint)bounceOffset, region, address, checked((uint)length), TimeoutMs, out var wc), wc);
+    public SysResult Write(long bounceOffset, RdmaMemoryRegion region, nint address, long length, out int wcStatus) =>
+        Completion(VerbsNative.Write(this, (nuint)bounceOffset, region, address, checked((uint)length), TimeoutMs, out wcStatus), wcStatus);
 
     /// <summary>RDMA READ of <paramref name="length"/> bytes at <paramref name="address"/> of <paramref name="region"/>
     /// into the bounce buffer at <paramref name="bounceOffset"/>, waited for: the device reading the pinned pages.</summary>
-    public SysResult Read(long bounceOffset, RdmaMemoryRegion region, nint address, long length) =>
-        Completion(VerbsNative.Read(this, (nuint)bounceOffset, region, address, checked((uint)length), TimeoutMs, out var wc), wc);
+    public SysResult Read(long bounceOffset, RdmaMemoryRegion region, nint address, long length, out int wcStatus) =>
+        Completion(VerbsNative.Read(this, (nuint)bounceOffset, region, address, checked((uint)length), TimeoutMs, out wcStatus), wcStatus);
+
+    /// <summary>A failed operation's work completion status in words (libibverbs' ibv_wc_status_str), for the step's
+    /// detail: EIO alone does not say whether the responder refused the access or the QP flushed the request.</summary>
+    public static string WorkCompletion(int wcStatus) =>
+        $"work completion status {wcStatus} ({Marshal.PtrToStringUTF8(VerbsNative.WcStatusString(wcStatus)) ?? "?"})";
 
     /// <summary>A failed work completion as an errno: a remote or local access error is EACCES (an MR without the
     /// access the operation needs), anything else EIO.</summary>

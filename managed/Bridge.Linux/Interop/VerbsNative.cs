@@ -28,4 +28,7 @@ internal static unsafe partial class VerbsNative
 
     [LibraryImport(Library, EntryPoint = "bridge_rdma_read")]
     internal static partial int Read(RdmaDevice rdma, nuint bounceOffset, RdmaMemoryRegion mr, nint addr, uint length, int timeoutMs, out int wcStatus);
+
+    [LibraryImport(Library, EntryPoint = "bridge_rdma_wc_status_str")]
+    internal static partial nint WcStatusString(int wcStatus);
 }

@@ -79,7 +79,9 @@ public sealed class RdmaMrPath : IPinPath
             lock (_qp)
             {
                 new ReadOnlySpan<byte>((byte*)source.Address + fileOffset, checked((int)length)).CopyTo(new Span<byte>((byte*)device.Bounce + pinOffset, (int)length));
-                return KernelCalls.Time(() => device.Write(pinOffset, region, address + (nint)pinOffset, length));
+                var status = 0;
+                var call = KernelCalls.Time(() => device.Write(pinOffset, region, address + (nint)pinOffset, length, out status));
+                return call.Ok || status == 0 ? call : call with { Detail = RdmaDevice.WorkCompletion(status) };
             }
         }
 
@@ -87,9 +89,10 @@ public sealed class RdmaMrPath : IPinPath
         {
             lock (_qp)
             {
-                var call = KernelCalls.Time(() => device.Read(pinOffset, region, address + (nint)pinOffset, length));
+                var status = 0;
+                var call = KernelCalls.Time(() => device.Read(pinOffset, region, address + (nint)pinOffset, length, out status));
                 if (!call.Ok)
-                    return call;
+                    return status == 0 ? call : call with { Detail = RdmaDevice.WorkCompletion(status) };
                 // What the device read lands in the output file (outside the timed part: the pin was read).
                 var written = KernelCalls.Complete(target.PWrite(device.Bounce + (nint)pinOffset, length, fileOffset), length);
                 return written.Ok ? call : KernelCalls.Of(written, call.Start, call.End, "writing what the device read to the output file failed");

@@ -150,12 +150,12 @@ internal static class VerbOps
         Instant(() => k.Punch(k.PagesOf(step.Blocks, inFileOnly: false)));
 
     /// <summary>The device writes through the pin into whatever frames it holds — cached, orphaned or copied —
-    /// without any CPU page-table access, so nothing is dirtied. An MR without write access rejects the write
-    /// (the responder's remote access error), reported as EACCES.</summary>
+    /// without any CPU page-table access, so nothing is dirtied. A pin without the access the path's device write
+    /// needs (an MR without remote-write) rejects the write (the responder's remote access error), reported as EACCES.</summary>
     private static IEnumerable<Yield> Dma(Kernel k, Step step, int iteration, CallStatus result)
     {
         var pin = k.Pin!;
-        if (!pin.Writable)
+        if (!pin.DeviceMayWrite)
         {
             result.Fail("EACCES", "the memory region does not allow the device to write");
             yield break;
@@ -168,10 +168,16 @@ internal static class VerbOps
         }
     }
 
-    /// <summary>The device reads the pinned frames out to an output file.</summary>
+    /// <summary>The device reads the pinned frames out to an output file; a pin without the access the path's device
+    /// read needs (an MR without remote-read) rejects the read, EACCES.</summary>
     private static IEnumerable<Yield> DmaRead(Kernel k, Step step, int iteration, CallStatus result)
     {
         var pin = k.Pin!;
+        if (!pin.DeviceMayRead)
+        {
+            result.Fail("EACCES", "the memory region does not allow the device to read");
+            yield break;
+        }
         var output = k.Output(step.Args.Target!);
         foreach (var p in k.PagesOf(step.Blocks, inFileOnly: false))
         {

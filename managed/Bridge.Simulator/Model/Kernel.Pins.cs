@@ -37,7 +37,7 @@ public sealed partial class Kernel
         }
         foreach (var frame in frames.Values)
             frame.LongPins++;
-        Pin = new LongTermPin(path, writable, frames);
+        Pin = new LongTermPin(path, access, frames);
     }
 
     /// <summary>Releases the pin; a writable RDMA MR marks its pages dirty on the way out (per policy).</summary>

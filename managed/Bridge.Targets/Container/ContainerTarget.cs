@@ -1,4 +1,5 @@
 using Bridge.Core.Execution;
+using Bridge.Core.Exploration;
 using Bridge.Core.Observations;
 using Bridge.Core.Scenarios;
 using Bridge.Linux.Host;
@@ -100,6 +101,10 @@ public sealed class ContainerTarget(string? image = null) : ITarget
                 return dir.FullName;
         throw new ContainerException("cannot find containers/image/ (the image recipe) above the Bridge build; give --target container:IMAGE");
     }
+
+    /// <summary>The host's: the container runs on the host's kernel (its RDMA devices, its io_uring) with this build's
+    /// native libraries, and no power of its own to cut.</summary>
+    public ValueTask<TargetLimits> LimitsAsync(CancellationToken cancellationToken) => ValueTask.FromResult(Linux.Execution.ScenarioRunner.Limits(canCutPower: false));
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

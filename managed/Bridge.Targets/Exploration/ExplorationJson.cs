@@ -45,6 +45,15 @@ public static class ExplorationJson
             w.WriteNumber("exercised", line.Exercised.Count);
             w.WriteNumber("total", line.Total);
             AnalysisJson.WriteLines(w, "missing", line.Missing);
+            w.WriteStartArray("leftOut");
+            foreach (var row in line.LeftOut)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", row.Name);
+                w.WriteString("why", row.Why);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
             w.WriteEndObject();
         }
         w.WriteEndObject();

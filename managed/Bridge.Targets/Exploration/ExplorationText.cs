@@ -59,5 +59,8 @@ public static class ExplorationText
         yield return "coverage: " + string.Join(", ", explorer.Coverage.Lines());
         foreach (var line in explorer.Coverage.Lines().Where(l => l.Missing.Count > 0 && l.Missing.Count <= 12))
             yield return $"  not reached ({line.What}): {string.Join(' ', line.Missing)}";
+        // Pairs repeat their verbs' reasons: the rows themselves say it once.
+        foreach (var row in explorer.Coverage.Lines().Where(l => l.Key is "verbs" or "backings" or "pinPaths").SelectMany(l => l.LeftOut))
+            yield return $"  left out (the target cannot run it): {row.Name}: {row.Why}";
     }
 }

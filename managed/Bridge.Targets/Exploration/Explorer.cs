@@ -10,7 +10,10 @@ namespace Bridge.Targets.Exploration;
 /// <param name="For">Generate no new batch after this long (null: until <paramref name="Count"/>).</param>
 /// <param name="Batch">Scenarios per run on the target (a VM boots once per batch).</param>
 /// <param name="ReproductionRuns">Runs of a shrunk scenario with a race, to state how often it reproduces.</param>
-public sealed record ExploreOptions(ulong Seed, int? Count, TimeSpan? For, int Batch = 16, int ReproductionRuns = 5);
+/// <param name="Shrink">Which new failures to shrink (null: all): a finding whose verdict class, or a disagreement whose
+/// kind (<see cref="FindingSignature.ShrinkName"/>), is in the set; the others are kept as found. On a VM, where each
+/// shrink costs boots, a hunt for one kind of bug shrinks only that.</param>
+public sealed record ExploreOptions(ulong Seed, int? Count, TimeSpan? For, int Batch = 16, int ReproductionRuns = 5, IReadOnlySet<string>? Shrink = null);
 
 /// <summary>A new failure: where exploration met it, the scenario shrinking left and how often that one fails.</summary>
 /// <param name="Index">The generated scenario's number in the seed's sequence.</param>
@@ -41,7 +44,8 @@ public sealed class Explorer(TrialRunner runner, ExploreOptions options)
     private readonly Dictionary<FindingSignature, ExploredFinding> _found = [];
     private int _scenarios, _skipped, _withFindings, _withDisagreements;
 
-    public Coverage Coverage { get; } = new();
+    /// <summary>What exploration reached, and what it left out because the target cannot run it.</summary>
+    public Coverage Coverage { get; private set; } = new();
 
     public IReadOnlyList<ExploredFinding> Found => [.. _found.Values];
 
@@ -50,10 +54,11 @@ public sealed class Explorer(TrialRunner runner, ExploreOptions options)
     /// <summary>The name of the seed's <paramref name="index"/>th scenario.</summary>
     public static string NameOf(ulong seed, int index) => $"explore-{seed}-{index}";
 
-    /// <summary>The seed's first <paramref name="count"/> scenarios, parsed: what exploration runs, in order.</summary>
-    public static IEnumerable<Scenario> Generate(ulong seed, int count = int.MaxValue)
+    /// <summary>The seed's first <paramref name="count"/> scenarios, parsed: what exploration runs, in order, on a
+    /// target with <paramref name="limits"/>.</summary>
+    public static IEnumerable<Scenario> Generate(ulong seed, int count = int.MaxValue, TargetLimits? limits = null)
     {
-        var generator = new ScenarioGenerator(seed);
+        var generator = new ScenarioGenerator(seed, limits);
         for (var i = 0; i < count; i++)
         {
             var form = generator.Next(NameOf(seed, i));
@@ -67,18 +72,21 @@ public sealed class Explorer(TrialRunner runner, ExploreOptions options)
     public async Task RunAsync(Action<Trial>? onTrial, Func<ExploredFinding, Task> onFinding, CancellationToken ct)
     {
         _clock.Start();
-        using var scenarios = Generate(options.Seed).GetEnumerator();
+        var limits = await runner.LimitsAsync(ct);
+        Coverage = new Coverage(limits);
+        using var scenarios = Generate(options.Seed, limits: limits).GetEnumerator();
         var index = 0;
         while ((options.Count is not { } count || index < count) && (options.For is not { } limit || _clock.Elapsed < limit))
         {
             var batch = new List<Scenario>();
             while (batch.Count < Math.Max(1, options.Batch) && (options.Count is not { } c || index + batch.Count < c) && scenarios.MoveNext())
                 batch.Add(scenarios.Current);
-            var first = index;
+            var indexOf = batch.Select((s, k) => (s.Name, Index: index + k)).ToDictionary(x => x.Name, x => x.Index);
             index += batch.Count;
             var fresh = new List<(FindingSignature Signature, Trial Trial, int Index)>();
-            foreach (var (trial, i) in (await runner.RunAsync(batch, ct)).Select((t, i) => (t, first + i)))
+            await foreach (var trial in runner.StreamAsync(batch, ct))
             {
+                var i = indexOf[trial.Scenario.Name];
                 Count(trial);
                 onTrial?.Invoke(trial);
                 foreach (var signature in trial.Failures)
@@ -89,11 +97,14 @@ public sealed class Explorer(TrialRunner runner, ExploreOptions options)
                         fresh.Add((signature, trial, i));
                 }
             }
-            // Shrinking runs after the batch (a target runs one batch at a time), the kernel's own findings first.
-            foreach (var (signature, trial, i) in fresh.OrderBy(f => f.Signature.Kind))
+            // Shrinking runs after the batch (a target runs one batch at a time), the kernel's own findings first and
+            // the gravest of them first: on a VM a batch can hold many, and each shrink costs boots.
+            foreach (var (signature, trial, i) in fresh.OrderBy(f => f.Signature.Kind).ThenByDescending(f => f.Trial.RealVerdict.Class))
             {
                 _shrinking.Start();
-                var finding = await runner.ShrinkAsync(trial, signature, i, options.ReproductionRuns, ct);
+                var finding = options.Shrink is { } wanted && !wanted.Contains(signature.ShrinkName)
+                    ? new ExploredFinding(signature, trial, i, trial, new ShrinkResult(trial.Scenario, 0, 0), 1, 1)
+                    : await runner.ShrinkAsync(trial, signature, i, options.ReproductionRuns, ct);
                 _shrinking.Stop();
                 _found[signature] = finding;
                 await onFinding(finding);

@@ -24,6 +24,10 @@ public sealed record FindingSignature(FailureKind Kind, string Class, string Cul
     /// <summary>The same failure as far as shrinking is concerned.</summary>
     public bool SameFailure(FindingSignature other) => Kind == other.Kind && Class == other.Class && Culprit == other.Culprit;
 
+    /// <summary>What <c>explore --shrink</c> names it by: a finding's verdict class (lost-write, io-error …), or
+    /// <c>disagreement</c>.</summary>
+    public string ShrinkName => Kind == FailureKind.Finding ? Class : "disagreement";
+
     /// <summary>A file name for it: letters, digits and dashes.</summary>
     public string Slug => string.Join('-', new[] { Kind == FailureKind.Finding ? "finding" : "disagree", Class, Culprit, Backing, PinPath, Errno }
         .Where(p => p != None)

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Bridge.Core.Execution;
+using Bridge.Core.Exploration;
 using Bridge.Core.Observations;
 using Bridge.Core.Scenarios;
 using Bridge.Linux.Backings;
@@ -36,6 +37,9 @@ public sealed class HostTarget(string name = "host") : ITarget
         // Interrupted during the last scenario: the run was interrupted all the same.
         cancellationToken.ThrowIfCancellationRequested();
     }
+
+    /// <summary>What this kernel and build lack (no RDMA device here, say), and the power cut a host cannot make.</summary>
+    public ValueTask<TargetLimits> LimitsAsync(CancellationToken cancellationToken) => ValueTask.FromResult(ScenarioRunner.Limits(canCutPower: false));
 
     public ValueTask DisposeAsync()
     {

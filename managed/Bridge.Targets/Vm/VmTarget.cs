@@ -22,7 +22,13 @@ public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITa
     /// scenario may take longer (<see cref="StepTimeouts.ScenarioBound"/>: its races and a step's timeout).</summary>
     public TimeSpan ScenarioTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How long one boot may run at least; a boot with many scenarios (an exploration's or a shrink's batch)
+    /// gets <see cref="RunTimeoutPerScenario"/> for each of them when that is more.</summary>
     public TimeSpan RunTimeout { get; init; } = TimeSpan.FromMinutes(80);
+
+    /// <summary>What one scenario may add to a boot's run timeout: generated scenarios average a few seconds each under
+    /// TCG on a loaded machine, so a batch of hundreds in one boot is not cut off by the 80 minutes meant for a suite.</summary>
+    public static readonly TimeSpan RunTimeoutPerScenario = TimeSpan.FromSeconds(30);
 
     /// <summary>How long a step may take inside the guest before the agent records a hang (a race: its bound plus this).</summary>
     public TimeSpan StepTimeout { get; init; } = StepTimeouts.Default;
@@ -189,7 +195,7 @@ public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITa
             WorkingDirectory = "/tmp",
             ModuleGroups = groups,
             ScratchDisks = disks,
-            RunTimeout = RunTimeout > silence ? RunTimeout : silence + SilenceMargin,
+            RunTimeout = new[] { RunTimeout, silence + SilenceMargin, RunTimeoutPerScenario * scenarios.Count }.Max(),
             SilenceTimeout = silence,
         };
     }

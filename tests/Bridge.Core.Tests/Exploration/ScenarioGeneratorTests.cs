@@ -12,9 +12,9 @@ public class ScenarioGeneratorTests
 
     private static readonly Lazy<List<(ScenarioForm Form, Scenario Scenario)>> Generated = new(() => Generate(seed: 11, Count));
 
-    private static List<(ScenarioForm, Scenario)> Generate(ulong seed, int count)
+    private static List<(ScenarioForm, Scenario)> Generate(ulong seed, int count, TargetLimits? limits = null)
     {
-        var generator = new ScenarioGenerator(seed);
+        var generator = new ScenarioGenerator(seed, limits);
         return [.. Enumerable.Range(0, count).Select(i =>
         {
             var form = generator.Next($"g{i}");
@@ -92,6 +92,41 @@ public class ScenarioGeneratorTests
         var a = Generate(seed: 5, count: 200).Select(g => g.Item1.Render()).ToList();
         Assert.Equal(a, Generate(seed: 5, count: 200).Select(g => g.Item1.Render()));
         Assert.NotEqual(a, Generate(seed: 6, count: 200).Select(g => g.Item1.Render()));
+    }
+
+    [Fact]
+    public void Rows_a_target_cannot_run_are_never_written_and_coverage_says_why()
+    {
+        // Each kind of row a target can lack: its first pin path, its verbs that cut the power, its last backing.
+        var limits = new TargetLimits(
+            Verbs.All.Where(v => v.CutsPower).ToDictionary(v => v, v => $"no power to cut for {v.Keyword}"),
+            new Dictionary<BackingInfo, string> { [BackingTable.All[^1]] = "no such filesystem here" },
+            new Dictionary<PinPathInfo, string> { [PinPathTable.All[0]] = "no device here" });
+        Assert.NotEmpty(limits.Verbs);
+
+        var limited = Generate(seed: 11, Count, limits).Select(g => g.Item2).ToList();
+        Assert.All(limited, s => Assert.Null(limits.Excludes(s)));
+        // Everything else is still written: the rows kept, every verb that can run without what was left out.
+        var steps = limited.SelectMany(s => s.AllSteps()).ToList();
+        Assert.Equal(PinPathTable.All.Except(limits.PinPaths.Keys).Select(p => p.Name), steps.Where(s => s.Effect == Effect.Pin).Select(s => s.PinPath.Name).Distinct().Order());
+        Assert.Equal(BackingTable.All.Except(limits.Backings.Keys).Select(b => b.Name).Order(), limited.Select(s => s.Backing.Name).Distinct().Order());
+        Assert.Equal(Verbs.All.Except(limits.Verbs.Keys).Select(v => v.Keyword).Order(), steps.Select(s => s.Keyword).Distinct().Order());
+        // The unlimited generator does write them (the fixture's assertion above, for the same seed).
+        Assert.Contains(Generated.Value, g => limits.Excludes(g.Scenario) is not null);
+
+        var coverage = new Coverage(limits);
+        var lines = coverage.Lines().ToDictionary(l => l.Key);
+        Assert.Equal(limits.PinPaths.Select(p => new LeftOutRow(p.Key.Name, p.Value)), lines["pinPaths"].LeftOut);
+        Assert.Equal(limits.Backings.Select(b => new LeftOutRow(b.Key.Name, b.Value)), lines["backings"].LeftOut);
+        Assert.Equal(limits.Verbs.Keys.Intersect(Verbs.Executed).Select(v => v.Keyword).Order(), lines["verbs"].LeftOut.Select(r => r.Name).Order());
+        Assert.DoesNotContain(lines["verbs"].Missing, v => limits.Verbs.Keys.Any(k => k.Keyword == v));
+        Assert.All(lines.Values, l => Assert.Equal(l.Total, l.Exercised.Count + l.Missing.Count + l.LeftOut.Count));
+    }
+
+    [Fact]
+    public void Without_limits_the_sequence_is_the_one_every_target_without_limits_gets()
+    {
+        Assert.Equal(Generate(seed: 5, count: 200).Select(g => g.Item1.Render()), Generate(seed: 5, count: 200, TargetLimits.None).Select(g => g.Item1.Render()));
     }
 
     private static IEnumerable<string> Words(Step step) => step.Text.Split(' ').Skip(1);

@@ -65,6 +65,38 @@ public class ExplorerTests
     }
 
     [Fact]
+    public async Task Exploring_this_host_generates_nothing_it_would_skip_and_coverage_says_what_was_left_out()
+    {
+        Assert.SkipUnless(Linux.Interop.SystemInfo.IsRoot, "loop-mounted filesystems and drop_caches need root");
+        await using var host = new Host.HostTarget();
+        var limits = await ((ITarget)host).LimitsAsync(CancellationToken.None);
+        // What this host lacks, as its own runs say when they skip a scenario: a pin path without its device (no RDMA
+        // here), and the power cut only a VM has.
+        Assert.All(limits.PinPaths, p => Assert.Equal(Linux.PinPaths.PinPathRegistry.For(p.Key).Unavailable, p.Value));
+        Assert.Equal(Verbs.All.Where(v => v.CutsPower), limits.Verbs.Keys.Where(v => v.CutsPower));
+        Assert.SkipWhen(limits.PinPaths.Count == 0, "this host has every pin path's device (RDMA too): nothing to leave out of the pin paths");
+
+        const int count = 24;
+        var runner = new TrialRunner(host, null);
+        var explorer = new Explorer(runner, new ExploreOptions(1, count, null));
+        var trials = new List<Trial>();
+        await explorer.RunAsync(trials.Add, _ => Task.CompletedTask, CancellationToken.None);
+
+        Assert.Equal(count, trials.Count);
+        Assert.All(trials, t => Assert.Null(limits.Excludes(t.Scenario)));
+        Assert.All(trials, t => Assert.DoesNotContain(t.Scenario.AllSteps(), s => s.Effect == Effect.Pin && limits.PinPaths.ContainsKey(s.PinPath)));
+        Assert.DoesNotContain(trials, t => t.Real.Skip is not null && limits.PinPaths.Values.Contains(t.Real.Skip));
+        var pinPaths = explorer.Coverage.Lines().Single(l => l.Key == "pinPaths");
+        Assert.Equal(limits.PinPaths.Select(p => (p.Key.Name, p.Value)), pinPaths.LeftOut.Select(r => (r.Name, r.Why)));
+        Assert.DoesNotContain(pinPaths.Missing, name => limits.PinPaths.Keys.Any(p => p.Name == name));
+
+        // The model runs every row: the same seed's scenarios for it use what the host left out.
+        var modelled = Explorer.Generate(1, 400).ToList();
+        Assert.Contains(modelled, s => limits.Excludes(s) is not null);
+        Assert.Equal(TargetLimits.None, await ((ITarget)SimulatorTarget.ForPolicy("linux-6.1")).LimitsAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Coverage_reaches_every_executed_verb_backing_and_pin_path_of_the_tables()
     {
         var (explorer, _, _) = await Explore("linux-6.1", seed: 11, count: 600);

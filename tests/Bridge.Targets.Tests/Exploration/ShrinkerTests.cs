@@ -1,4 +1,5 @@
 using Bridge.Core.Exploration;
+using Bridge.Core.Observations;
 using Bridge.Core.Oracle;
 using Bridge.Core.Scenarios;
 using Bridge.Targets.Exploration;
@@ -73,6 +74,51 @@ public class ShrinkerTests
         Assert.Contains(finding.Minimal.Failures, f => f.SameFailure(signature));
         Assert.True(finding.Shrink.Minimal.StepCount < found.Scenario.StepCount);
         await AssertOneMinimal(runner, finding);
+    }
+
+    /// <summary>The model as a target that counts its runs (on a VM, each is a boot) and what each held.</summary>
+    private sealed class CountingTarget(ITarget inner) : ITarget
+    {
+        public List<IReadOnlyList<string>> Runs { get; } = [];
+
+        public string Name => inner.Name;
+
+        public ImageKeeping? KeepImages { get; set; }
+
+        public IAsyncEnumerable<Observation> RunAsync(IReadOnlyList<Scenario> scenarios, CancellationToken cancellationToken)
+        {
+            Runs.Add([.. scenarios.Select(s => s.Name)]);
+            return inner.RunAsync(scenarios, cancellationToken);
+        }
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task On_a_batching_target_the_minimal_scenario_costs_no_run_of_its_own_and_the_last_round_few()
+    {
+        var counting = new CountingTarget(SimulatorTarget.ForPolicy("linux-2019-legacy"));
+        var runner = new TrialRunner(counting, null) { Batch = 4, LaterBatch = 12 };
+        var (found, signature) = await FirstFailing(runner, seed: 1, steps: 12, s => s.Class == VerdictClass.LostWrite.Name());
+        counting.Runs.Clear();
+
+        var finding = await runner.ShrinkAsync(found, signature, 0, reproductionRuns: 3, None);
+        var minimal = finding.Shrink.Minimal;
+        Assert.DoesNotContain(minimal.Steps, s => s.Effect == Effect.Race); // else its reproduction runs it again, rightly
+
+        // The minimal scenario ran once: in the round that kept it; its trial is that run, and it fails.
+        Assert.Equal(1, counting.Runs.Count(r => r.Contains(minimal.Name)));
+        Assert.Equal(minimal.Name, finding.Minimal.Scenario.Name);
+        Assert.Contains(finding.Minimal.Failures, f => f.SameFailure(signature));
+        Assert.Equal((1, 1), (finding.Reproduced, finding.Runs));
+        // The last round ran every candidate of the minimal scenario, none failing: the first 4, then 12 at a time.
+        var last = Shrinker.Candidates(minimal, Shrinker.RootName(found.Scenario.Name)).Select(c => c.Name).ToList();
+        var expected = last.Count <= 4 ? 1 : 1 + (last.Count - 4 + 11) / 12;
+        var tail = counting.Runs.TakeLast(expected).ToList();
+        Assert.Equal(last, tail.SelectMany(r => r));
+        var sizes = tail.Select(r => r.Count).ToList();
+        Assert.Equal(Math.Min(4, last.Count), sizes[0]);
+        Assert.All(sizes.Skip(1).SkipLast(1), n => Assert.Equal(12, n));
     }
 
     [Fact]

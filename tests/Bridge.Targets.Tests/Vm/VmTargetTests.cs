@@ -100,6 +100,46 @@ public sealed class VmTargetTests(VmFixture fixture)
         await AssertModelAgrees(scenarios, observed, PolicyCatalog.Linux61);
     }
 
+    private const string DeviceAccess = """
+        matrix vm-device-access
+        vary backing = ext4 tmpfs
+        vary access = local-write,remote-write local-write,remote-write,remote-read
+        backing {backing}
+        map shared
+        file size=16K block=4K
+        pin rdma-mr access={access} blocks=0-2
+        dma-read blocks=0 to=out
+        dma gen=2 blocks=2
+        check
+        """;
+
+    /// <summary>An RDMA READ through an MR without remote-read is refused (rdma_rxe's check_rkey: a remote access NAK,
+    /// EACCES) and the next RDMA WRITE through it still reaches the page: a refused operation moves the QP to the error
+    /// state, where every later request would be flushed (EIO) — Bridge's device recovers its QP instead. Debian 6.1
+    /// showed the EIO to pinbridge explore; the 6.1 model, which reads the access each device operation needs from the
+    /// pin path's row, agrees.</summary>
+    [Fact]
+    public async Task Debian61RefusesAReadWithoutRemoteReadAndTheDeviceStillWrites()
+    {
+        VmHost.RequireBoot();
+        var scenarios = ScenarioFile.Parse(DeviceAccess, "vm.scn").ToList();
+        var observed = await Run(new VmTarget(KernelSource.Line("debian-6.1"), fixture.Runner), scenarios);
+
+        foreach (var (scenario, observation) in scenarios.Zip(observed))
+        {
+            Assert.True(observation.Skip is null, $"{scenario.Name}: {observation.Skip}");
+            var access = scenario.AllSteps().First(s => s.Effect == Effect.Pin).Args.Access!.Value;
+            var read = scenario.AllSteps().First(s => s.Effect == Effect.CopyThroughPin);
+            var write = scenario.AllSteps().First(s => s.Effect == Effect.WriteThroughPin);
+            Assert.Equal("ok", PinResult(scenario, observation));
+            Assert.Equal(PinPathInfo.Allows(access, PinPathTable.RdmaMr.DeviceReadNeeds) ? null : "EACCES", observation.ResultOf(read.Index)!.Errno);
+            Assert.True(observation.ResultOf(write.Index)!.Ok, $"{scenario.Name}: the write after the read: {observation.ResultOf(write.Index)}");
+            var verdict = Oracle.Judge(scenario, observation);
+            Assert.False(verdict.HasFindings, $"{scenario.Name}: {string.Join("; ", verdict.Findings)}");
+        }
+        await AssertModelAgrees(scenarios, observed, PolicyCatalog.Linux61);
+    }
+
     /// <summary>The images come back to the host through the VM's writable 9p share: the seed's data file as the check
     /// that found the lost write read it (what the finding describes) and as the kernel left it at the end.</summary>
     [Fact]
