@@ -13,14 +13,15 @@ public sealed partial class Kernel
         if (Vma.Shared)
             return;
         for (var p = 0; p < Vma.Ptes.Length; p++)
-        {
-            ref var pte = ref Vma.Ptes[p];
-            if (pte.Frame is not { Owner: FrameOwner.Anon } frame)
-                continue;
-            if (frame.LongPins > 0 && Policy.Is(Policies.Switch.ForkCopiesPinnedPages))
-                continue;
-            frame.CowShared = true;
-            pte.Writable = false;
-        }
+            if (Vma.Ptes[p].Frame is { Owner: FrameOwner.Anon } frame)
+                ShareWithChild(ref Vma.Ptes[p], frame);
+    }
+
+    private void ShareWithChild(ref Pte pte, Frame frame)
+    {
+        if (frame.LongPins > 0 && Policy.Is(Policies.Switch.ForkCopiesPinnedPages))
+            return;
+        frame.CowShared = true;
+        pte.Writable = false;
     }
 }

@@ -17,14 +17,12 @@ public sealed partial class Kernel
         Pin = null;
         if (File is not { } file)
             return;
-        for (var p = 0; p < file.Capacity; p++)
+        foreach (var frame in file.Cache.OfType<Frame>())
         {
-            if (file.Cache[p] is not { } frame)
-                continue;
             frame.Dirty = false;
             frame.Writeback = false;
             frame.Owner = FrameOwner.Freed;
-            file.Cache[p] = null;
         }
+        Array.Clear(file.Cache);
     }
 }

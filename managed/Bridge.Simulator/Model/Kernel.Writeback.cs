@@ -72,16 +72,21 @@ public sealed partial class Kernel
             yield break;
         last = Math.Min(last, File.Capacity - 1);
         for (var p = first; p <= last && !result.Hung; p++)
-        {
-            if (File.Cache[p] is not { } frame)
-                continue;
-            while (frame.Writeback)
-                yield return Yield.Preempt;
-            if (!frame.Dirty || frame.Owner != FrameOwner.PageCache)
-                continue;
+            if (File.Cache[p] is { } frame)
+                foreach (var y in WaitThenWrite(frame, result))
+                    yield return y;
+    }
+
+    /// <summary>Waits for the page's writeback in flight, then writes it if it is (still) a dirty page-cache page.
+    /// (A positive pattern, not `is not … continue`: Stryker's removal of that `continue` breaks definite
+    /// assignment and drops every mutant of the method.)</summary>
+    private IEnumerable<Yield> WaitThenWrite(Frame frame, CallStatus result)
+    {
+        while (frame.Writeback)
+            yield return Yield.Preempt;
+        if (frame is { Dirty: true, Owner: FrameOwner.PageCache })
             foreach (var y in WritePage(frame, result))
                 yield return y;
-        }
     }
 
     /// <summary>One pass of the flusher (WB_SYNC_NONE, dirty_expire): writes the dirty pages not already under
@@ -91,12 +96,9 @@ public sealed partial class Kernel
         if (File is not { HasStorage: true })
             yield break;
         for (var p = 0; p < File.Capacity; p++)
-        {
-            if (File.Cache[p] is not { Dirty: true, Writeback: false, LockedByDeadTask: false } frame)
-                continue;
-            foreach (var y in WritePage(frame, new CallStatus()))
-                yield return y;
-        }
+            if (File.Cache[p] is { Dirty: true, Writeback: false, LockedByDeadTask: false } frame)
+                foreach (var y in WritePage(frame, new CallStatus()))
+                    yield return y;
     }
 
     /// <summary>
@@ -127,18 +129,22 @@ public sealed partial class Kernel
         if (File is not { HasStorage: true })
             return; // shmem pages are the data: never dropped by invalidation
         for (var p = first; p <= last && p < File.Capacity; p++)
+            if (File.Cache[p] is { Dirty: false, Writeback: false, MapCount: 0 } frame)
+                Evict(p, frame);
+    }
+
+    /// <summary>Evicts a clean, unmapped, idle page, unless a pin's reference keeps it cached (with or without its
+    /// buffers, per policy).</summary>
+    private void Evict(int page, Frame frame)
+    {
+        if (frame.Referenced)
         {
-            if (File.Cache[p] is not { Dirty: false, Writeback: false, MapCount: 0 } frame)
-                continue;
-            if (frame.Referenced)
-            {
-                if (Policy.Is(Policies.Switch.EvictReleasesBuffersOfReferencedPages))
-                    frame.HasBuffers = false;
-                continue;
-            }
-            frame.HasBuffers = false;
-            frame.Owner = FrameOwner.Freed;
-            File.Cache[p] = null;
+            if (Policy.Is(Policies.Switch.EvictReleasesBuffersOfReferencedPages))
+                frame.HasBuffers = false;
+            return;
         }
+        frame.HasBuffers = false;
+        frame.Owner = FrameOwner.Freed;
+        File!.Cache[page] = null;
     }
 }
