@@ -2,8 +2,9 @@
 SHELL := /bin/bash
 CONFIG ?= Release
 DOTNET ?= dotnet
-# The CLI as `make run`, the benchmarks and users run it: this build, ReadyToRun-compiled (publish --no-build), so
-# that a VM guest under TCG does not spend its first seconds in the JIT.
+# The CLI as `make run`, the benchmarks and users run it: this build, ReadyToRun-compiled (publish --no-build); next to
+# it pinbridge-agent, the agent a VM guest runs, compiled ahead of time (Native AOT): under TCG a JIT-compiled agent
+# spends most of a run starting .NET.
 BRIDGE := artifacts/pinbridge/pinbridge
 PACKAGE_LISTS := containers/host-packages.txt $(wildcard containers/vm/packages.txt containers/image/packages.txt)
 SUITE ?= default
@@ -46,6 +47,7 @@ uninstall:
 build: deps native
 	$(DOTNET) build Bridge.sln -c $(CONFIG) -nologo -v quiet
 	$(DOTNET) publish managed/Bridge.Cli -c $(CONFIG) --no-build -o artifacts/pinbridge -nologo -v quiet
+	$(DOTNET) publish managed/Bridge.Agent.Guest -c $(CONFIG) --no-build -o artifacts/pinbridge -nologo -v quiet -p:DebugType=none
 
 # GNU make exits 0 or 2 whatever a recipe returns: the run's own exit code (1 findings, 2 usage, 4 nothing judged,
 # 130 interrupted) is printed, and CI jobs that need it run $(BRIDGE) after `make build`.

@@ -9,6 +9,7 @@ using static Tmds.Linux.LibC;
 // bench uring-read FILE BLOCK_SIZE SECONDS  -> "bytes_per_second N"   (READ_FIXED into a registered buffer, QD 1)
 // bench checker MEGABYTES                   -> "codec_bps N raw_crc_bps M memo_hit_bps H crc_method X"  (block decode vs a bare crc32c loop)
 // bench vm-boot KERNEL-LINE REPEAT          -> "accelerator A bare_min S bare_mean S hello_min S hello_mean S"
+// bench vm-stages TARGET SCENARIO-FILE REPEAT -> "STAGE SECONDS …": where a VM run's time goes (VmStages.cs), mean of REPEAT
 // bench hello                               -> one line (what vm-boot runs inside the guest)
 // bench versions KERNEL-LINE                -> the line's versions the archive offers, newest first, one per line
 // bench vm-rdma KERNEL-LINE SIZE SECONDS    -> "perftest_gbps G bridge_gbps G"  (RDMA WRITE in a VM with rdma_rxe)
@@ -17,6 +18,7 @@ using static Tmds.Linux.LibC;
 return args switch
 {
     ["vm-boot", var line, var repeat] => await VmBoot.RunAsync(line, int.Parse(repeat, CultureInfo.InvariantCulture)),
+    ["vm-stages", var target, var file, var repeat] => await VmStages.RunAsync(target, file, int.Parse(repeat, CultureInfo.InvariantCulture)),
     ["hello"] => VmBoot.Hello(),
     ["versions", var line] => await VmBoot.VersionsAsync(line),
     ["vm-rdma", var line, var size, var seconds] => await RdmaWrite.VmAsync(line, int.Parse(size, CultureInfo.InvariantCulture), int.Parse(seconds, CultureInfo.InvariantCulture)),
@@ -29,7 +31,7 @@ return args switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Bridge.Bench uring-read FILE BLOCK_SIZE SECONDS | checker MEGABYTES | explore-scenarios SEED COUNT DIR | vm-boot KERNEL-LINE REPEAT | hello | versions KERNEL-LINE | vm-rdma KERNEL-LINE SIZE SECONDS | rdma-write SIZE SECONDS");
+    Console.Error.WriteLine("usage: Bridge.Bench uring-read FILE BLOCK_SIZE SECONDS | checker MEGABYTES | explore-scenarios SEED COUNT DIR | vm-boot KERNEL-LINE REPEAT | vm-stages TARGET SCENARIO-FILE REPEAT | hello | versions KERNEL-LINE | vm-rdma KERNEL-LINE SIZE SECONDS | rdma-write SIZE SECONDS");
     return 2;
 }
 

@@ -1,9 +1,10 @@
 using System.CommandLine;
-using Bridge.Targets.Agent;
+using Bridge.Agent;
 
 namespace Bridge.Cli.Commands;
 
-/// <summary><c>pinbridge agent</c>: the side of a container or VM run that executes scenarios inside the target.</summary>
+/// <summary><c>pinbridge agent</c>: the side of a container or VM run that executes scenarios inside the target
+/// (<see cref="AgentMain"/>; a VM guest runs the same code compiled ahead of time, <c>pinbridge-agent</c>).</summary>
 public static class AgentCommand
 {
     public static Command Create()
@@ -17,18 +18,14 @@ public static class AgentCommand
         };
         command.SetAction((parse, ct) =>
         {
-            _ = AgentProtocol.PrepareAsync(); // on another CPU, while the request is read and decoded
-            var path = parse.GetValue(request)!;
-            if (parse.GetValue(untilStdinCloses))
+            try
             {
-                if (path == "-")
-                    throw new UsageException("--until-stdin-closes needs --request FILE: standard input is the harness's lifeline, not the request");
-                AgentRunner.ExitWhenStdinCloses();
+                return Task.FromResult(AgentMain.Run(parse.GetValue(request)!, parse.GetValue(output), parse.GetValue(untilStdinCloses), ct));
             }
-            var json = path == "-" ? Console.In.ReadToEnd() : File.ReadAllText(path);
-            var target = parse.GetValue(output);
-            using var writer = target is null ? null : new StreamWriter(File.Open(target, FileMode.Append, FileAccess.Write));
-            return Task.FromResult(AgentRunner.Run(AgentProtocol.DecodeRequest(json), writer ?? Console.Out, ct));
+            catch (ArgumentException e)
+            {
+                throw new UsageException(e.Message);
+            }
         });
         return command;
     }

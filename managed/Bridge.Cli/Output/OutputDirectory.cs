@@ -1,4 +1,5 @@
 using System.Xml.Linq;
+using Bridge.Agent;
 using Bridge.Core.Reports;
 using Bridge.Targets;
 

@@ -39,6 +39,9 @@ public static class BisectTables
                                       $"{string.Join(", ", c.Between.Select(i => plan.Candidates[i].Name))} (cannot be tested) or {@new.Candidate.Name} ({took})",
             ConclusionKind.NoChange when c.LastOld == c.FirstNew => $"no change: the range holds one testable candidate, {old!.Candidate.Name} ({took})",
             ConclusionKind.NoChange => $"no change between {old!.Candidate.Name} and {@new!.Candidate.Name}: both have the verdict {old.Result.Key} ({took})",
+            ConclusionKind.Interrupted => $"{c.Reason}: the change lies between {old?.Candidate.Name ?? plan.Candidates[plan.Low].Name} and " +
+                                          $"{@new?.Candidate.Name ?? plan.Candidates[plan.High].Name}, untested: " +
+                                          $"{(c.Between.Count == 0 ? "none" : string.Join(", ", c.Between.Select(i => plan.Candidates[i].Name)))} ({took})",
             _ => $"cannot decide: {c.Reason} ({took})",
         });
         if (c.Changes.Count > 1)

@@ -65,16 +65,20 @@ public static class PinPathTable
     public static PinPathInfo? Find(string name) => All.FirstOrDefault(p => p.Name == name);
 
     /// <summary>One instance of every concrete <typeparamref name="T"/> class in <typeparamref name="T"/>'s assembly,
-    /// in the table's order: an executor's or a model's per-path classes are found, not listed, so adding a pin path
-    /// touches no list. Throws, naming <paramref name="what"/>, when a row has none or two.</summary>
-    [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode("finds the classes by reflection: the executors are not trimmed")]
-    public static IReadOnlyList<T> OnePerRow<T>(Func<T, PinPathInfo> row, string what) where T : class
-    {
-        var found = typeof(T).Assembly.GetTypes()
+    /// in the table's order: a model's per-path classes are found, not listed, so adding a pin path touches no list.
+    /// Throws, naming <paramref name="what"/>, when a row has none or two.</summary>
+    [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode("finds the classes by reflection: use the overload that takes the instances where code is trimmed")]
+    public static IReadOnlyList<T> OnePerRow<T>(Func<T, PinPathInfo> row, string what) where T : class =>
+        OnePerRow(typeof(T).Assembly.GetTypes()
             .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(T).IsAssignableFrom(t))
-            .Select(t => (T)Activator.CreateInstance(t)!)
-            .OrderBy(i => All.ToList().IndexOf(row(i)))
-            .ToList();
+            .Select(t => (T)Activator.CreateInstance(t)!), row, what);
+
+    /// <summary><paramref name="implementations"/> in the table's order, one per row: code compiled ahead of time (the
+    /// real executor, which the guest agent is) lists its classes, and still fails to load, naming
+    /// <paramref name="what"/>, when a row has none or two.</summary>
+    public static IReadOnlyList<T> OnePerRow<T>(IEnumerable<T> implementations, Func<T, PinPathInfo> row, string what) where T : class
+    {
+        var found = implementations.OrderBy(i => All.ToList().IndexOf(row(i))).ToList();
         var missing = All.Where(r => found.Count(i => row(i) == r) != 1).Select(r => r.Name).ToList();
         return missing.Count == 0 ? found : throw new InvalidOperationException($"{typeof(T).Assembly.GetName().Name}: not exactly one {what} of pin path {string.Join(", ", missing)}");
     }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using Bridge.Agent;
 using Bridge.Core.Observations;
 using Bridge.Core.Scenarios;
 using Bridge.Linux.Execution;

@@ -9,8 +9,9 @@ namespace Bridge.Targets.Bisect;
 /// <summary>
 /// <c>pinbridge bisect --json</c>: one document in the shape of results.json's header (tool, schema, command,
 /// exitCode), then what was searched (<c>over</c>: the line or the tree, the scenarios, the range's ends), the
-/// <c>result</c> (kind changed | no-change | cannot-test, the last candidate with the old verdict and the first with
-/// the new, the untestable ones between, every change when every candidate was tested, the reason), and every
+/// <c>result</c> (kind changed | no-change | cannot-test | interrupted, the last candidate with the old verdict and the
+/// first with the new, the untestable ones between — when interrupted, <c>untested</c>: the ones between not yet
+/// tested — every change when every candidate was tested, the reason), and every
 /// candidate <c>tested</c>, in the order tested: name, title, release (uname -r), verdict key or why it could not be
 /// tested, seconds, and per scenario its verdict, errno and steps (file:line, text, result).
 /// </summary>
@@ -41,10 +42,16 @@ public static class BisectJson
             w.WriteString("new", plan.Candidates[plan.High].Name);
             w.WriteStartObject("result");
             var c = outcome.Conclusion;
-            w.WriteString("kind", c.Kind switch { ConclusionKind.Changed => "changed", ConclusionKind.NoChange => "no-change", _ => "cannot-test" });
+            w.WriteString("kind", c.Kind switch
+            {
+                ConclusionKind.Changed => "changed",
+                ConclusionKind.NoChange => "no-change",
+                ConclusionKind.Interrupted => "interrupted",
+                _ => "cannot-test",
+            });
             Name(w, "lastOld", plan, c.LastOld);
             Name(w, "firstNew", plan, c.FirstNew);
-            Strings(w, "untestableBetween", [.. c.Between.Select(i => plan.Candidates[i].Name)]);
+            Strings(w, c.Kind == ConclusionKind.Interrupted ? "untested" : "untestableBetween", [.. c.Between.Select(i => plan.Candidates[i].Name)]);
             w.WriteStartArray("changes");
             foreach (var (before, after) in c.Changes)
             {

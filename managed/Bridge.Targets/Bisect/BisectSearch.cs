@@ -30,6 +30,11 @@ public enum ConclusionKind
 
     /// <summary>The range has no testable candidate, or an end the user named cannot be tested.</summary>
     CannotTest,
+
+    /// <summary>Stopped (SIGINT, SIGTERM) before the search was over: the change lies between
+    /// <see cref="BisectConclusion.LastOld"/> (or the range's old end, untested) and <see cref="BisectConclusion.FirstNew"/>
+    /// (or the new end), and <see cref="BisectConclusion.Between"/> lists the candidates there not yet tested.</summary>
+    Interrupted,
 }
 
 /// <summary>How a search ended. For <see cref="ConclusionKind.Changed"/>, <see cref="Between"/> lists the
@@ -135,6 +140,23 @@ public sealed class BisectSearch
         return changes.Count == 0
             ? Over(ConclusionKind.NoChange, old, @new)
             : Changed(changes[0].First, changes[0].Second, changes);
+    }
+
+    /// <summary>
+    /// Where the search stands when it is stopped: the last candidate known to have the old end's verdict (null if
+    /// none is known yet), the first known to differ (null if none is: then the change, if any, lies up to the new
+    /// end), and the untested candidates between them — the range a resumed search would still have to cover.
+    /// </summary>
+    public BisectConclusion Interrupted(string reason)
+    {
+        var tested = Tested(_low, _high + 1).ToList();
+        var oldKey = tested.Count > 0 ? _results[tested[0]].Key : null;
+        int? firstNew = tested.Where(i => _results[i].Key != oldKey).Select(i => (int?)i).FirstOrDefault();
+        int? lastOld = tested.Where(i => i < (firstNew ?? _high + 1)).Select(i => (int?)i).LastOrDefault();
+        var open = Enumerable.Range((lastOld ?? _low - 1) + 1, (firstNew ?? _high + 1) - (lastOld ?? _low - 1) - 1)
+            .Where(i => !_results.ContainsKey(i)).ToList();
+        var changes = _every ? tested.Zip(tested.Skip(1)).Where(p => _results[p.First].Key != _results[p.Second].Key).ToList() : [];
+        return new BisectConclusion(ConclusionKind.Interrupted, lastOld, firstNew, open, changes, reason);
     }
 
     /// <summary>Testable candidates in [from, to), in order.</summary>

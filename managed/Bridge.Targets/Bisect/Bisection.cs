@@ -38,10 +38,14 @@ public sealed record BisectOutcome(BisectPlan Plan, IReadOnlyList<TestedCandidat
     /// candidates that cannot be tested (git bisect run's "cannot test").</summary>
     public const int CannotDecide = 125;
 
+    /// <summary>Stopped by SIGINT or SIGTERM before the search was over (128 + SIGINT, as every pinbridge command).</summary>
+    public const int Interrupted = 130;
+
     public int ExitCode => Conclusion.Kind switch
     {
         ConclusionKind.Changed when Conclusion.Between.Count == 0 => ChangeFound,
         ConclusionKind.NoChange => NoChange,
+        ConclusionKind.Interrupted => Interrupted,
         _ => CannotDecide,
     };
 
@@ -71,7 +75,18 @@ public static class Bisection
                     return new BisectOutcome(plan, tested, done.Conclusion, clock.Elapsed);
                 case BisectStep.Test next:
                     var started = clock.Elapsed;
-                    var run = await test(candidates[next.Index], tested.Count + 1, ct);
+                    CandidateRun run;
+                    try
+                    {
+                        run = await test(candidates[next.Index], tested.Count + 1, ct);
+                    }
+                    catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                    {
+                        return Interrupted(plan, search, tested, clock);
+                    }
+                    // A candidate stopped half-way was not tested: its interrupted scenarios are no verdict.
+                    if (ct.IsCancellationRequested)
+                        return Interrupted(plan, search, tested, clock);
                     var result = run.NotRun is { } why ? ProbeResult.CannotTest(why) : VersionVerdict.Classify(run.Runs, rules);
                     search.Record(next.Index, result);
                     var entry = new TestedCandidate(tested.Count + 1, next.Index, candidates[next.Index], result,
@@ -82,4 +97,7 @@ public static class Bisection
             }
         }
     }
+
+    private static BisectOutcome Interrupted(BisectPlan plan, BisectSearch search, List<TestedCandidate> tested, Stopwatch clock) =>
+        new(plan, tested, search.Interrupted($"interrupted after {tested.Count} of the range's {plan.High - plan.Low + 1} candidates"), clock.Elapsed);
 }

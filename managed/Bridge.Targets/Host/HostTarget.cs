@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Bridge.Agent;
 using Bridge.Core.Execution;
 using Bridge.Core.Exploration;
 using Bridge.Core.Observations;

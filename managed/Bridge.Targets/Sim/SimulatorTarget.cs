@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Bridge.Agent;
 using Bridge.Core.Observations;
 using Bridge.Core.Scenarios;
 using Bridge.Simulator;

@@ -1,4 +1,5 @@
 using System.Text;
+using Bridge.Agent;
 using Bridge.Core.Execution;
 using Bridge.Core.Observations;
 using Bridge.Core.Scenarios;
@@ -167,22 +168,22 @@ public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITa
     }
 
     /// <summary>The agent's request, streamed to it as its standard input.</summary>
-    private MemoryStream Request(IReadOnlyList<Scenario> scenarios, PowerCutPoint? resume) =>
+    public MemoryStream Request(IReadOnlyList<Scenario> scenarios, PowerCutPoint? resume) =>
         new(Encoding.UTF8.GetBytes(AgentProtocol.EncodeRequest(new AgentRequest(Name, scenarios.Select(ScenarioText.From).ToList(), StepTimeout,
             KeepImages is { } keep ? keep with { Directory = GuestPaths.Of(keep.Directory) } : null,
             CutsPower: scenarios.Any(CutsPower), Resume: resume))));
 
-    private VmSpec SpecFor(IReadOnlyList<Scenario> scenarios)
+    /// <summary>How the guest runs the agent for <paramref name="scenarios"/> (without its request; bench vm-stages
+    /// wraps the command to time the guest's stages).</summary>
+    public VmSpec SpecFor(IReadOnlyList<Scenario> scenarios)
     {
         var (groups, disks) = Needs(scenarios);
         var silence = scenarios.Select(s => StepTimeouts.ScenarioBound(s, StepTimeout) + SilenceMargin).Append(ScenarioTimeout).Max();
-        var build = GuestPaths.Of(AppContext.BaseDirectory.TrimEnd('/'));
-        // The guest sees the host's root: the host's own dotnet runs this very build.
-        var dotnet = GuestPaths.Of(HostDotnet.Locate().Executable);
         return new VmSpec
         {
             Kernel = kernel,
-            Command = [dotnet, Path.Combine(build, "pinbridge.dll"), "agent", "--request", "-"],
+            // The guest sees the host's root: this build's native agent (or the host's dotnet with this build).
+            Command = [.. GuestAgent.Command(), "--request", "-"],
             SharedDirectory = KeepImages?.Directory,
             Environment = new Dictionary<string, string>
             {
@@ -190,7 +191,7 @@ public sealed class VmTarget(KernelSource kernel, VmRunner? runner = null) : ITa
                 // The guest sees the host's root read-only: the agent's ledger goes on the guest's own /tmp.
                 ["BRIDGE_STATE"] = "/tmp/bridge-state",
                 ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
-                ["DOTNET_TieredPGO"] = "0", // JIT time is guest time under TCG
+                ["DOTNET_TieredPGO"] = "0", // JIT time is guest time under TCG (the managed agent's)
             },
             WorkingDirectory = "/tmp",
             ModuleGroups = groups,

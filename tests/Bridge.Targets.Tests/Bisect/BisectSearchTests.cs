@@ -197,4 +197,29 @@ public sealed class BisectSearchTests
         Assert.Throws<InvalidOperationException>(() => search.Record(1, ProbeResult.Verdict("intact")));
         Assert.Throws<ArgumentOutOfRangeException>(() => new BisectSearch(4, 3, 2));
     }
+
+    /// <summary>Stopped after any number of tests, the search names a range that still holds the change a scan of
+    /// every version finds, and lists exactly the versions in it not yet tested.</summary>
+    [Fact]
+    public void AnInterruptedSearchNamesTheOpenRangeThatHoldsTheChangeAndWhatIsUntestedThere()
+    {
+        var cases = from h in Histories from every in Gen.Bool from stopAfter in Gen.Int[0, 40] select (h, every, stopAfter);
+        cases.Sample(c =>
+        {
+            var (h, every, stopAfter) = c;
+            var search = new BisectSearch(h.Count, 0, h.Count - 1, every: every);
+            var tested = new List<int>();
+            while (tested.Count < stopAfter && search.Next() is BisectStep.Test next)
+            {
+                tested.Add(next.Index);
+                search.Record(next.Index, h.Test(next.Index));
+            }
+            var stopped = search.Interrupted("stopped");
+            Assert.Equal(ConclusionKind.Interrupted, stopped.Kind);
+            var (from, to) = (stopped.LastOld ?? -1, stopped.FirstNew ?? h.Count);
+            Assert.Equal(Enumerable.Range(from + 1, to - from - 1).Where(i => !tested.Contains(i)), stopped.Between);
+            if (h.Scan(0, h.Count - 1) is (ConclusionKind.Changed, { } lastOld, { } firstNew))
+                Assert.True(from <= lastOld && firstNew <= to, $"the change {lastOld}→{firstNew} is outside the open range ({from}, {to})");
+        });
+    }
 }

@@ -40,6 +40,30 @@ public sealed class BisectionTests
         }, null, TestContext.Current.CancellationToken);
     }
 
+    /// <summary>SIGINT while the second candidate runs: the bisection ends at once with the first candidate as
+    /// tested, the half-run one left out (its interrupted scenario is no verdict), and the range still open.</summary>
+    [Fact]
+    public async Task AStopDuringACandidateEndsWithWhatWasTestedAndTheRangeStillOpen()
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var scenarios = Seed();
+        var plan = new BisectPlan([.. Eras.Select(e => new BisectCandidate(e, e))], 0, Eras.Length - 1, false, false, false);
+        var outcome = await Bisection.RunAsync(plan, new VerdictRules(), async (c, order, ct) =>
+        {
+            if (order == 2)
+                await stop.CancelAsync();
+            await using var target = SimulatorTarget.ForPolicy(c.Spec);
+            var report = await JudgedRun.RunAsync(target, scenarios, null, ct);
+            return new CandidateRun([report], report.KernelRelease);
+        }, null, stop.Token);
+
+        Assert.Equal(ConclusionKind.Interrupted, outcome.Conclusion.Kind);
+        Assert.Equal(BisectOutcome.Interrupted, outcome.ExitCode);
+        Assert.Equal([Eras[0]], outcome.Tested.Select(t => t.Candidate.Name));
+        Assert.Equal((0, (int?)null), (outcome.Conclusion.LastOld, outcome.Conclusion.FirstNew));
+        Assert.Equal([1, 2], outcome.Conclusion.Between);
+    }
+
     [Fact]
     public async Task RefusalsAsVerdictsFindTheEraThatStartedRefusingThePin()
     {

@@ -1,3 +1,4 @@
+using Bridge.Agent;
 using Bridge.Core.Observations;
 using Bridge.Core.Scenarios;
 using Bridge.Linux.Interop;

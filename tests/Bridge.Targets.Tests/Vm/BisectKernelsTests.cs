@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Bridge.Agent;
 using Bridge.Cli.Output;
 using Bridge.Core.Probes;
 using Bridge.Core.Reports;

@@ -5,8 +5,9 @@ using Bridge.Linux.Execution;
 using Bridge.Linux.Host;
 using Bridge.Linux.Interop;
 using Bridge.Linux.PinPaths;
+using Bridge.Linux.Rdma;
 
-namespace Bridge.Targets.Agent;
+namespace Bridge.Agent;
 
 /// <summary>The agent inside a target: runs the requested scenarios with the real-kernel executor and streams
 /// each Observation as soon as it exists. Interrupted (a container's agent gets SIGTERM when the host's run is), it
@@ -14,6 +15,9 @@ namespace Bridge.Targets.Agent;
 /// <see cref="OperationCanceledException"/> instead of <c>done</c>.</summary>
 public static class AgentRunner
 {
+    /// <summary>What an agent's own ledger can hold: the executor's resources (what a target sets up is the host's).</summary>
+    public static IReadOnlyList<LeftoverKind> Leftovers { get; } = [ScratchSpace.Leftover, HugePages.Leftover, ChildProcess.Leftover, SoftRoce.Leftover];
+
     public static int Run(AgentRequest request, TextWriter output, CancellationToken interrupt = default)
     {
         void Send(AgentMessage m)
@@ -93,7 +97,7 @@ public static class AgentRunner
             }
         }
         Console.Error.WriteLine("pinbridge agent: the harness is gone (standard input closed); giving back what this run holds and stopping");
-        foreach (var left in LedgerSweep.GiveBackOwnAsync(Leftovers.All).GetAwaiter().GetResult().Where(l => l.Failure is not null))
+        foreach (var left in LedgerSweep.GiveBackOwnAsync(Leftovers).GetAwaiter().GetResult().Where(l => l.Failure is not null))
             Console.Error.WriteLine($"pinbridge agent: could not give back {left}");
         Environment.Exit(1);
     })

@@ -4,7 +4,7 @@ using Bridge.Core.Scenarios;
 using Bridge.Core.Execution;
 using Bridge.Linux.Execution;
 
-namespace Bridge.Targets;
+namespace Bridge.Agent;
 
 /// <summary>
 /// Which scenarios' file images a target keeps, and where: each in <c>Directory/SCENARIO/</c> (the evidence folder

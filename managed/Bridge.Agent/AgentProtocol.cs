@@ -6,7 +6,7 @@ using Bridge.Core.Observations;
 using Bridge.Core.Scenarios;
 using Bridge.Linux.Execution;
 
-namespace Bridge.Targets.Agent;
+namespace Bridge.Agent;
 
 /// <summary>A scenario as it travels to an agent: its (expanded) source text, file name for errors, and name.</summary>
 public sealed record ScenarioText(string Name, string File, string Text)
