@@ -1,3 +1,4 @@
+using Bridge.Agent;
 using Bridge.Core.Exploration;
 using Bridge.Core.Observations;
 using Bridge.Core.Oracle;
