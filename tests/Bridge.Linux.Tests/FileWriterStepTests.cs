@@ -44,7 +44,9 @@ public class FileWriterStepTests
                 $"{scenario.StepAt(index)}: {era.Name}'s row says {refusal ?? "ok"}, this kernel {observation.ResultOf(index)} {observation.ResultOf(index)!.Detail}");
         var buffered = observation.Checks[0].Views.Single(v => v.File == "data" && v.Path == ReadPath.Buffered);
         var written = row.File!.Source == FileSource.Zeros ? Content.Hole : Content.Data(2);
-        Assert.Equal(refusal is null ? written : Content.Data(1), buffered.Blocks.Single(b => b.Block == 0).Content);
+        // Refused, the file keeps what it had: generation 1 where the stores reached it (shared), the initial fill where
+        // they went to the private mapping's copies.
+        Assert.Equal(refusal is null ? written : Content.Data(map == "shared" ? 1u : 0u), buffered.Blocks.Single(b => b.Block == 0).Content);
         var grown = observation.Checks[1].Views.Single(v => v.File == "data" && v.Path == ReadPath.Buffered).Blocks;
         Assert.Equal(refusal is null ? ReadState.Uniform : ReadState.BeyondEof, grown.Single(b => b.Block == 600).State);
 
