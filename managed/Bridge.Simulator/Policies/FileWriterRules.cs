@@ -42,11 +42,23 @@ public static class FileWriterRules
             return new(verb, backing, "EOPNOTSUPP", "fs/remap_range.c vfs_clone_file_range → do_clone_file_range: no ->remap_file_range → EOPNOTSUPP");
         if (verb == Verbs_.Zero && !backing.HasStorage)
             return new(verb, backing, "EOPNOTSUPP", "mm/shmem.c shmem_fallocate, fs/hugetlbfs/inode.c hugetlbfs_fallocate: modes other than KEEP_SIZE|PUNCH_HOLE → EOPNOTSUPP");
-        return new(verb, backing, null, verb.File!.ReplacesPagesOn(backing)
-            ? "the range is written back and its cached pages dropped first (iomap_dio_rw → kiocb_invalidate_pages; xfs_reflink_remap_prep / " +
-              "btrfs_remap_file_range → truncate_inode_pages_range; ext4_zero_range, xfs_flush_unmap_range → truncate_pagecache_range): a pinned page leaves the file"
-            : "mm/filemap.c generic_perform_write (splice: do_splice_direct → iter_file_splice_write): into the cached page, a pinned one included");
+        return new(verb, backing, null, !verb.File!.ReplacesPagesOn(backing)
+            ? "mm/filemap.c generic_perform_write (copy_file_range without a reflink: fs/splice.c do_splice_direct): into the cached page, a pinned one included"
+            : Replacing[verb.File.Replaces]);
     }
+
+    /// <summary>Where each page-replacing writer writes the range back and drops its cached pages — a pinned one
+    /// too: neither invalidate_inode_pages2_range nor truncate_inode_pages_range asks who else holds the page.</summary>
+    private static readonly Dictionary<PageReplacement, string> Replacing = new()
+    {
+        [PageReplacement.WhereStorage] = "fs/iomap/direct-io.c iomap_dio_rw (fs/direct-io.c for ext4 before v5.5) → mm/filemap.c " +
+            "kiocb_invalidate_pages / invalidate_inode_pages2_range: written back, then dropped from the cache",
+        [PageReplacement.WhereReflink] = "fs/read_write.c vfs_copy_file_range tries ->remap_file_range first (v5.3+); fs/xfs/xfs_reflink.c " +
+            "xfs_reflink_remap_prep, fs/btrfs/reflink.c btrfs_remap_file_range (ioctl.c before v5.11) → truncate_inode_pages_range",
+        [PageReplacement.Always] = "fs/remap_range.c vfs_clone_file_range → ->remap_file_range (xfs_reflink_remap_prep, btrfs_remap_file_range); " +
+            "fallocate ZERO_RANGE: fs/ext4/extents.c ext4_zero_range, fs/xfs/xfs_bmap_util.c xfs_flush_unmap_range, fs/btrfs/file.c " +
+            "btrfs_zero_range → truncate_pagecache_range",
+    };
 
     private static class Verbs_
     {
