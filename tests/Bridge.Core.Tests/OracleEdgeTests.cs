@@ -286,7 +286,7 @@ public class OracleEdgeTests
     [Fact]
     public void A_verdict_class_prints_in_kebab_case_and_only_what_follows_interrupted_is_a_finding()
     {
-        Assert.Equal(["intact", "refused", "skipped", "interrupted", "stale", "zeroed", "misplaced", "torn", "phantom", "lost-write", "io-error", "kernel-warn", "hang"],
+        Assert.Equal(["intact", "refused", "orphaned-write", "skipped", "interrupted", "stale", "zeroed", "misplaced", "torn", "phantom", "lost-write", "io-error", "kernel-warn", "hang"],
             Enum.GetValues<VerdictClass>().Select(c => c.Name()));
         Assert.Equal([VerdictClass.Stale, VerdictClass.Zeroed, VerdictClass.Misplaced, VerdictClass.Torn, VerdictClass.Phantom, VerdictClass.LostWrite,
             VerdictClass.IoError, VerdictClass.KernelWarn, VerdictClass.Hang], Enum.GetValues<VerdictClass>().Where(c => c.IsFinding()));
@@ -446,7 +446,9 @@ public class OraclePageTests
         // later write goes into the page the pin keeps, not into the file.
         const string Text = "backing hugetlb\nfile size=4M block=1M\npin uring-register\npunch blocks=2-3\ndma gen=2\ncheck\n";
         var views = new[] { ReadPath.Buffered, ReadPath.Mapping }.Select(p => ("data", p, new[] { G(2), G(2), Content.Hole, Content.Hole })).ToArray();
-        Assert.Equal(VerdictClass.Intact, Judge(Text, [], Check(3, views)).Class);
+        var verdict = Judge(Text, [], Check(3, views));
+        Assert.Equal(VerdictClass.OrphanedWrite, verdict.Class); // the device's writes into the punched huge page
+        Assert.Equal([2, 3], verdict.OrphanedWrites.Select(o => o.Block));
         var wrong = new[] { ReadPath.Buffered, ReadPath.Mapping }.Select(p => ("data", p, new[] { G(2), G(2), G(2), G(2) })).ToArray();
         Assert.True(Judge(Text, [], Check(3, wrong)).HasFindings);
     }

@@ -17,8 +17,8 @@ public class ParserMessageTests
 
     [Fact]
     public void An_unknown_step_lists_the_headers_and_every_verb() =>
-        AssertError("backing ext4\nfile size=16K\nwrite gen=1\ncheck\n", 3, 1,
-            $"unknown step 'write'; expected a header (scenario, backing, map, file) or a step: {string.Join(", ", Verbs.All.Select(v => v.Keyword))}, end");
+        AssertError("backing ext4\nfile size=16K\nscribble gen=1\ncheck\n", 3, 1,
+            $"unknown step 'scribble'; expected a header (scenario, backing, map, file) or a step: {string.Join(", ", Verbs.All.Select(v => v.Keyword))}, end");
 
     [Fact]
     public void A_step_a_race_cannot_hold_lists_those_it_can() =>

@@ -60,7 +60,12 @@ public class RowMutationTests
     {
         var policy = PolicyCatalog.Find(policyName)!;
         var row = policy.Rows.Single(r => r.Key == key);
-        var (scenario, runId, enablers) = row is PinRow pin ? (PinWitness(pin), 42UL, []) : Witnesses[key].WithScenario();
+        var (scenario, runId, enablers) = row switch
+        {
+            PinRow pin => (PinWitness(pin), 42UL, []),
+            FileWriterRow writer => (FileWriterWitness(writer), 42UL, []),
+            _ => Witnesses[key].WithScenario(),
+        };
         var enabled = enablers.Aggregate(policy, (p, enabler) => p.With(Permissive(p.Rows.Single(r => r.Key == enabler))));
         var flipped = enabled.With(enabled.Rows.Single(r => r.Key == key).Flipped());
 
@@ -73,7 +78,7 @@ public class RowMutationTests
     [Fact]
     public void Every_row_that_is_not_a_pin_row_has_a_witness()
     {
-        var keys = PolicyCatalog.All.SelectMany(p => p.Rows).Where(r => r is not PinRow).Select(r => r.Key).Distinct();
+        var keys = PolicyCatalog.All.SelectMany(p => p.Rows).Where(r => r is not PinRow and not FileWriterRow).Select(r => r.Key).Distinct();
         Assert.All(keys, k => Assert.True(Witnesses.ContainsKey(k), $"no witness for '{k}'"));
     }
 
@@ -103,6 +108,14 @@ public class RowMutationTests
         var flags = row.Path.AccessFlags.Where(kv => PinPathInfo.IsWritable(kv.Value) == row.Writable).Select(kv => kv.Key).ToList();
         var access = flags.Count == 0 ? "" : " access=" + string.Join(',', flags);
         return Repo.Parse($"backing {backing}\nmap {map}\nfile size={size}\nstore gen=1 blocks=0-3\npin {row.Path.Name}{access} blocks=0-3\ncheck\n", "pin-witness");
+    }
+
+    /// <summary>The smallest scenario whose file-writer step that row decides: the verb on the row's backing.</summary>
+    private static Scenario FileWriterWitness(FileWriterRow row)
+    {
+        var size = Math.Max(row.Backing.PageSize, 16 << 10);
+        var step = row.Verb.File!.Source == FileSource.Zeros ? $"{row.Verb.Keyword} blocks=0-1" : $"{row.Verb.Keyword} gen=2 blocks=0-1";
+        return Repo.Parse($"backing {row.Backing.Name}\nmap shared\nfile size={size} block=4K\nstore gen=1 blocks=0-3\nfsync\n{step}\ncheck\n", "file-writer-witness");
     }
 
     private static PolicyRow Permissive(PolicyRow row) => row switch

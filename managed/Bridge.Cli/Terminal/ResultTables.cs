@@ -20,6 +20,7 @@ public static class ResultTables
     {
         [VerdictClass.Intact] = Color.Green,
         [VerdictClass.Refused] = Color.Blue,
+        [VerdictClass.OrphanedWrite] = Color.MediumPurple,
         [VerdictClass.Skipped] = Color.Grey,
         [VerdictClass.Interrupted] = Color.Yellow3,
         [VerdictClass.Stale] = Color.Yellow,
@@ -40,7 +41,7 @@ public static class ResultTables
         else
             console.Write(Matrix(results, console.Profile.Width));
         foreach (var target in results.Targets)
-            foreach (var run in target.Runs.Where(r => r.Verdict.HasFindings || r.Verdict.Notes.Count > 0))
+            foreach (var run in target.Runs.Where(r => r.Verdict.HasFindings || r.Verdict.Notes.Count > 0 || r.Verdict.OrphanedWrites.Count > 0))
                 console.Write(Findings(run, results.Targets.Count > 1 ? target.Target : null));
         foreach (var target in results.Targets)
             console.WriteLine($"{target.Target}{(target.KernelRelease is { } k ? $" ({k})" : "")}: {target.Runs.Count} of {target.Planned} scenarios: {target.CountsText}");

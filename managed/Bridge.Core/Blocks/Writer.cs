@@ -10,6 +10,10 @@ public enum Writer : byte
     ODirect = 3,
     Uring = 4,
     Rdma = 5,
+    /// <summary>write(2) into the data file from a buffer (buffered, or O_DIRECT: <see cref="ODirect"/>).</summary>
+    Buffered = 6,
+    /// <summary>copy_file_range or a clone from another file, whose blocks it stamped for the data file.</summary>
+    Copy = 7,
 }
 
 public static class Writers
@@ -23,6 +27,8 @@ public static class Writers
         Writer.ODirect => "O_DIRECT",
         Writer.Uring => "io_uring",
         Writer.Rdma => "rdma",
+        Writer.Buffered => "write(2)",
+        Writer.Copy => "copy/clone",
         _ => $"writer {(byte)writer}",
     };
 }

@@ -19,6 +19,11 @@ namespace Bridge.Core.Oracle;
 /// persistence point that survives a power cut (fsync, fdatasync, msync MS_SYNC) holds that generation or a later
 /// completed write; a block written, truncated or punched since may hold anything written since (or the persisted
 /// content); nothing else. The page cache, the mapping, private copies and the pin are gone.</item>
+/// <item>A file writer (write, O_DIRECT write, copy_file_range, clone, zero-range) sets the block's file content to
+/// its generation (zeros for zero-range), growing the file past EOF. Where it writes into the cached page, a page a
+/// pin holds receives the data (the device and the file keep sharing it); where it replaces the page
+/// (<see cref="FileWriter.ReplacesPagesOn"/>), the disk and the page cache hold the new content and a pinned page
+/// leaves the file as truncate leaves it: what the device writes there afterwards is an orphaned write.</item>
 /// </list>
 /// </summary>
 internal sealed class Expectations
@@ -30,6 +35,8 @@ internal sealed class Expectations
     private int _fileBlocks;
 
     private readonly Observation _observation;
+    private readonly List<OrphanedWrite> _orphanedWrites = [];
+    private int _applying = -1;
 
     public Expectations(Scenario scenario, Observation observation)
     {
@@ -40,7 +47,7 @@ internal sealed class Expectations
         _fileBlocks = scenario.Geometry.BlockCount;
     }
 
-    private bool PrivateFileMapping => _scenario.Map == MapKind.Private && _scenario.Backing.HasFile;
+    internal bool PrivateFileMapping => _scenario.Map == MapKind.Private && _scenario.Backing.HasFile;
 
     public bool Mapped { get; private set; } = true;
 
@@ -48,8 +55,12 @@ internal sealed class Expectations
 
     public StepResult ResultOf(Step step) => _observation.ResultOf(step.Index) ?? StepResult.Skipped(step.Index, "no result");
 
+    /// <summary>Device writes that completed into pages the file no longer owns, in step order.</summary>
+    public IReadOnlyList<OrphanedWrite> OrphanedWrites => _orphanedWrites;
+
     public void Apply(Step step)
     {
+        _applying = step.Index;
         var result = ResultOf(step);
         if (!result.Ok && step.Effect != Effect.Race)
         {
@@ -71,7 +82,10 @@ internal sealed class Expectations
                 break;
             case Effect.WriteThroughPin:
                 foreach (var b in step.Blocks.Blocks)
-                    WriteThroughPin(b, Allowed.Exactly(Content.Data(step.Gen), step.Index), Allowed.Exactly(Content.Data(step.Gen), step.Index));
+                    WriteThroughPin(b, Allowed.Exactly(Content.Data(step.Gen), step.Index), Allowed.Exactly(Content.Data(step.Gen), step.Index), step.Index);
+                break;
+            case Effect.WriteFile:
+                WriteThroughFile(step);
                 break;
             case Effect.CopyFromMapping:
                 foreach (var b in step.Blocks.Blocks.Where(InFile))
@@ -142,17 +156,47 @@ internal sealed class Expectations
             WriteFile(block, final, written);
     }
 
-    /// <summary>The device writes through the pin into the page the pin holds — which may no longer be the file's.</summary>
-    internal void WriteThroughPin(int block, Allowed final, Allowed written)
+    /// <summary>The device writes through the pin into the page the pin holds — which may no longer be the file's:
+    /// then the write completes into an orphan and is noted as an orphaned write of <paramref name="step"/>.</summary>
+    internal void WriteThroughPin(int block, Allowed final, Allowed written, int step)
     {
         if (_pin is null)
             return;
         var state = _blocks[block];
         if (_pin.Epochs[block] != state.Epoch)
+        {
             _pin.Orphans[block] = final; // the page left the file: the device writes into nothing the file owns
+            _orphanedWrites.Add(new OrphanedWrite(step, block, _pin.LeftFileAt.GetValueOrDefault(block, -1)));
+        }
         else if (PrivateFileMapping && _pin.Writable)
             state.Private = final;
         else
+            WriteFile(block, final, written);
+    }
+
+    /// <summary>A file writer (rule 9): past EOF it grows the file first (the blocks between read as holes); then each
+    /// block's page is written in place or replaced, as the verb's row says for this backing.</summary>
+    private void WriteThroughFile(Step step)
+    {
+        var writer = step.Verb.File!;
+        if (step.Blocks.Last >= _fileBlocks)
+            Resize(step.Blocks.Last + 1);
+        var content = Allowed.Exactly(writer.Source == FileSource.Zeros ? Content.Hole : Content.Data(step.Gen), step.Index);
+        var replaces = writer.ReplacesPagesOn(_scenario.Backing);
+        foreach (var b in step.Blocks.Blocks)
+        {
+            if (replaces)
+                RemovePage(b, content, keepPrivate: true); // invalidate_inode_pages2 / truncate_pagecache_range: even_cows=0
+            else
+                WriteCachedPage(b, content, content);
+        }
+    }
+
+    /// <summary>A write into the file's cached page (not the mapping's private copy, which a file write never
+    /// touches); a pin holding the page sees it.</summary>
+    internal void WriteCachedPage(int block, Allowed final, Allowed written)
+    {
+        if (block < _fileBlocks)
             WriteFile(block, final, written);
     }
 
@@ -284,23 +328,32 @@ internal sealed class Expectations
     /// <summary>Truncate and punch: the page leaves the page cache (a pin keeps it alive as an orphan). Punch leaves
     /// MAP_PRIVATE COW pages alone (truncate_pagecache_range unmaps with even_cows=0) except on hugetlbfs; truncate
     /// does not.</summary>
-    private void RemovePage(int block, Content after, bool keepPrivate)
+    private void RemovePage(int block, Content after, bool keepPrivate) => RemovePage(block, Allowed.Exactly(after, -1), keepPrivate);
+
+    /// <summary>The page leaves the file and <paramref name="after"/> is the block's content (a hole, EOF, or a file
+    /// writer's data, which joins the block's history).</summary>
+    private void RemovePage(int block, Allowed after, bool keepPrivate)
     {
         var state = _blocks[block];
         var pinned = _pin is not null && _pin.Epochs.TryGetValue(block, out var epoch) && epoch == state.Epoch;
         var pinKeepsPrivateCopy = pinned && keepPrivate && PrivateFileMapping && state.Private is not null;
         if (pinned && !pinKeepsPrivateCopy)
+        {
             _pin!.Orphans[block] = PinnedView(block);
+            _pin.LeftFileAt[block] = _applying;
+        }
         var before = state.Memory;
         state.Epoch++;
         if (pinKeepsPrivateCopy)
             _pin!.Epochs[block] = state.Epoch; // the pinned page is the private copy punch left mapped
-        state.Memory = state.Disk = Allowed.Exactly(after, -1);
-        state.Durable = state.Durable.Union(state.Memory);
+        state.Memory = state.Disk = after;
+        state.Durable = state.Durable.Union(after);
+        if (after.SoleOrigin >= 0)
+            state.Written = state.Written.Union(after);
         state.PersistedBy = null;
         if (!keepPrivate)
             state.Private = null;
         else if (state.Private is null && state.MaybePrivate)
-            state.Private = Allowed.Exactly(after, -1).Union(before); // the old copy, or the file's new content
+            state.Private = after.Union(before); // the old copy, or the file's new content
     }
 }

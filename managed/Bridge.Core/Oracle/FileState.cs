@@ -41,4 +41,13 @@ internal sealed class PinState(Dictionary<int, int> epochs, bool writable)
     public Dictionary<int, int> Epochs { get; } = epochs;
     public bool Writable { get; } = writable;
     public Dictionary<int, Allowed> Orphans { get; } = [];
+
+    /// <summary>The step that took each orphaned page out of the file (truncate, punch, a file writer that replaces pages).</summary>
+    public Dictionary<int, int> LeftFileAt { get; } = [];
 }
+
+/// <summary>A device write through a pin that completed into a page the file no longer owns (issue 16): the file is
+/// as the contract allows, but the data can never reach it.</summary>
+/// <param name="Step">The device write (dma).</param>
+/// <param name="LeftFileAt">The step that took the page out of the file.</param>
+public sealed record OrphanedWrite(int Step, int Block, int LeftFileAt);

@@ -33,10 +33,15 @@ public static class Oracle
         findings.AddRange(observation.KernelLog.Where(KernelLogRules.IsWarning)
             .Select(line => new Finding(VerdictClass.KernelWarn, -1, null, null, null, "no warning", line, null, "kernel log during the scenario")));
 
-        var worst = findings.Count > 0 ? findings.Max(f => f.Class) : refusals.Count > 0 ? VerdictClass.Refused : VerdictClass.Intact;
+        var orphaned = expectations.OrphanedWrites;
+        var worst = findings.Count > 0 ? findings.Max(f => f.Class)
+            : orphaned.Count > 0 ? VerdictClass.OrphanedWrite
+            : refusals.Count > 0 ? VerdictClass.Refused
+            : VerdictClass.Intact;
         return new ScenarioVerdict(scenario.Name, worst, findings, refusals, null)
         {
             Notes = KernelLogRules.SuppressedNote(observation.KernelLog) is { } note ? [note] : [],
+            OrphanedWrites = orphaned,
         };
     }
 

@@ -27,7 +27,7 @@ internal sealed class RaceRule(Expectations expectations, Step race)
             .Where(r => r.Result.Race is { Iterations: > 0 })
             .Select(r => new Run(r.Step, r.Result.Race!))
             .ToList();
-        var writers = runs.Where(r => r.Step.Effect is Effect.WriteMapping or Effect.WriteThroughPin).ToList();
+        var writers = runs.Where(r => r.Step.Effect is Effect.WriteMapping or Effect.WriteThroughPin or Effect.WriteFile).ToList();
         var blocks = writers.SelectMany(w => w.Step.Blocks.Blocks).Distinct().ToList();
         var lastWriteEnd = new Dictionary<int, long>();
         var before = blocks.ToDictionary(b => b, expectations.MappingView);
@@ -38,7 +38,7 @@ internal sealed class RaceRule(Expectations expectations, Step race)
             var mine = writers.Where(w => w.Step.Blocks.Contains(b)).ToList();
             // After truncate or punch the pin holds a page the file no longer has: the device and the CPU then
             // write different pages, and each page ends with its own writers' last write.
-            var pages = expectations.PinSharesPage(b) ? [mine] : mine.GroupBy(w => w.Step.Effect).Select(g => g.ToList()).ToList();
+            var pages = mine.GroupBy(w => PageOf(w.Step, b)).Select(g => g.ToList()).ToList();
             foreach (var page in pages)
             {
                 var completed = page.Where(w => w.Stats.LastOkIteration >= 0).ToList();
@@ -52,6 +52,8 @@ internal sealed class RaceRule(Expectations expectations, Step race)
                     .WithMix(candidates.Count > 1);
                 lastWriteEnd[b] = Math.Max(lastWriteEnd.GetValueOrDefault(b), candidates.Max(w => w.Stats.LastOkEnd));
                 Write(candidates[0].Step, b, final, written);
+                foreach (var other in completed.Where(w => w.Step.Effect == Effect.WriteThroughPin && w != candidates[0] && !expectations.PinSharesPage(b)))
+                    expectations.WriteThroughPin(b, final, written, other.Step.Index); // notes its orphaned write, if the page left the file
             }
         }
 
@@ -79,10 +81,23 @@ internal sealed class RaceRule(Expectations expectations, Step race)
     private void Write(Step step, int block, Allowed final, Allowed written)
     {
         if (step.Effect == Effect.WriteThroughPin)
-            expectations.WriteThroughPin(block, final, written);
+            expectations.WriteThroughPin(block, final, written, step.Index);
+        else if (step.Effect == Effect.WriteFile)
+            expectations.WriteCachedPage(block, final, written); // only in-place writers race (their rows allow it)
         else
             expectations.WriteThroughMapping(block, final, written);
     }
+
+    /// <summary>Which page a writer writes: the device writes an orphan once truncate or punch took the pinned page
+    /// out of the file; a store in a private file mapping writes its COW copy; a file writer and every other writer
+    /// write the file's cached page (a pin still holding it included).</summary>
+    private string PageOf(Step step, int block) => step.Effect switch
+    {
+        Effect.WriteThroughPin when !expectations.PinSharesPage(block) => "orphan",
+        Effect.WriteFile => "file",
+        _ when expectations.PrivateFileMapping => "private",
+        _ => "file",
+    };
 
     private static Allowed Written(int block, List<Run> writers) => writers
         .Where(w => w.Step.Blocks.Contains(block))

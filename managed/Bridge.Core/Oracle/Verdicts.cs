@@ -9,6 +9,10 @@ public enum VerdictClass
     Intact,
     /// <summary>The kernel refused a pin; whether a policy expected that is a separate question (pinbridge compare).</summary>
     Refused,
+    /// <summary>Every block held what the oracle allows, but device writes completed into pages truncate, punch or
+    /// a file writer had taken out of the file: the data can never reach the file, and nobody was told. Not a
+    /// finding (the data contract is kept; exit code 0), counted apart.</summary>
+    OrphanedWrite,
     /// <summary>The scenario did not run here (missing root, device, kernel feature); the reason is given.</summary>
     Skipped,
     /// <summary>The run was interrupted (SIGINT, SIGTERM) during the scenario: neither a finding nor intact.</summary>
@@ -41,6 +45,7 @@ public static class VerdictClasses
     public static string Name(this VerdictClass c) => c switch
     {
         VerdictClass.LostWrite => "lost-write",
+        VerdictClass.OrphanedWrite => "orphaned-write",
         VerdictClass.IoError => "io-error",
         VerdictClass.KernelWarn => "kernel-warn",
         _ => c.ToString().ToLowerInvariant(),
@@ -78,4 +83,8 @@ public sealed record ScenarioVerdict(
 
     /// <summary>What a reader must know to trust the verdict (the kernel log is incomplete), one line each.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>Device writes that completed into pages the file no longer owns (<see cref="VerdictClass.OrphanedWrite"/>),
+    /// whatever the verdict: a scenario with findings may have them too.</summary>
+    public IReadOnlyList<OrphanedWrite> OrphanedWrites { get; init; } = [];
 }

@@ -25,6 +25,7 @@ public static class FindingText
             lines.AddRange(Group(run, group));
         if (groups.Count > (maxGroups ?? int.MaxValue))
             lines.Add($"… {groups.Count - maxGroups!.Value} more findings (--json and --output DIR show all of them)");
+        lines.AddRange(Orphaned(run));
         if (run.Verdict.HasFindings)
             lines.AddRange(KernelLog(run.Observation));
         // What the oracle says of its own evidence (a kernel log its rate limits cut short), whatever the verdict.
@@ -64,10 +65,67 @@ public static class FindingText
         {
             lines.Add($"    observed {f.Observed}{(read is { State: ReadState.Uniform, Content.Kind: ContentKind.Data } r ? $" (written by {r.Writer.Name()})" : "")}");
         }
+        if (Copies(run.Observation, f) is { } copies)
+            lines.Add($"    copies at this check: {copies}");
         lines.Add($"    {f.Note}");
         lines.AddRange(Culprit(run, f));
         return lines;
     }
+
+    /// <summary>The orphaned writes (<see cref="VerdictClass.OrphanedWrite"/>): how many device writes completed into
+    /// pages the file no longer owns, and per device write, its blocks and the step that took the pages out.</summary>
+    public static IReadOnlyList<string> Orphaned(ScenarioRun run)
+    {
+        var orphaned = run.Verdict.OrphanedWrites;
+        if (orphaned.Count == 0)
+            return [];
+        var scenario = run.Scenario;
+        var lines = new List<string>
+        {
+            $"{VerdictClass.OrphanedWrite.Name()}: {orphaned.Count} device write{(orphaned.Count == 1 ? "" : "s")} completed into pages the file no longer owns " +
+            $"(blocks {BlockList(orphaned.Select(o => o.Block))}): the file is as the contract allows, the data can never reach it",
+        };
+        foreach (var group in orphaned.GroupBy(o => (o.Step, o.LeftFileAt)))
+            lines.Add($"    {scenario.Describe(group.Key.Step)} wrote blocks {BlockList(group.Select(o => o.Block))} into the pages " +
+                      $"{(group.Key.LeftFileAt >= 0 ? scenario.Describe(group.Key.LeftFileAt) : "an earlier step")} took out of the file");
+        return lines;
+    }
+
+    /// <summary>Blocks as ranges: 0-3,7.</summary>
+    public static string BlockList(IEnumerable<int> blocks)
+    {
+        var sorted = blocks.Distinct().Order().ToList();
+        var parts = new List<string>();
+        for (var i = 0; i < sorted.Count;)
+        {
+            var j = i;
+            while (j + 1 < sorted.Count && sorted[j + 1] == sorted[j] + 1)
+                j++;
+            parts.Add(i == j ? $"{sorted[i]}" : $"{sorted[i]}-{sorted[j]}");
+            i = j + 1;
+        }
+        return string.Join(",", parts);
+    }
+
+    /// <summary>What every path read of the finding's block of the data file at its check — the disk (O_DIRECT), the
+    /// page cache (buffered), the mapping — so a reader sees which copy holds what where the kernel and the oracle
+    /// differ.</summary>
+    private static string? Copies(Observation observation, Finding f)
+    {
+        if (f.File != Execution.CheckPlan.DataFile || f.Block is not { } block)
+            return null;
+        var views = observation.Checks.FirstOrDefault(c => c.Step == f.Check)?.Views.Where(v => v.File == f.File && v.Unavailable is null).ToList();
+        if (views is null || views.Count < 2)
+            return null;
+        return string.Join(", ", views.Select(v => $"{CopyName(v.Path)} {v.Blocks.FirstOrDefault(b => b.Block == block)?.ToString() ?? "not read"}"));
+    }
+
+    private static string CopyName(ReadPath path) => path switch
+    {
+        ReadPath.Disk => "disk",
+        ReadPath.Buffered => "page cache",
+        _ => "mapping",
+    };
 
     /// <summary>The kernel log of a scenario with findings: its first lines, or that it said nothing.</summary>
     public static IReadOnlyList<string> KernelLog(Observation observation) => observation.KernelLog.Count == 0

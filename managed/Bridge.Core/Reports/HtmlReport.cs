@@ -19,6 +19,7 @@ public static class HtmlReport
     {
         [VerdictClass.Intact] = "#b7e4c7",
         [VerdictClass.Refused] = "#cfe2ff",
+        [VerdictClass.OrphanedWrite] = "#d0bfff",
         [VerdictClass.Skipped] = "#e9ecef",
         [VerdictClass.Interrupted] = "#fff3bf",
         [VerdictClass.Stale] = "#ffe8a1",
@@ -42,7 +43,7 @@ public static class HtmlReport
             sb.Append("<p>").Append(E(v.SkipReason ?? "no reason given")).Append("</p>");
         foreach (var r in v.Refusals)
             sb.Append("<p>refused: <code>").Append(E(r.Text)).Append("</code> returned ").Append(E(r.Errno)).Append("</p>");
-        if (v.HasFindings || v.Notes.Count > 0)
+        if (v.HasFindings || v.Notes.Count > 0 || v.OrphanedWrites.Count > 0)
             sb.Append("<pre class=\"finding\">").Append(E(string.Join('\n', FindingText.Lines(run)))).Append("</pre>");
         sb.Append(Steps(run));
         sb.Append("</details>");

@@ -41,6 +41,8 @@ public static class JunitReport
             output.Append(CultureInfo.InvariantCulture, $"refused: '{r.Text}' returned {r.Errno}\n");
         foreach (var note in v.Notes)
             output.Append("note: ").Append(note).Append('\n');
+        foreach (var line in FindingText.Orphaned(run))
+            output.Append(line.TrimStart()).Append('\n');
         foreach (var line in run.Observation.KernelLog)
             output.Append("kernel: ").Append(line).Append('\n');
         element.Add(new XElement("system-out", Text(output.ToString())));

@@ -19,7 +19,8 @@ public sealed record ScenarioRun(Scenario Scenario, Observation Observation, Sce
 /// <summary>Exit codes, as kselftest's runner sets them.</summary>
 public static class ExitCodes
 {
-    /// <summary>Every verdict is one the oracle allows.</summary>
+    /// <summary>Every verdict is one the oracle allows — orphaned-write included: the file is as the contract allows,
+    /// and what the device lost is reported, not failed.</summary>
     public const int Pass = 0;
 
     /// <summary>At least one finding.</summary>

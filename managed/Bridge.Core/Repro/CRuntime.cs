@@ -15,6 +15,9 @@ internal static class CRuntime
         #include <errno.h>
         #include <fcntl.h>
         #include <inttypes.h>
+        #include <linux/falloc.h>
+        #include <linux/fs.h>
+        #include <sys/ioctl.h>
         #include <limits.h>
         #include <pthread.h>
         #include <stdint.h>
@@ -201,7 +204,8 @@ internal static class CRuntime
         static struct {
         	const char *dir, *aux_dir;
         	char data_path[4096];
-        	int data_fd, direct_fd;	/* the data file read-write, and O_RDONLY|O_DIRECT (-1: O_DIRECT unsupported) */
+        	unsigned memfd_flags;	/* the data file's memfd_create flags (its sibling files get the same) */
+        	int data_fd, direct_fd, direct_write_fd;	/* the data file read-write, and O_RDONLY|O_DIRECT (-1: O_DIRECT unsupported) */
         	int direct_errno;
         	uint8_t *map;
         	int map_gone, map_read_only;
@@ -209,7 +213,8 @@ internal static class CRuntime
         	struct output outputs[OUTPUT_COUNT + 1];
         	pid_t children[STEP_COUNT];
         	int child_release[STEP_COUNT];
-        } S = {.data_fd = -1, .direct_fd = -1};
+        	int siblings[STEP_COUNT];
+        } S = {.data_fd = -1, .direct_fd = -1, .direct_write_fd = -1};
 
         static void die(const char *what)
         {
@@ -238,6 +243,8 @@ internal static class CRuntime
         	case ETIME: return "ETIME";
         	case EUCLEAN: return "EUCLEAN";
         	case ENODEV: return "ENODEV";
+        	case EXDEV: return "EXDEV";
+        	case ENODATA: return "ENODATA";
         	default: return "errno";
         	}
         }
@@ -314,6 +321,66 @@ internal static class CRuntime
         	return 0;
         }
 
+        /* A file beside the data file, on its filesystem (copy_file_range and FICLONERANGE need one superblock). */
+        static MAYBE_UNUSED void open_sibling(int step)
+        {
+        	char path[4200];
+        	snprintf(path, sizeof(path), "%s/src-%d", S.dir ? S.dir : "", step);
+        	S.siblings[step] = S.dir ? open(path, O_RDWR | O_CREAT | O_TRUNC, 0600) : memfd_create("bridge-src", S.memfd_flags);
+        	if (S.siblings[step] < 0 || ftruncate(S.siblings[step], FILE_SIZE))
+        		die("the file beside the data file");
+        }
+
+        /* Stamps the step's blocks into the step's buffer; with a sibling file, writes them there too. */
+        static MAYBE_UNUSED long stamp_file_source(int step, const struct run *runs, int nruns, const struct stamp *st, int sibling)
+        {
+        	struct source *src = &S.sources[step];
+        	if (!src->buffer)
+        		src->buffer = aligned_alloc_or_die(FILE_SIZE);
+        	for (int i = 0; i < nruns; i++) {
+        		for (int b = runs[i].first; b < runs[i].first + runs[i].count; b++)
+        			stamp_block(src->buffer + OFFSET(b), b, st);
+        		if (!sibling)
+        			continue;
+        		long r = complete(pwrite(S.siblings[step], src->buffer + OFFSET(runs[i].first), RUN_LEN(runs[i]),
+        					 OFFSET(runs[i].first)),
+        				  RUN_LEN(runs[i]));
+        		if (r)
+        			return r;
+        	}
+        	return 0;
+        }
+
+        /* copy_file_range over one run, at the same offset in both files, looping over short copies. */
+        static MAYBE_UNUSED long copy_run(int from, off_t offset, size_t len)
+        {
+        	off_t in = offset, out = offset;
+        	while (len > 0) {
+        		ssize_t n = copy_file_range(from, &in, S.data_fd, &out, len, 0);
+        		if (n < 0)
+        			return -errno;
+        		if (n == 0)
+        			return -ENODATA;
+        		len -= (size_t)n;
+        	}
+        	return 0;
+        }
+
+        static MAYBE_UNUSED long clone_run(int from, off_t offset, size_t len)
+        {
+        	struct file_clone_range range = {
+        	    .src_fd = from, .src_offset = (uint64_t)offset, .src_length = len, .dest_offset = (uint64_t)offset};
+        	return ioctl(S.data_fd, FICLONERANGE, &range) ? -errno : 0;
+        }
+
+        /* The data file opened O_RDWR|O_DIRECT for odirect-write-file, at its first call. */
+        static MAYBE_UNUSED long direct_write_fd(void)
+        {
+        	if (S.direct_write_fd < 0)
+        		S.direct_write_fd = open(S.data_path, O_RDWR | O_DIRECT);
+        	return S.direct_write_fd < 0 ? -errno : S.direct_write_fd;
+        }
+
         static MAYBE_UNUSED void open_output(int index, const char *name)
         {
         	char path[4200];
@@ -374,6 +441,7 @@ internal static class CRuntime
 
         static MAYBE_UNUSED void open_data_memfd(unsigned flags)
         {
+        	S.memfd_flags = flags;
         	S.data_fd = memfd_create("bridge-data", flags);
         	if (S.data_fd < 0)
         		die("memfd_create (for MFD_HUGETLB: echo 16 > /proc/sys/vm/nr_hugepages)");

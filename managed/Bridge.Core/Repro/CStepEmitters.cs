@@ -90,6 +90,24 @@ public static class CStepEmitters
             "\tfree(staged);\n\treturn r;\n"),
         (Verbs.Munmap, _ => "\t(void)iteration;\n\tif (munmap(S.map, FILE_SIZE))\n\t\treturn -errno;\n\tS.map_gone = 1;\n\treturn 0;\n"),
         (Verbs.Crash, PowerCut),
+        (Verbs.Write, s => s.Stamp(CWriters.Of(s.Step.Verb.Writer)) +
+            $"\tlong r = stamp_file_source({s.Index}, {s.Runs}, {s.RunCount}, &st, 0);\n\t/* pwrite(2) through the page cache */\n" +
+            s.OverRuns($"complete(pwrite(S.data_fd, S.sources[{s.Index}].buffer + OFFSET(@R.first), RUN_LEN(@R), OFFSET(@R.first)), RUN_LEN(@R))") +
+            "\treturn r;\n"),
+        (Verbs.ODirectWriteFile, s => s.Stamp(CWriters.Of(s.Step.Verb.Writer)) +
+            "\tlong fd = direct_write_fd();\n\tif (fd < 0)\n\t\treturn fd;\n" +
+            $"\tlong r = stamp_file_source({s.Index}, {s.Runs}, {s.RunCount}, &st, 0);\n" +
+            "\t/* pwrite(O_DIRECT) INTO the data file: the cached range is written back and invalidated first, a pinned page too */\n" +
+            s.OverRuns($"complete(pwrite((int)fd, S.sources[{s.Index}].buffer + OFFSET(@R.first), RUN_LEN(@R), OFFSET(@R.first)), RUN_LEN(@R))") +
+            "\treturn r;\n"),
+        (Verbs.CopyRange, s => s.Stamp(CWriters.Of(s.Step.Verb.Writer)) +
+            $"\tlong r = stamp_file_source({s.Index}, {s.Runs}, {s.RunCount}, &st, 1);\n" +
+            s.OverRuns($"copy_run(S.siblings[{s.Index}], OFFSET(@R.first), RUN_LEN(@R))") + "\treturn r;\n"),
+        (Verbs.Clone, s => s.Stamp(CWriters.Of(s.Step.Verb.Writer)) +
+            $"\tlong r = stamp_file_source({s.Index}, {s.Runs}, {s.RunCount}, &st, 1);\n" +
+            s.OverRuns($"clone_run(S.siblings[{s.Index}], OFFSET(@R.first), RUN_LEN(@R))") + "\treturn r;\n"),
+        (Verbs.ZeroRange, s => "\t(void)iteration;\n\tlong r = 0;\n" +
+            s.OverRuns("fallocate(S.data_fd, FALLOC_FL_ZERO_RANGE, OFFSET(@R.first), (off_t)RUN_LEN(@R)) ? -errno : 0") + "\treturn r;\n"),
     ]);
 
     /// <summary>A program cannot cut the power and go on: it stops here (exit <see cref="ReproExit.PowerCut"/>, or

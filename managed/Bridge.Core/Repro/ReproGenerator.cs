@@ -246,8 +246,10 @@ public static class ReproGenerator
             c.AppendLine($"\t{device}");
         foreach (var step in s.AllSteps())
         {
-            if (step.Verb.ReadsSourceFile)
+            if (step.Verb.ReadsSourceFile && step.Verb.File is null)
                 c.AppendLine($"\topen_source({step.Index});");
+            if (step.Verb.ReadsSiblingFile)
+                c.AppendLine($"\topen_sibling({step.Index});");
             if (step.Verb.UsesIoUring)
                 c.AppendLine($"\turing_init(&ring_{step.Index});");
         }

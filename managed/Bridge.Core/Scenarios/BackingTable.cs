@@ -28,9 +28,12 @@ public enum BackingKind
 /// them, so the mapping reads the hole afterwards: hugetlbfs_punch_hole → hugetlb_vmdelete_list(i_mmap, …, zap_flags
 /// 0) zaps every vma mapping the range; other filesystems unmap with truncate_pagecache_range's even_cows=0 and
 /// leave the copies (measured on 6.18: found by pinbridge explore, seed 2026).</param>
+/// <param name="Reflinks">The filesystem shares extents between files (->remap_file_range: FICLONERANGE, and
+/// copy_file_range tries it first within one superblock); mkfs.xfs has made reflink filesystems by default since
+/// xfsprogs 5.1.</param>
 public sealed record BackingInfo(
     string Name, BackingKind Kind, bool HasFile, bool HasStorage, string? FsType, long? FsMagic, long PageSize, string? VmModuleGroup, string Description,
-    bool PunchZapsPrivateCopies = false);
+    bool PunchZapsPrivateCopies = false, bool Reflinks = false);
 
 public static class BackingTable
 {
@@ -40,9 +43,9 @@ public static class BackingTable
     public static readonly BackingInfo Ext4 = new("ext4", BackingKind.DiskFs, true, true, "ext4", 0xEF53, Page, "ext4",
         "file on ext4 (a loop-mounted scratch image as root, else a scratch directory on ext4)");
     public static readonly BackingInfo Xfs = new("xfs", BackingKind.DiskFs, true, true, "xfs", 0x58465342, Page, "xfs",
-        "file on a loop-mounted scratch xfs image (root)");
+        "file on a loop-mounted scratch xfs image (root)", Reflinks: true);
     public static readonly BackingInfo Btrfs = new("btrfs", BackingKind.DiskFs, true, true, "btrfs", 0x9123683E, Page, "btrfs",
-        "file on a loop-mounted scratch btrfs image (root; data checksums on)");
+        "file on a loop-mounted scratch btrfs image (root; data checksums on)", Reflinks: true);
     public static readonly BackingInfo Tmpfs = new("tmpfs", BackingKind.Shmem, true, false, "tmpfs", 0x01021994, Page, null, "file on tmpfs");
     public static readonly BackingInfo Memfd = new("memfd", BackingKind.Shmem, true, false, "tmpfs", 0x01021994, Page, null, "memfd_create() file");
     public static readonly BackingInfo Hugetlb = new("hugetlb", BackingKind.Hugetlb, true, false, "hugetlbfs", 0x958458f6, HugePage, null,

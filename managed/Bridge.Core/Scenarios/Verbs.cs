@@ -42,6 +42,52 @@ public enum Effect
     /// <summary>Cuts the power: the page cache, the mapping, pins and every write no persistence point made durable
     /// may be lost; the next steps run after a reboot on the same disks.</summary>
     Crash,
+    /// <summary>Writes a generation (or zeros) into the data file through the file, not the mapping: into the cached
+    /// pages, or replacing them (<see cref="FileWriter.Replaces"/>).</summary>
+    WriteFile,
+}
+
+/// <summary>Where a file writer's data comes from.</summary>
+public enum FileSource
+{
+    /// <summary>Zeros: nothing is read.</summary>
+    Zeros,
+    /// <summary>A private buffer of Bridge's (page-aligned), stamped with the generation.</summary>
+    Buffer,
+    /// <summary>A file of Bridge's beside the data file, on its filesystem (copy_file_range and clone need the same
+    /// superblock: vfs_copy_file_range and do_clone_file_range return EXDEV across them), holding the generation.</summary>
+    SiblingFile,
+}
+
+/// <summary>Whether a file writer writes into the data file's cached pages or takes them out of the page cache
+/// first (a page a pin holds then lives on as an orphan the device keeps writing into).</summary>
+public enum PageReplacement
+{
+    /// <summary>Writes into the cached page (generic_perform_write): a pinned page receives the data.</summary>
+    Never,
+    /// <summary>O_DIRECT: writes the cached range back, invalidates it (invalidate_inode_pages2_range, which drops a
+    /// page whatever pins it) and writes the disk — where the backing has storage; shmem's O_DIRECT is a buffered
+    /// write (shmem_file_write_iter).</summary>
+    WhereStorage,
+    /// <summary>copy_file_range: remap_file_range (a reflink, which truncates the destination's cached range) where
+    /// the filesystem reflinks (<see cref="BackingInfo.Reflinks"/>), a splice into the cached pages elsewhere.</summary>
+    WhereReflink,
+    /// <summary>Clone and zero-range: the range's cached pages are truncated (truncate_pagecache_range) first.</summary>
+    Always,
+}
+
+/// <summary>The file-writer facts of a verb that writes the data file through the file.</summary>
+/// <param name="Call">The system call, for help text and the reproducer.</param>
+public sealed record FileWriter(FileSource Source, PageReplacement Replaces, string Call)
+{
+    /// <summary>Whether a completed write by this verb took the blocks' pages out of the page cache on this backing.</summary>
+    public bool ReplacesPagesOn(BackingInfo backing) => Replaces switch
+    {
+        PageReplacement.Always => true,
+        PageReplacement.WhereStorage => backing.HasStorage,
+        PageReplacement.WhereReflink => backing.Reflinks,
+        _ => false,
+    };
 }
 
 /// <summary>The kinds of argument a verb takes.</summary>
@@ -63,11 +109,13 @@ public sealed record ArgSpec(string Key, ArgKind Kind, bool Required = false, bo
 /// device's write cache (fsync, fdatasync, msync MS_SYNC: vfs_fsync_range), so what it persisted survives a power
 /// cut. sync_file_range writes neither (its man page: no guarantee after a crash unless overwriting blocks already
 /// allocated, which a copy-on-write filesystem never does).</param>
+/// <param name="File">For a verb that writes the data file through the file (write, O_DIRECT, copy, clone,
+/// zero-range): where its data comes from and whether it replaces the cached pages.</param>
 /// <param name="CutsPower">The step cuts the power: only an executor that can (<see cref="Execution.PowerCut"/>)
 /// runs it; elsewhere the scenario is skipped (<see cref="Execution.Sequencer"/>).</param>
 public sealed record VerbInfo(
     string Keyword, Effect Effect, Writer Writer, IReadOnlyList<ArgSpec> Args, bool AllowedInRace, bool NeedsFile, bool NeedsMapping, string Help,
-    string? Privilege = null, bool SurvivesPowerCut = false, bool CutsPower = false)
+    string? Privilege = null, bool SurvivesPowerCut = false, bool CutsPower = false, FileWriter? File = null)
 {
     /// <summary>The verb goes through the long-term pin an earlier <c>pin</c> took: when that pin failed, it is
     /// not run (<see cref="Execution.Sequencer"/>).</summary>
@@ -75,7 +123,11 @@ public sealed record VerbInfo(
 
     /// <summary>The generation it writes comes from a source file the executor prepares (O_DIRECT and io_uring
     /// reads, the device's writes); a CPU store writes it from the CPU.</summary>
-    public bool ReadsSourceFile => Effect == Effect.WriteThroughPin || (Effect == Effect.WriteMapping && Writer != Writer.Cpu);
+    public bool ReadsSourceFile => Effect == Effect.WriteThroughPin || (Effect == Effect.WriteMapping && Writer != Writer.Cpu)
+        || File?.Source == FileSource.Buffer;
+
+    /// <summary>The generation it writes comes from a file beside the data file, on its filesystem.</summary>
+    public bool ReadsSiblingFile => File?.Source == FileSource.SiblingFile;
 
     /// <summary>The verb submits its I/O through an io_uring ring of its own (not through a pin).</summary>
     public bool UsesIoUring => Writer == Writer.Uring;
@@ -140,11 +192,33 @@ public static class Verbs
         "cut the power (VM target: qemu killed, nothing flushed) and boot again on the same disks; the steps after it " +
         "(check) see only what persistence points made durable", CutsPower: true);
 
+    // File writers. The kernel takes any of them beside any other call (the folio lock and the inode's locks
+    // serialise them); only write(2), which writes the cached page in place, may race here: the oracle's race rule has
+    // no model of a page leaving the file mid-race (O_DIRECT's invalidation, a reflink, clone, zero-range).
+    public static readonly VerbInfo Write = new("write", Effect.WriteFile, Writer.Buffered, [GenArg, BlocksArg], true, true, false,
+        "pwrite(2) of generation N into the data file from a buffer of Bridge's (through the page cache: a pinned page receives it)",
+        File: new(FileSource.Buffer, PageReplacement.Never, "pwrite"));
+    public static readonly VerbInfo ODirectWriteFile = new("odirect-write-file", Effect.WriteFile, Writer.ODirect, [GenArg, BlocksArg], false, true, false,
+        "pwrite(O_DIRECT) of generation N into the data file from an aligned buffer of Bridge's (a second descriptor); the " +
+        "cached pages are written back and invalidated first, a pinned one too (it lives on outside the file)",
+        File: new(FileSource.Buffer, PageReplacement.WhereStorage, "pwrite(O_DIRECT)"));
+    public static readonly VerbInfo CopyRange = new("copy-range", Effect.WriteFile, Writer.Copy, [GenArg, BlocksArg], false, true, false,
+        "copy_file_range(2) of generation N from a file of Bridge's beside the data file (a reflink on xfs and btrfs, " +
+        "which takes the cached pages out of the file; a copy into them elsewhere)",
+        File: new(FileSource.SiblingFile, PageReplacement.WhereReflink, "copy_file_range"));
+    public static readonly VerbInfo Clone = new("clone", Effect.WriteFile, Writer.Copy, [GenArg, BlocksArg], false, true, false,
+        "ioctl(FICLONERANGE) of generation N from a file of Bridge's beside the data file (xfs, btrfs; refused elsewhere " +
+        "with the kernel's errno)",
+        File: new(FileSource.SiblingFile, PageReplacement.Always, "ioctl(FICLONERANGE)"));
+    public static readonly VerbInfo ZeroRange = new("zero-range", Effect.WriteFile, 0, [new("blocks", ArgKind.Blocks, Required: true)], false, true, false,
+        "fallocate(FALLOC_FL_ZERO_RANGE) over the blocks (ext4, xfs, btrfs; refused on shmem and hugetlbfs)",
+        File: new(FileSource.Zeros, PageReplacement.Always, "fallocate(FALLOC_FL_ZERO_RANGE)"));
+
     public static readonly IReadOnlyList<VerbInfo> All =
     [
         Store, ODirectRead, UringRead, ODirectWrite, UringWrite, Msync, Fsync, Fdatasync, SyncFileRange, FadviseDontneed,
         DropCaches, Mprotect, Truncate, Punch, Pin, Unpin, Dma, DmaRead, Fork, Munmap, Check, Race,
-        Crash,
+        Crash, Write, ODirectWriteFile, CopyRange, Clone, ZeroRange,
     ];
 
     /// <summary>The verbs every executor implements, one handler each; check and race are the sequencer's.</summary>

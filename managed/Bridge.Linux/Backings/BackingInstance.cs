@@ -4,8 +4,19 @@ namespace Bridge.Linux.Backings;
 
 /// <summary>One scenario's memory: the data file (none for anonymous memory), how to map it, and a directory
 /// on an O_DIRECT-capable filesystem for the source and output files.</summary>
-public sealed class BackingInstance(FileDescriptor? data, string? reopenPath, int mapFlags, string auxDirectory, string? fsType, Action? release = null) : IDisposable
+/// <param name="sibling">Makes a new file on the data file's filesystem (same superblock: copy_file_range and
+/// FICLONERANGE need it), by name; null for anonymous memory.</param>
+public sealed class BackingInstance(FileDescriptor? data, string? reopenPath, int mapFlags, string auxDirectory, string? fsType, Action? release = null,
+    Func<string, (FileDescriptor? Fd, SysResult Result)>? sibling = null) : IDisposable
 {
+    /// <summary>A new file beside the data file, on its filesystem (a memfd beside a memfd).</summary>
+    public FileDescriptor Sibling(string name)
+    {
+        var make = sibling ?? throw new InvalidOperationException("this backing has no data file");
+        var (fd, r) = make(name);
+        return fd ?? throw new SysException($"create {name} beside the data file", r.Errno);
+    }
+
     /// <summary>The data file, opened read-write without O_DIRECT; null for anonymous memory.</summary>
     public FileDescriptor? Data { get; } = data;
 

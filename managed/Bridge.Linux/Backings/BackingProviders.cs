@@ -87,7 +87,8 @@ public static class BackingProviders
         var dir = s.NewDirectory(root);
         var path = Path.Combine(dir, "data");
         var fd = FileDescriptor.OpenOrThrow(path, O_RDWR | O_CREAT | O_TRUNC);
-        return new BackingInstance(fd, path, 0, aux ?? dir, FsType.Of(fd));
+        return new BackingInstance(fd, path, 0, aux ?? dir, FsType.Of(fd),
+            sibling: name => FileDescriptor.Open(Path.Combine(dir, name), O_RDWR | O_CREAT | O_TRUNC));
     }
 
     private static BackingInstance Memfd(ScratchSpace s, uint flags, BackingInfo backing, Action? release)
@@ -98,7 +99,8 @@ public static class BackingProviders
             release?.Invoke();
             throw new BackingUnavailableException($"memfd_create(flags 0x{flags:x}): {r.ErrnoName}");
         }
-        return new BackingInstance(fd, $"/proc/{Environment.ProcessId}/fd/{fd.Fd}", 0, AuxDirectory(s), backing.FsType, release);
+        return new BackingInstance(fd, $"/proc/{Environment.ProcessId}/fd/{fd.Fd}", 0, AuxDirectory(s), backing.FsType, release,
+            name => FileDescriptor.MemfdCreate(name, flags)); // memfds of one kind share one internal mount
     }
 
     /// <summary>Enough huge pages for the file four times over: a private mapping's COW copies are huge pages too,

@@ -16,6 +16,8 @@ namespace Bridge.Linux.Execution;
 public sealed class RunContext : IDisposable
 {
     private readonly Dictionary<int, SourceFile> _sources = [];
+    private readonly Dictionary<int, FileDescriptor> _siblings = [];
+    private (FileDescriptor? Fd, SysResult Result)? _dataDirectWrite;
     private readonly Dictionary<int, UringRing> _rings = [];
     private readonly Dictionary<string, DecodeMemo> _memos = [];
     private AlignedBuffer? _checkBuffer;
@@ -58,6 +60,21 @@ public sealed class RunContext : IDisposable
 
     public SourceFile Source(Step step) => _sources[step.Index];
 
+    /// <summary>The file beside the data file a copy-range or clone step copies from.</summary>
+    public FileDescriptor Sibling(Step step) => _siblings[step.Index];
+
+    /// <summary>The data file opened O_RDWR|O_DIRECT for odirect-write-file, opened at its first call; the open's
+    /// failure (EINVAL where the filesystem has no O_DIRECT) is that step's result.</summary>
+    public (FileDescriptor? Fd, SysResult Result) DataDirectWrite()
+    {
+        lock (_siblings)
+        {
+            if (_dataDirectWrite is null || !_dataDirectWrite.Value.Result.Ok)
+                _dataDirectWrite = FileDescriptor.Open(Backing.ReopenPath!, O_RDWR | O_DIRECT);
+            return _dataDirectWrite.Value;
+        }
+    }
+
     /// <summary>The buffer the initial fill writes from and every check reads into, one chunk of blocks at a time.</summary>
     public AlignedBuffer CheckBuffer => _checkBuffer ??= new AlignedBuffer((long)Math.Min(FileViewReader.ChunkBlocksMax, Geometry.BlockCount) * Geometry.BlockSize);
 
@@ -78,6 +95,11 @@ public sealed class RunContext : IDisposable
         {
             if (step.Verb.ReadsSourceFile)
                 _sources[step.Index] = new SourceFile(Path.Combine(Backing.AuxDirectory, $"src-{step.Index}"), Geometry);
+            if (step.Verb.ReadsSiblingFile)
+            {
+                _siblings[step.Index] = Backing.Sibling($"src-{step.Index}");
+                _siblings[step.Index].Truncate(Geometry.FileSize).ThrowIfFailed($"ftruncate src-{step.Index}");
+            }
             if (step.Verb.UsesIoUring)
             {
                 var (ring, r) = UringRing.Create();
@@ -97,6 +119,9 @@ public sealed class RunContext : IDisposable
         DataDirect?.Dispose();
         foreach (var s in _sources.Values)
             s.Dispose();
+        foreach (var s in _siblings.Values)
+            s.Dispose();
+        _dataDirectWrite?.Fd?.Dispose();
         foreach (var r in _rings.Values)
             r.Dispose();
         foreach (var o in Outputs.Values)
@@ -125,8 +150,7 @@ public sealed class SourceFile : IDisposable
     /// read that follows finds them on disk).</summary>
     public SysResult Prepare(BlockGeometry geometry, BlockSet blocks, in BlockStamp stamp)
     {
-        foreach (var b in blocks.Blocks)
-            BlockCodec.Stamp(Buffer.Span(geometry.OffsetOf(b), geometry.BlockSize), stamp with { Block = b });
+        StampBuffer(geometry, blocks, stamp);
         foreach (var (first, count) in blocks.Runs())
         {
             var r = Direct.PWrite(Buffer.Address + (nint)geometry.OffsetOf(first), (long)count * geometry.BlockSize, geometry.OffsetOf(first));
@@ -134,6 +158,13 @@ public sealed class SourceFile : IDisposable
                 return r;
         }
         return default;
+    }
+
+    /// <summary>Stamps the blocks with (gen, iteration) in <see cref="Buffer"/> only.</summary>
+    public void StampBuffer(BlockGeometry geometry, BlockSet blocks, in BlockStamp stamp)
+    {
+        foreach (var b in blocks.Blocks)
+            BlockCodec.Stamp(Buffer.Span(geometry.OffsetOf(b), geometry.BlockSize), stamp with { Block = b });
     }
 
     public void Dispose()

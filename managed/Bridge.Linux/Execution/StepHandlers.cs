@@ -40,6 +40,11 @@ public static class StepHandlers
         (Verbs.Dma, PinSteps.DeviceWrite),
         (Verbs.DmaRead, PinSteps.DeviceRead),
         (Verbs.Crash, PowerCutMoment),
+        (Verbs.Write, FileWriteSteps.Write),
+        (Verbs.ODirectWriteFile, FileWriteSteps.ODirectWrite),
+        (Verbs.CopyRange, FileWriteSteps.CopyRange),
+        (Verbs.Clone, FileWriteSteps.Clone),
+        (Verbs.ZeroRange, FileWriteSteps.ZeroRange),
     ]);
 
     /// <summary>crash: notes the moment. The sequence stops after it (<see cref="PowerCut.NextBoot"/>): the scenario

@@ -36,6 +36,11 @@ internal static class VerbOps
         (Verbs.Munmap, Munmap),
         (Verbs.Fork, Fork),
         (Verbs.Crash, (k, s, i, r) => Instant(k.PowerCut)),
+        (Verbs.Write, FileWrite),
+        (Verbs.ODirectWriteFile, FileWrite),
+        (Verbs.CopyRange, FileWrite),
+        (Verbs.Clone, FileWrite),
+        (Verbs.ZeroRange, FileWrite),
     ]);
 
     private static Stamp StampOf(Step step, int iteration, Writer writer) =>
@@ -148,6 +153,34 @@ internal static class VerbOps
 
     private static IEnumerable<Yield> Punch(Kernel k, Step step, int iteration, CallStatus result) =>
         Instant(() => k.Punch(k.PagesOf(step.Blocks, inFileOnly: false)));
+
+    /// <summary>A file writer: refused where the policy's row says so; else past EOF it grows the file, and it writes
+    /// into the cached pages or — where the verb's row replaces them on this backing — writes the range back
+    /// (filemap_write_and_wait_range) and replaces the pages.</summary>
+    private static IEnumerable<Yield> FileWrite(Kernel k, Step step, int iteration, CallStatus result)
+    {
+        if (k.Policy.FileWriterRefusal(step.Verb, k.Scenario.Backing) is { } errno)
+        {
+            result.Fail(errno, $"{step.Verb.File!.Call} on {k.Scenario.Backing.Name}");
+            yield break;
+        }
+        var writer = step.Verb.File!;
+        var stamp = writer.Source == FileSource.Zeros ? Stamp.Hole : StampOf(step, iteration, step.Verb.Writer);
+        k.GrowTo(step.Blocks.Last + 1);
+        var pages = PagesInFile(k, step);
+        if (writer.ReplacesPagesOn(k.Scenario.Backing))
+        {
+            foreach (var y in k.WriteAndWait(FirstPage(k, step), LastPage(k, step), result))
+                yield return y;
+            k.ReplacePages(pages, stamp);
+            yield break;
+        }
+        foreach (var p in pages)
+        {
+            k.WriteCachedPage(p, stamp);
+            yield return Yield.Preempt;
+        }
+    }
 
     /// <summary>The device writes through the pin into whatever frames it holds — cached, orphaned or copied —
     /// without any CPU page-table access, so nothing is dirtied. A pin without the access the path's device write

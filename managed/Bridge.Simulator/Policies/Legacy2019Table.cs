@@ -15,6 +15,7 @@ internal static class Legacy2019Table
         "get_user_pages + set_page_dirty + put_page (v5.0/v5.1, the put_user_page() thread of March 2019)",
         [
             .. PinPathRules.For(Era.Legacy2019),
+            .. FileWriterRules.For(Era.Legacy2019),
             new SwitchRow(Switch.WritebackCleansPinnedPages, true,
                 "mm/page-writeback.c write_cache_pages → clear_page_dirty_for_io → page_mkclean (v5.0): no pin check; the PTEs are write-protected and PG_dirty cleared under the device"),
             new SwitchRow(Switch.DirectIoDirtiesOnCompletion, true,

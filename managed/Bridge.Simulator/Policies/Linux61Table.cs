@@ -14,6 +14,7 @@ internal static class Linux61Table
         "FOLL_PIN tracking; io_uring refuses regular files itself; writable long-term RDMA pins of file mappings allowed",
         [
             .. PinPathRules.For(Era.Linux61),
+            .. FileWriterRules.For(Era.Linux61),
             new SwitchRow(Switch.WritebackCleansPinnedPages, true,
                 "mm/page-writeback.c folio_clear_dirty_for_io → folio_mkclean (v6.1): pins raise folio_maybe_dma_pinned(), but writeback does not consult it"),
             new SwitchRow(Switch.DirectIoDirtiesOnCompletion, true,

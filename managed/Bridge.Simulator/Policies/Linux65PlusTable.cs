@@ -14,6 +14,7 @@ internal static class Linux65PlusTable
         "writable FOLL_LONGTERM of dirty-tracked file mappings refused with EFAULT by GUP, io_uring included (6.12, 6.18)",
         [
             .. PinPathRules.For(Era.Linux65Plus),
+            .. FileWriterRules.For(Era.Linux65Plus),
             new SwitchRow(Switch.WritebackCleansPinnedPages, true,
                 "mm/page-writeback.c folio_clear_dirty_for_io → folio_mkclean (v6.12, v6.18): unchanged; the fix refuses the pin instead (mm/gup.c)"),
             new SwitchRow(Switch.DirectIoDirtiesOnCompletion, true,

@@ -20,6 +20,7 @@ public sealed class Policy
     private readonly Dictionary<Switch, bool> _switches = [];
     private readonly Dictionary<PinPathInfo, bool> _unpinDirties = [];
     private readonly Dictionary<string, BufferlessRow> _bufferless = [];
+    private readonly Dictionary<(VerbInfo, BackingInfo), FileWriterRow> _fileWriters = [];
 
     public Policy(string name, string description, IReadOnlyList<PolicyRow> rows)
     {
@@ -34,6 +35,7 @@ public sealed class Policy
                 SwitchRow s => _switches.TryAdd(s.Switch, s.On),
                 UnpinRow u => _unpinDirties.TryAdd(u.Path, u.MarksDirty),
                 BufferlessRow b => _bufferless.TryAdd(b.FsType, b),
+                FileWriterRow f => _fileWriters.TryAdd((f.Verb, f.Backing), f),
                 _ => throw new ArgumentException($"unknown row type {row.GetType().Name}"),
             };
             if (!fresh)
@@ -56,6 +58,9 @@ public sealed class Policy
 
     public bool Is(Switch s) => _switches[s];
 
+    /// <summary>The errno a file writer's call returns on the backing, or null when it works.</summary>
+    public string? FileWriterRefusal(VerbInfo verb, BackingInfo backing) => _fileWriters[(verb, backing)].Errno;
+
     public bool UnpinMarksDirty(PinPathInfo path) => _unpinDirties[path];
 
     /// <summary>The writeback action for a buffer-less dirty page; filesystems without a row write it back.</summary>
@@ -76,5 +81,6 @@ public sealed class Policy
     private static IEnumerable<string> RequiredKeys() =>
         PinShapes().SelectMany(s => Enum.GetValues<MemoryClass>().Select(m => new PinRow(s.Path, m, s.Writable, null, false, "").Key))
             .Concat(Enum.GetValues<Switch>().Select(Switches.Name))
-            .Concat(PinPathTable.All.Select(p => new UnpinRow(p, false, "").Key));
+            .Concat(PinPathTable.All.Select(p => new UnpinRow(p, false, "").Key))
+            .Concat(FileWriterRules.Verbs.SelectMany(v => FileWriterRules.Backings.Select(b => new FileWriterRow(v, b, null, "").Key)));
 }
