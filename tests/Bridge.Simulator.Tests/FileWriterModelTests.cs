@@ -56,9 +56,10 @@ public class FileWriterModelTests
         var row = Verbs.Find(verb)!;
         var info = BackingTable.Find(backing)!;
         var size = Math.Max(info.PageSize, 16 << 10); // 16 KiB, or one huge page
+        // The MR lets the device read too (dma-read needs remote-read, the path row's DeviceReadNeeds).
         // Steps: store #0, fsync #1, pin #2, dma #3, writer #4, dma #5, fsync #6, dma-read #7, check #8.
         var scenario = Repo.Parse($"backing {backing}\nmap shared\nfile size={size} block=4K\nstore gen=1 blocks=0-3\nfsync\n" +
-            $"pin rdma-mr blocks=0-3\ndma gen=2 blocks=0-1\n{Step(row, 3, "0-1")}\ndma gen=4 blocks=0-1\nfsync\ndma-read blocks=0-1 to=pinned\ncheck\n");
+            $"pin rdma-mr access=local-write,remote-write,remote-read blocks=0-3\ndma gen=2 blocks=0-1\n{Step(row, 3, "0-1")}\ndma gen=4 blocks=0-1\nfsync\ndma-read blocks=0-1 to=pinned\ncheck\n");
 
         var observation = Simulator.Run(scenario, policy, 1, SimOptions.Default);
         var verdict = Oracle.Judge(scenario, observation);
