@@ -9,9 +9,9 @@ namespace Bridge.Cli.Tests;
 public class ExploreCliTests
 {
     // Enough of seed 1's scenarios for the legacy model's lost writes through an RDMA MR to appear: which scenario
-    // is the first depends on the verb table (a new verb changes the sequence), so the count leaves room (1000 take
-    // about 2 s; in the table of 2026-12-02 the first lost write is scenario 731 and 400 show one finding).
-    private const string Count = "1000";
+    // is the first depends on the verb table (a new verb changes the sequence), so the count leaves room (3000 take
+    // about 4.5 s; after the file writers joined the table, 1000 held no lost write and 3000 held three).
+    private const string Count = "3000";
 
     private static (int Code, string Json, string Stderr) Json(TempOutput dir, string name, params string[] args)
     {
@@ -32,7 +32,9 @@ public class ExploreCliTests
         Assert.True(code == 1, stderr);
         Assert.Equal($"[\"explore\",1,\"1\",{Count},false]", Consumers.Jq(json, "[.command, .exitCode, .seed, .scenarios, .interrupted]"));
         Assert.Equal("true", Consumers.Jq(json, "[.findings[] | .signature.class == \"lost-write\" and .signature.culprit == \"dma\"] | any"));
-        Assert.Equal("true", Consumers.Jq(json, "[.findings[] | .minimal.steps <= .found.steps and .reproduced == .runs and .minimal.kernel == .signature.class] | all"));
+        // A shrunk race reproduces with a stated confidence (some of its runs), anything else in every run.
+        Assert.Equal("true", Consumers.Jq(json, "[.findings[] | .minimal.steps <= .found.steps and .reproduced >= 1 and " +
+            "(if (.minimal.text | test(\"\\nrace \")) then .reproduced <= .runs else .reproduced == .runs and .minimal.kernel == .signature.class end)] | all"));
         Assert.Equal("{\"exercised\":7,\"total\":7}", Consumers.Jq(json, ".coverage.backings | {exercised, total}"));
         Assert.All(Consumers.Jq<string[]>(json, "[.findings[].files[]]"), f => Assert.True(File.Exists(Path.Combine(BridgeProcess.RepoRoot, f)), f));
         var files = Consumers.Jq<string[]>(json, "[.findings[] | select(.signature.class == \"lost-write\") | .files[]]");

@@ -13,7 +13,7 @@ public static class AtomicFile
     /// leaves the previous set, and only a kill between two renames (microseconds) leaves the sets mixed.</summary>
     public static void WriteAll(IReadOnlyList<(string Path, string Text)> files)
     {
-        var temporaries = files.Select(f => Path.Combine(Path.GetDirectoryName(f.Path)!, $".{Path.GetFileName(f.Path)}.{Environment.ProcessId}.tmp")).ToList();
+        var temporaries = files.Select(f => TemporaryFor(f.Path)).ToList();
         var current = files[0].Path;
         try
         {
@@ -35,6 +35,21 @@ public static class AtomicFile
             throw new OutputFailedException($"cannot write {current}: {e.Message}", e);
         }
     }
+
+    /// <summary>Removes what a run killed outright (SIGKILL) left between writing its temporary files and renaming
+    /// them: <c>.NAME.PID.tmp</c> files in <paramref name="directory"/> whose process is gone.</summary>
+    public static void RemoveStaleTemporaries(string directory)
+    {
+        foreach (var temporary in Directory.EnumerateFiles(directory, ".*.tmp"))
+        {
+            var parts = Path.GetFileName(temporary).Split('.');
+            if (parts.Length >= 4 && int.TryParse(parts[^2], out var pid) && pid != Environment.ProcessId && !Directory.Exists($"/proc/{pid}"))
+                TryDelete(temporary);
+        }
+    }
+
+    private static string TemporaryFor(string path) =>
+        Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
 
     private static void TryDelete(string path)
     {

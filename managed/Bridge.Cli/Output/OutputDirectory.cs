@@ -27,7 +27,8 @@ public sealed class OutputDirectory
     private readonly Dictionary<ScenarioRun, string> _html = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<ScenarioRun, string> _evidence = new(ReferenceEqualityComparer.Instance);
 
-    /// <summary>Creates the directory (and its evidence folder); a directory that cannot be made is a usage error.</summary>
+    /// <summary>Creates the directory (and its evidence folder) and removes the temporary files of an earlier run that
+    /// was killed outright; a directory that cannot be made is a usage error.</summary>
     public OutputDirectory(string path, bool keepAll)
     {
         _path = Path.GetFullPath(path);
@@ -35,6 +36,7 @@ public sealed class OutputDirectory
         try
         {
             Directory.CreateDirectory(Path.Combine(_path, Evidence.Directory));
+            AtomicFile.RemoveStaleTemporaries(_path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
