@@ -18,6 +18,15 @@ public class ModelStateTests
     }
 
     [Fact]
+    public void A_call_that_failed_twice_reports_its_first_errno_and_explanation()
+    {
+        var status = new CallStatus();
+        status.Fail("EIO", "the first write-back failed");
+        status.Fail("ENOSPC", "the second found no space");
+        Assert.Equal(CallResult.Failed("EIO", 5, 9, "the first write-back failed"), status.ToCall(5, 9));
+    }
+
+    [Fact]
     public void A_call_that_failed_and_then_hung_is_a_hang_explained_by_its_first_failure()
     {
         var status = new CallStatus();
@@ -31,7 +40,12 @@ public class ModelStateTests
     {
         var busy = new Frame(FrameOwner.PageCache, 3, new Stamp(Content.Data(7), Writer.Cpu, 2))
         {
-            Dirty = true, Writeback = true, HasBuffers = true, MapCount = 2, LongPins = 1, ShortPins = 3,
+            Dirty = true,
+            Writeback = true,
+            HasBuffers = true,
+            MapCount = 2,
+            LongPins = 1,
+            ShortPins = 3,
         };
         Assert.Equal("PageCache#3 g7 dirty wb bufs map=2 pins=1/3", busy.ToString());
         Assert.Equal("Anon#0 hole map=0 pins=0/0", new Frame(FrameOwner.Anon, 0, Stamp.Hole).ToString());
