@@ -88,6 +88,17 @@ public sealed record FileWriter(FileSource Source, PageReplacement Replaces, str
         PageReplacement.WhereReflink => backing.Reflinks,
         _ => false,
     };
+
+    /// <summary>Where the call replaces the page by invalidating it (O_DIRECT), a page a store into the mapping dirtied
+    /// again between the write-back and the invalidation after the write cannot be dropped: the kernel keeps that page
+    /// (the page cache may now differ from the disk), logs <see cref="StaleCacheLog"/> and records EIO in the mapping's
+    /// error sequence, which the next fsync returns (mm/filemap.c kiocb_invalidate_post_direct_write →
+    /// fs/direct-io.c / fs/iomap dio_warn_stale_pagecache). Truncating the range (a reflink, clone, zero-range) cannot
+    /// fail so.</summary>
+    public bool StaleCacheOnCollision(BackingInfo backing) => Replaces == PageReplacement.WhereStorage && ReplacesPagesOn(backing);
+
+    /// <summary>What dio_warn_stale_pagecache logs.</summary>
+    public const string StaleCacheLog = "Page cache invalidation failure on direct I/O";
 }
 
 /// <summary>The kinds of argument a verb takes.</summary>
