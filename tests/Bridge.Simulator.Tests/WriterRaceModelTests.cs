@@ -66,4 +66,31 @@ public class WriterRaceModelTests
                     Assert.Equal(Content.Data(9), block0[("data", ReadPath.Buffered)]);
             }
     }
+
+    public static TheoryData<string> Eras => [.. PolicyCatalog.All.Select(p => p.Name)];
+
+    [Theory]
+    [MemberData(nameof(Eras))]
+    public void An_O_DIRECT_write_racing_stores_may_leave_the_stale_page_and_say_so_through_the_next_fsync(string policyName)
+    {
+        var policy = PolicyCatalog.Find(policyName)!;
+        var writer = FileWriterRules.Verbs.First(v => FileWriterRules.Backings.Any(v.File!.StaleCacheOnCollision));
+        var backing = FileWriterRules.Backings.First(writer.File!.StaleCacheOnCollision);
+        // Steps: store #0, fsync #1, race #2 (the writer #3, store #4), fsync #5, check #6.
+        var scenario = Repo.Parse($"backing {backing.Name}\nmap shared\nfile size=16K block=4K\nstore gen=1 blocks=0-3\nfsync\n" +
+            $"race count=30\n  {writer.Keyword} gen=2 blocks=0-3\n  store gen=3 blocks=0-3\nend\nfsync\ncheck\n");
+
+        var fsyncs = new List<string>();
+        foreach (var seed in Enumerable.Range(1, 40).Select(s => (ulong)s))
+        {
+            var observation = Simulator.Run(scenario, policy, seed, SimOptions.Default);
+            var verdict = Oracle.Judge(scenario, observation);
+            var fsync = observation.ResultOf(5)!;
+            fsyncs.Add(fsync.Ok ? "ok" : fsync.Errno!);
+            // The collision costs the fsync and nothing else: the page kept holds a store whose last write overlapped.
+            Assert.All(verdict.Findings, f => Assert.True(f.Class == VerdictClass.IoError && f.Culprit == 5, $"seed {seed}: {f}"));
+        }
+        Assert.Contains("EIO", fsyncs);
+        Assert.Contains("ok", fsyncs);
+    }
 }
