@@ -179,14 +179,15 @@ internal static class VerbOps
         var stamp = writer.Source == FileSource.Zeros ? Stamp.Hole : StampOf(step, iteration, step.Verb.Writer);
         k.GrowTo(step.Blocks.Last + 1);
         var pages = PagesInFile(k, step);
-        if (writer.StaleCacheOnCollision(k.Scenario.Backing))
+        if (writer.Invalidates(k.Scenario.Backing))
         {
             foreach (var y in k.WriteAndWait(FirstPage(k, step), LastPage(k, step), result))
                 yield return y;
             yield return Yield.Preempt; // a store may dirty a page again before the invalidation
             if (k.InvalidateForDirectWrite(pages))
             {
-                yield return Yield.Preempt; // the bio is in flight: a store faults the page back in from the disk
+                if (writer.StaleCacheOnCollision(k.Scenario.Backing))
+                    yield return Yield.Preempt; // the bio is in flight: a store faults the page back in from the disk
                 k.CompleteDirectWrite(pages, stamp);
                 yield break;
             }
