@@ -15,7 +15,7 @@ namespace Bridge.Core.Tests;
 /// </summary>
 public class FileWriterOracleTests
 {
-    private static readonly BackingInfo[] FileBackings = [BackingTable.Ext4, BackingTable.Xfs, BackingTable.Btrfs, BackingTable.Tmpfs];
+    internal static readonly BackingInfo[] FileBackings = [BackingTable.Ext4, BackingTable.Xfs, BackingTable.Btrfs, BackingTable.Tmpfs];
 
     public static TheoryData<string, string> WriterOnBacking =>
     [
@@ -26,7 +26,7 @@ public class FileWriterOracleTests
 
     private static VerbInfo Row(string verb) => Verbs.Find(verb)!;
 
-    private static string Args(VerbInfo verb, uint gen, string blocks) =>
+    internal static string Args(VerbInfo verb, uint gen, string blocks) =>
         verb.File!.Source == FileSource.Zeros ? $"{verb.Keyword} blocks={blocks}" : $"{verb.Keyword} gen={gen} blocks={blocks}";
 
     /// <summary>What the writer leaves in a block: its generation, or zeros.</summary>

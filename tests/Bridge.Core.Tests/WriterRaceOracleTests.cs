@@ -15,11 +15,9 @@ namespace Bridge.Core.Tests;
 /// </summary>
 public class WriterRaceOracleTests
 {
-    private static readonly BackingInfo[] FileBackings = [BackingTable.Ext4, BackingTable.Xfs, BackingTable.Btrfs, BackingTable.Tmpfs];
-
     private static IEnumerable<(VerbInfo Verb, BackingInfo Backing)> Pairs(bool replacing) =>
         from v in Verbs.All.Where(v => v.File is not null)
-        from b in FileBackings
+        from b in FileWriterOracleTests.FileBackings
         where v.File!.ReplacesPagesOn(b) == replacing
         select (v, b);
 
@@ -32,16 +30,13 @@ public class WriterRaceOracleTests
 
     public static TheoryData<string> Writers => [.. Verbs.All.Where(v => v.File is not null).Select(v => v.Keyword)];
 
-    private static string Args(VerbInfo verb, uint gen, string blocks) =>
-        verb.File!.Source == FileSource.Zeros ? $"{verb.Keyword} blocks={blocks}" : $"{verb.Keyword} gen={gen} blocks={blocks}";
-
     /// <summary>What iteration <paramref name="iteration"/> of the writer leaves in a block: its generation, or zeros.</summary>
     private static Content Written(VerbInfo verb, uint gen, uint iteration) => verb.File!.Source == FileSource.Zeros ? Content.Hole : G(gen, iteration);
 
     // Steps: 0 store, 1 fsync, 2 pin, 3 race, 4 the writer (gen 3), 5 dma (gen 2), 6 dma-read of the pinned pages, 7 check.
     private static string PinnedRace(VerbInfo verb, string backing) =>
         $"backing {backing}\nmap shared\nfile size=8K block=4K\nstore gen=1 blocks=0-1\nfsync\npin rdma-mr blocks=0-1\n" +
-        $"race count=5\n  {Args(verb, 3, "0")}\n  dma gen=2 blocks=0\nend\ndma-read blocks=0-1 to=pinned\ncheck\n";
+        $"race count=5\n  {FileWriterOracleTests.Args(verb, 3, "0")}\n  dma gen=2 blocks=0\nend\ndma-read blocks=0-1 to=pinned\ncheck\n";
 
     /// <summary>The writer's last call ran 10–50; the device's last began at <paramref name="deviceStart"/>.</summary>
     private static ScenarioVerdict JudgePinned(VerbInfo verb, string backing, long deviceStart, Content file, Content pinned) =>
@@ -54,7 +49,7 @@ public class WriterRaceOracleTests
     public void Every_file_writer_may_race(string verb)
     {
         var row = Verbs.Find(verb)!;
-        var scenario = Parse($"backing xfs\nmap shared\nfile size=8K\nrace count=3\n  {Args(row, 2, "0")}\n  store gen=3 blocks=0-1\nend\ncheck\n");
+        var scenario = Parse($"backing xfs\nmap shared\nfile size=8K\nrace count=3\n  {FileWriterOracleTests.Args(row, 2, "0")}\n  store gen=3 blocks=0-1\nend\ncheck\n");
 
         Assert.True(row.AllowedInRace);
         Assert.Equal(row, scenario.StepAt(1).Verb); // race #0, its body: the writer #1 and the store #2
@@ -117,7 +112,7 @@ public class WriterRaceOracleTests
         JudgeStoreRace(verb, BackingTable.Find(backing)!, writer, store, memory, disk);
 
     private static ScenarioVerdict JudgeStoreRace(VerbInfo verb, BackingInfo backing, (long Start, long End) writer, (long Start, long End) store, Content memory, Content disk) =>
-        Judge($"backing {backing.Name}\nmap shared\nfile size=8K block=4K\nstore gen=1 blocks=0-1\nfsync\nrace count=5\n  {Args(verb, 3, "0")}\n  store gen=4 blocks=0\nend\ncheck\n",
+        Judge($"backing {backing.Name}\nmap shared\nfile size=8K block=4K\nstore gen=1 blocks=0-1\nfsync\nrace count=5\n  {FileWriterOracleTests.Args(verb, 3, "0")}\n  store gen=4 blocks=0\nend\ncheck\n",
             new() { [3] = RaceStep(3, 5, 4, writer.Start, writer.End), [4] = RaceStep(4, 5, 4, store.Start, store.End) },
             Check(5, ("data", ReadPath.Disk, [backing.HasStorage ? disk : memory, G(1)]), ("data", ReadPath.Buffered, [memory, G(1)]), ("data", ReadPath.Mapping, [memory, G(1)])));
 
@@ -160,7 +155,7 @@ public class WriterRaceOracleTests
         var row = Verbs.Find(verb)!;
         var mine = Written(row, 3, 4);
         // Steps: 0 store, 1 fsync, 2 race, 3 the writer, 4 store (gen 4, block 1), 5 fsync, 6 check.
-        var text = $"backing {backing}\nmap shared\nfile size=8K block=4K\nstore gen=1 blocks=0-1\nfsync\nrace count=5\n  {Args(row, 3, "0")}\n" +
+        var text = $"backing {backing}\nmap shared\nfile size=8K block=4K\nstore gen=1 blocks=0-1\nfsync\nrace count=5\n  {FileWriterOracleTests.Args(row, 3, "0")}\n" +
                    "  store gen=4 blocks=1\n  fsync\nend\ncheck\n";
         var storage = BackingTable.Find(backing)!.HasStorage;
         ScenarioVerdict With(long fsyncStart, Content disk0) => Judge(text,

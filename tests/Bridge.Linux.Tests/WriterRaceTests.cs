@@ -17,18 +17,8 @@ namespace Bridge.Linux.Tests;
 /// (<see cref="BackingInfo.ChecksumsDirectReads"/>), a writer changing the read's pages fails that read with EIO.</summary>
 public class WriterRaceTests
 {
-    public static TheoryData<string, string, string> Cases()
-    {
-        var data = new TheoryData<string, string, string>();
-        foreach (var verb in Verbs.All.Where(v => v.File is not null))
-            foreach (var backing in BackingTable.All.Where(b => b.HasFile))
-                foreach (var map in new[] { "shared", "private" })
-                    data.Add(verb.Keyword, backing.Name, map);
-        return data;
-    }
-
     [Theory]
-    [MemberData(nameof(Cases))]
+    [MemberData(nameof(FileWriterStepTests.Cases), MemberType = typeof(FileWriterStepTests))]
     public void A_racing_writer_leaves_what_the_race_rule_allows_and_orphans_the_pin_as_the_rows_say(string verb, string backing, string map)
     {
         var era = PinRules.EraOf(SystemInfo.KernelRelease);

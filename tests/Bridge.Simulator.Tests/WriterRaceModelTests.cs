@@ -18,21 +18,8 @@ public class WriterRaceModelTests
 {
     private static readonly ulong[] Seeds = [1, 2, 3, 4, 5, 6];
 
-    public static TheoryData<string, string, string> Cases()
-    {
-        var data = new TheoryData<string, string, string>();
-        foreach (var policy in PolicyCatalog.All)
-            foreach (var verb in FileWriterRules.Verbs)
-                foreach (var backing in FileWriterRules.Backings)
-                    data.Add(policy.Name, verb.Keyword, backing.Name);
-        return data;
-    }
-
-    private static string Step(VerbInfo verb, uint gen, string blocks) =>
-        verb.File!.Source == FileSource.Zeros ? $"{verb.Keyword} blocks={blocks}" : $"{verb.Keyword} gen={gen} blocks={blocks}";
-
     [Theory]
-    [MemberData(nameof(Cases))]
+    [MemberData(nameof(FileWriterModelTests.Cases), MemberType = typeof(FileWriterModelTests))]
     public void A_writer_racing_a_pinned_device_and_stores_leaves_what_the_race_rule_allows(string policyName, string verb, string backing)
     {
         var policy = PolicyCatalog.Find(policyName)!;
@@ -42,7 +29,7 @@ public class WriterRaceModelTests
         // Steps: store #0, fsync #1, pin #2, race #3 (writer #4, dma #5, store #6), dma #7, dma-read #8, check #9.
         var scenario = Repo.Parse($"backing {backing}\nmap shared\nfile size={size} block=4K\nstore gen=1 blocks=0-3\nfsync\n" +
             "pin rdma-mr access=local-write,remote-write,remote-read blocks=0-3\n" +
-            $"race count=12\n  {Step(row, 3, "0-1")}\n  dma gen=2 blocks=0-1\n  store gen=4 blocks=1-2\nend\n" +
+            $"race count=12\n  {FileWriterModelTests.Step(row, 3, "0-1")}\n  dma gen=2 blocks=0-1\n  store gen=4 blocks=1-2\nend\n" +
             "dma gen=9 blocks=0\ndma-read blocks=0-3 to=pinned\ncheck\n");
 
         foreach (var seed in Seeds)
