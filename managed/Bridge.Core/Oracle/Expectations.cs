@@ -228,8 +228,12 @@ internal sealed class Expectations
     /// touches); a pin holding the page sees it.</summary>
     internal void WriteCachedPage(int block, Allowed final, Allowed written)
     {
-        if (block < _fileBlocks)
-            WriteFile(block, final, written);
+        if (block >= _fileBlocks)
+            return;
+        var state = _blocks[block];
+        if (PrivateFileMapping && state.Private is null && state.MaybePrivate)
+            state.Private = state.Memory.Union(final); // a refused pin may have copied the page on write: the copy, or the file's page
+        WriteFile(block, final, written);
     }
 
     private void WriteFile(int block, Allowed final, Allowed written)
@@ -384,7 +388,7 @@ internal sealed class Expectations
             state.Written = state.Written.Union(after);
         state.PersistedBy = null;
         if (!keepPrivate)
-            state.Private = null;
+            (state.Private, state.MaybePrivate) = (null, false); // truncate unmaps the copies, a refused pin's included
         else if (state.Private is null && state.MaybePrivate)
             state.Private = after.Union(before); // the old copy, or the file's new content
     }
