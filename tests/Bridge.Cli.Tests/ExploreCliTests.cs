@@ -76,7 +76,9 @@ public class ExploreCliTests
         using var dir = new TempOutput();
         var found = Path.Combine(dir.Path, "found");
         BridgeProcess.Run("explore", "--target", "sim:linux-2019-legacy", "--seed", "1", "--count", Count, "-o", found);
-        var original = Directory.GetFiles(found, "finding-lost-write-dma-*.original.scn").Order().First();
+        // One without a race: a shrunk race fails in some of its runs, and the minimal's one run may not be one of them.
+        var original = Directory.GetFiles(found, "finding-lost-write-dma-*.original.scn").Order()
+            .First(f => !File.ReadAllText(f).Contains("\nrace ", StringComparison.Ordinal));
 
         var (code, json, stderr) = Json(dir, "shrink.json", "shrink", original, "--target", "sim:linux-2019-legacy");
         Assert.True(code == 1, stderr);
