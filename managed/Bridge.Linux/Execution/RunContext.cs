@@ -136,6 +136,8 @@ public sealed class RunContext : IDisposable
             o.Dispose();
         _checkBuffer?.Dispose();
         Backing.Dispose();
+        if (CheckImages is { } images)
+            ScratchSpace.DeleteQuietly(images); // the kept ones were copied out (KeptImages)
     }
 }
 
