@@ -27,6 +27,10 @@ internal sealed class RaceRule(Expectations expectations, Step race)
             .Where(r => r.Result.Race is { Iterations: > 0 })
             .Select(r => new Run(r.Step, r.Result.Race!))
             .ToList();
+        // A file writer past EOF grows the file with its first call: whatever raced it and wrote there found the file
+        // grown (the executor does not store past EOF), so its writes land in blocks the file has.
+        foreach (var w in runs.Where(r => r.Step.Effect == Effect.WriteFile && r.Stats.LastOkIteration >= 0))
+            expectations.GrowTo(w.Step.Blocks.Last + 1);
         var writers = runs.Where(r => r.Step.Effect is Effect.WriteMapping or Effect.WriteThroughPin or Effect.WriteFile).ToList();
         var blocks = writers.SelectMany(w => w.Step.Blocks.Blocks).Distinct().ToList();
         var lastWriteEnd = new Dictionary<int, long>();
