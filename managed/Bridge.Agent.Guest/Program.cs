@@ -1,33 +1,16 @@
+using System.CommandLine;
 using System.Runtime.InteropServices;
 using Bridge.Agent;
 
-// pinbridge-agent --request FILE|- [--output PATH] [--until-stdin-closes]: `pinbridge agent`, compiled ahead of time
-// for VM guests (the same AgentMain); see Bridge.Agent.Guest.csproj for why.
-const string Usage = "usage: pinbridge-agent --request FILE|- [--output PATH] [--until-stdin-closes]";
-string? request = null, output = null;
-var untilStdinCloses = false;
-for (var i = 0; i < args.Length; i++)
+// pinbridge-agent: `pinbridge agent` compiled ahead of time for VM guests, with the same options and action
+// (AgentCommandLine); see Bridge.Agent.Guest.csproj for why.
+const string Program = "pinbridge-agent";
+var parse = AgentCommandLine.Configure(new RootCommand(AgentCommandLine.Description), Program).Parse(args);
+if (parse.Errors.Count > 0)
 {
-    switch (args[i])
-    {
-        case "--request" when i + 1 < args.Length:
-            request = args[++i];
-            break;
-        case "--output" when i + 1 < args.Length:
-            output = args[++i];
-            break;
-        case "--until-stdin-closes":
-            untilStdinCloses = true;
-            break;
-        default:
-            Console.Error.WriteLine($"pinbridge-agent: unexpected '{args[i]}'; {Usage}");
-            return 2;
-    }
-}
-if (request is null)
-{
-    Console.Error.WriteLine($"pinbridge-agent: --request is required; {Usage}");
-    return 2;
+    foreach (var error in parse.Errors)
+        Console.Error.WriteLine($"{Program}: {error.Message}");
+    return AgentCommandLine.UsageExitCode;
 }
 
 // SIGINT/SIGTERM stop the step in flight: the scenario is reported as interrupted and the run gives back what it holds.
@@ -41,12 +24,7 @@ using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 try
 {
-    return AgentMain.Run(request, output, untilStdinCloses, interrupt.Token);
-}
-catch (ArgumentException e)
-{
-    Console.Error.WriteLine($"pinbridge-agent: {e.Message}");
-    return 2;
+    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, interrupt.Token);
 }
 catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
 {
