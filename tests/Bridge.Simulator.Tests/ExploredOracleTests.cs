@@ -20,6 +20,7 @@ public class ExploredOracleTests
         // A pin refused after GUP faulted for writing (io_uring before 6.5) left a private copy: the mapping keeps it.
         { "refused-after-faulting-write", "backing ext4\nmap private\nfile size=4K block=4K\npin uring-register blocks=0\nwrite gen=2 blocks=0\ncheck\n" },
         { "refused-after-faulting-a-hole", "backing ext4\nmap private\nfile size=48K block=4K\npunch blocks=11\npin uring-register blocks=11\nwrite gen=3 blocks=11\ncheck\n" },
+        { "refused-past-eof-then-grown", "backing ext4\nmap private\nfile size=88K block=8K\ntruncate size=64K\npin uring-register blocks=8\nodirect-write-file gen=5 blocks=10\ncheck\n" },
         { "refused-after-faulting-copy-range", "backing ext4\nmap private\nfile size=12K block=4K\npin uring-register blocks=2\ncopy-range gen=2 blocks=2\ncheck\n" },
     };
 

@@ -65,7 +65,7 @@ internal sealed class Expectations
         if (!result.Ok && step.Effect != Effect.Race)
         {
             if (step.Effect == Effect.Pin && PrivateFileMapping && PinPathInfo.IsWritable(step.Args.Access ?? PinAccess.None))
-                foreach (var b in step.Blocks.Blocks)
+                foreach (var b in step.Blocks.Blocks.Where(InFile)) // past EOF nothing is faulted in
                 {
                     // A refusal may come after GUP already write-faulted (COW) the pages: the mapping may hold a copy
                     // of what the page held then, or still the file's page (WriteFile and RemovePage widen it).
