@@ -38,7 +38,9 @@ public class ExplorerTests
     [Fact]
     public async Task Each_signature_is_saved_once_and_later_ones_count_as_duplicates()
     {
-        var (explorer, trials, saved) = await Explore("linux-2019-legacy", seed: 1, count: 300);
+        // 600: the first 300 held only the oracle's errors after refused io_uring pins (fixed); legacy's first
+        // finding of seed 1 is now scenario 519 (a pin and its process parting after fork).
+        var (explorer, trials, saved) = await Explore("linux-2019-legacy", seed: 1, count: 600);
 
         var signatures = trials.SelectMany(t => t.Failures).ToList();
         Assert.NotEmpty(saved);
