@@ -15,7 +15,7 @@ namespace Bridge.Core.Tests;
 /// </summary>
 public class FileWriterOracleTests
 {
-    private static readonly BackingInfo[] FileBackings = [BackingTable.Ext4, BackingTable.Xfs, BackingTable.Btrfs, BackingTable.Tmpfs];
+    internal static readonly BackingInfo[] FileBackings = [BackingTable.Ext4, BackingTable.Xfs, BackingTable.Btrfs, BackingTable.Tmpfs];
 
     public static TheoryData<string, string> WriterOnBacking =>
     [
@@ -26,7 +26,7 @@ public class FileWriterOracleTests
 
     private static VerbInfo Row(string verb) => Verbs.Find(verb)!;
 
-    private static string Args(VerbInfo verb, uint gen, string blocks) =>
+    internal static string Args(VerbInfo verb, uint gen, string blocks) =>
         verb.File!.Source == FileSource.Zeros ? $"{verb.Keyword} blocks={blocks}" : $"{verb.Keyword} gen={gen} blocks={blocks}";
 
     /// <summary>What the writer leaves in a block: its generation, or zeros.</summary>
@@ -178,5 +178,37 @@ public class FileWriterOracleTests
         Assert.Equal(1, target.GetProperty("counts").GetProperty("orphaned-write").GetInt32());
         Assert.Equal(0, json.RootElement.GetProperty("exitCode").GetInt32());
         Assert.Equal(3, target.GetProperty("scenarios")[0].GetProperty("verdict").GetProperty("orphanedWrites").GetArrayLength());
+    }
+
+    [Theory]
+    [MemberData(nameof(WriterOnBacking))]
+    public void After_a_refused_pin_of_a_private_mapping_the_mapping_may_show_its_copy_or_the_writers_data(string verb, string backing)
+    {
+        // A long-term pin refused after GUP write-faulted the pages (io_uring's registration on the 2019 and 6.1 kernels)
+        // may have left the mapping a COW copy: a file writer then changes the file's page, not that copy (found by
+        // pinbridge explore --target sim:linux-2019-legacy --seed 1, scenario 469).
+        var row = Verbs.Find(verb)!;
+        var text = $"backing {backing}\nmap private\nfile size=8K\npin uring-register blocks=0\n{Args(row, 2, "0")}\ncheck\n";
+        var refused = new Dictionary<int, StepResult> { [0] = StepResult.Failure(0, "EOPNOTSUPP", 95, 0, 5) };
+        var file = Written(row, 2);
+        (string, ReadPath, Content[])[] Views(Content mapping) =>
+            [("data", ReadPath.Disk, [file, G(0)]), ("data", ReadPath.Buffered, [file, G(0)]), ("data", ReadPath.Mapping, [mapping, G(0)])];
+
+        Assert.Equal(VerdictClass.Refused, Judge(text, refused, Check(2, Views(G(0)))).Class); // the copy, as the pin's fault left it
+        Assert.Equal(VerdictClass.Refused, Judge(text, refused, Check(2, Views(file))).Class); // no copy: the file's page
+        Assert.True(Judge(text, [], Check(2, Views(file))).HasFindings == (file != G(0))); // the pin held: its copy is the mapping's
+    }
+
+    [Fact]
+    public void Truncate_takes_a_refused_pins_copy_away_so_a_later_writer_is_what_the_mapping_shows()
+    {
+        // Scenario 422 of the same exploration: the copy a refused pin may have made lies past the truncated end, so
+        // truncate unmapped it; the file grows again through the writer, whose data the mapping then shows.
+        const string text = "backing xfs\nmap private\nfile size=32K block=16K\npin uring-register blocks=1\ntruncate size=16K\n" +
+                            "copy-range gen=4 blocks=1\ncopy-range gen=6 blocks=1\ncheck\n";
+        var refused = new Dictionary<int, StepResult> { [0] = StepResult.Failure(0, "EOPNOTSUPP", 95, 0, 5) };
+
+        Assert.Equal(VerdictClass.Refused, Judge(text, refused, Check(4, Data(G(0), G(6)))).Class);
+        Assert.Equal(VerdictClass.Stale, Judge(text, refused, Check(4, ("data", ReadPath.Disk, [G(0), G(6)]), ("data", ReadPath.Buffered, [G(0), G(6)]), ("data", ReadPath.Mapping, [G(0), G(4)]))).Class);
     }
 }

@@ -23,7 +23,7 @@ public class FileWriterModelTests
         return data;
     }
 
-    private static string Step(VerbInfo verb, uint gen, string blocks) =>
+    internal static string Step(VerbInfo verb, uint gen, string blocks) =>
         verb.File!.Source == FileSource.Zeros ? $"{verb.Keyword} blocks={blocks}" : $"{verb.Keyword} gen={gen} blocks={blocks}";
 
     private static Content Written(VerbInfo verb, uint gen) => verb.File!.Source == FileSource.Zeros ? Content.Hole : Content.Data(gen);

@@ -196,12 +196,48 @@ internal sealed class Expectations
         }
     }
 
+    /// <summary>A race in which a replacing file writer (rule 9) completed on this block (<see cref="RaceRule"/>): the
+    /// file's page ends holding <paramref name="final"/> and the disk anything <paramref name="written"/> during the race
+    /// (the replacement wrote the disk; writeback may have written what followed it). A pin that held the file's page
+    /// when the race began now holds an orphan with <paramref name="orphan"/> in it, taken out by
+    /// <paramref name="replacer"/>; <paramref name="orphanedDevices"/> are the device steps whose last write certainly
+    /// went there.</summary>
+    internal void ReplaceInRace(int block, Allowed final, Allowed written, Allowed orphan, int replacer, IEnumerable<int> orphanedDevices)
+    {
+        var state = _blocks[block];
+        var pinned = _pin is not null && _pin.Epochs.TryGetValue(block, out var epoch) && epoch == state.Epoch;
+        var pinKeepsPrivateCopy = pinned && PrivateFileMapping && state.Private is not null;
+        if (pinned && !pinKeepsPrivateCopy)
+        {
+            _pin!.Orphans[block] = orphan;
+            _pin.LeftFileAt[block] = replacer;
+            _orphanedWrites.AddRange(orphanedDevices.Select(device => new OrphanedWrite(device, block, replacer)));
+        }
+        state.Epoch++;
+        if (pinKeepsPrivateCopy)
+            _pin!.Epochs[block] = state.Epoch; // the pinned page is the private copy the replacement left mapped
+        if (state.Private is null && state.MaybePrivate)
+            state.Private = final.Union(state.Memory);
+        state.Memory = final;
+        state.Disk = written;
+        state.Durable = state.Durable.Union(written);
+        state.Written = state.Written.Union(written);
+        state.PersistedBy = null;
+    }
+
+    /// <summary>A file writer past EOF grows the file (i_size_write); the blocks between read as holes.</summary>
+    internal void GrowTo(int blocks) => Resize(Math.Max(blocks, _fileBlocks));
+
     /// <summary>A write into the file's cached page (not the mapping's private copy, which a file write never
     /// touches); a pin holding the page sees it.</summary>
     internal void WriteCachedPage(int block, Allowed final, Allowed written)
     {
-        if (block < _fileBlocks)
-            WriteFile(block, final, written);
+        if (block >= _fileBlocks)
+            return;
+        var state = _blocks[block];
+        if (PrivateFileMapping && state.Private is null && state.MaybePrivate)
+            state.Private = state.Memory.Union(final); // a refused pin may have copied the page on write: the copy, or the file's page
+        WriteFile(block, final, written);
     }
 
     private void WriteFile(int block, Allowed final, Allowed written)
@@ -302,14 +338,6 @@ internal sealed class Expectations
         _blocks[block].MaybePrivate = false;
     }
 
-    /// <summary>A file writer past EOF grows the file (the blocks between read as holes); a racing one, from its first
-    /// call on (<see cref="RaceRule"/>).</summary>
-    internal void GrowTo(int blocks)
-    {
-        if (blocks > _fileBlocks)
-            Resize(blocks);
-    }
-
     private void Resize(int blocks)
     {
         for (var b = blocks; b < _fileBlocks; b++)
@@ -375,7 +403,7 @@ internal sealed class Expectations
             state.Written = state.Written.Union(after);
         state.PersistedBy = null;
         if (!keepPrivate)
-            state.Private = null;
+            (state.Private, state.MaybePrivate) = (null, false); // truncate unmaps the copies, a refused pin's included
         else if (state.MaybePrivate)
             state.Private = (state.Private ?? before).Union(after); // the old copy, or the file's new content
     }

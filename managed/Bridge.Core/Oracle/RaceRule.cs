@@ -14,6 +14,9 @@ namespace Bridge.Core.Oracle;
 /// hold that (the contract: "every block whose last completed write finished before that call");</item>
 /// <item>a copy out of the mapping whose last iteration began after the last writes ended copies the final
 /// content; otherwise anything the page held during the race, mixed.</item>
+/// <item>a file writer that replaces the page (rule 9: O_DIRECT, a reflink, clone, zero-range) is one more writer of
+/// the file's page; once one of its iterations completed, a pin that held the page at the race's start holds an
+/// orphan: device writes go there and never reach the file (<see cref="Replace"/>).</item>
 /// </list>
 /// </summary>
 internal sealed class RaceRule(Expectations expectations, Step race)
@@ -27,11 +30,11 @@ internal sealed class RaceRule(Expectations expectations, Step race)
             .Where(r => r.Result.Race is { Iterations: > 0 })
             .Select(r => new Run(r.Step, r.Result.Race!))
             .ToList();
-        // A file writer past EOF grows the file with its first call: whatever raced it and wrote there found the file
-        // grown (the executor does not store past EOF), so its writes land in blocks the file has.
-        foreach (var w in runs.Where(r => r.Step.Effect == Effect.WriteFile && r.Stats.LastOkIteration >= 0))
-            expectations.GrowTo(w.Step.Blocks.Last + 1);
         var writers = runs.Where(r => r.Step.Effect is Effect.WriteMapping or Effect.WriteThroughPin or Effect.WriteFile).ToList();
+        // A file writer past EOF grew the file at its first completed call (the blocks between read as holes).
+        if (writers.Where(w => w.Step.Effect == Effect.WriteFile && w.Stats.LastOkIteration >= 0).Select(w => w.Step.Blocks.Last + 1).DefaultIfEmpty(0).Max() is var reach
+            && reach > expectations.FileBlocks)
+            expectations.GrowTo(reach);
         var blocks = writers.SelectMany(w => w.Step.Blocks.Blocks).Distinct().ToList();
         var lastWriteEnd = new Dictionary<int, long>();
         var before = blocks.ToDictionary(b => b, expectations.MappingView);
@@ -49,11 +52,13 @@ internal sealed class RaceRule(Expectations expectations, Step race)
                 if (completed.Count == 0)
                     continue; // every iteration failed: like a failed step outside a race, it contributes nothing
                 var written = Written(b, page);
-                var candidates = completed.Where(w => !completed.Any(y => y != w && y.Stats.LastOkStart > w.Stats.LastOkEnd)).ToList();
-                var final = candidates
-                    .Select(w => Allowed.Exactly(Content.Data(w.Step.Gen, (uint)w.Stats.LastOkIteration), w.Step.Index))
-                    .Aggregate((x, y) => x.Union(y))
-                    .WithMix(candidates.Count > 1);
+                if (completed.Any(Replaces))
+                {
+                    lastWriteEnd[b] = Math.Max(lastWriteEnd.GetValueOrDefault(b), Replace(b, page, completed, written, beforePinned[b]));
+                    continue;
+                }
+                var candidates = Candidates(completed);
+                var final = Final(candidates);
                 lastWriteEnd[b] = Math.Max(lastWriteEnd.GetValueOrDefault(b), candidates.Max(w => w.Stats.LastOkEnd));
                 Write(candidates[0].Step, b, final, written);
                 foreach (var other in completed.Where(w => w.Step.Effect == Effect.WriteThroughPin && w != candidates[0] && !expectations.PinSharesPage(b)))
@@ -82,12 +87,53 @@ internal sealed class RaceRule(Expectations expectations, Step race)
         }
     }
 
+    /// <summary>
+    /// The file's page of <paramref name="block"/> when a replacing writer completed on it during the race. The file
+    /// ends with the last write of one of the writers of the file's page (the replacing writer's data, or a store, an
+    /// O_DIRECT read or a write(2) into the page the next fault or lookup brought in after the replacement); the disk
+    /// may hold anything written during the race (the replacement wrote the disk, writeback may have written what
+    /// followed it). A device writes the page the pin holds all along, which the first completed replacement took out
+    /// of the file: it never writes the file's page after that, and before it only into a page about to be replaced —
+    /// so a device is never the file's last writer. The orphan holds the devices' last writes when one began after a
+    /// replacement had certainly completed (the earliest last completion of the replacing writers), else anything the
+    /// pinned page held before or during the race, mixed. Returns when the file's last write ended.
+    /// </summary>
+    private long Replace(int block, List<Run> page, List<Run> completed, Allowed written, Allowed pinnedBefore)
+    {
+        var onFile = completed.Where(w => w.Step.Effect != Effect.WriteThroughPin).ToList();
+        var devices = completed.Where(w => w.Step.Effect == Effect.WriteThroughPin).ToList();
+        var replacers = completed.Where(Replaces).ToList();
+        var candidates = Candidates(onFile);
+        var surelyReplaced = replacers.Min(r => r.Stats.LastOkEnd);
+        var late = devices.Where(d => d.Stats.LastOkStart > surelyReplaced).ToList();
+        var orphan = late.Count > 0
+            ? Final(Candidates(devices))
+            : page.Where(w => !Replaces(w)).Select(w => ContentOf(w)).Aggregate(pinnedBefore, (x, y) => x.Union(y)).WithMix(true);
+        var leftFileAt = replacers.MinBy(r => r.Stats.LastOkEnd)!.Step.Index;
+        expectations.ReplaceInRace(block, Final(candidates), written, orphan, leftFileAt, late.Select(d => d.Step.Index));
+        return candidates.Max(w => w.Stats.LastOkEnd);
+    }
+
+    /// <summary>A completed file writer that takes the page out of the page cache on this backing (rule 9).</summary>
+    private bool Replaces(Run w) => w.Step.Verb.File?.ReplacesPagesOn(expectations.Scenario.Backing) == true && w.Stats.LastOkIteration >= 0;
+
+    /// <summary>The writers whose last write may be the page's final content: any whose last write did not end before
+    /// another's last write began.</summary>
+    private static List<Run> Candidates(List<Run> completed) =>
+        completed.Where(w => !completed.Any(y => y != w && y.Stats.LastOkStart > w.Stats.LastOkEnd)).ToList();
+
+    /// <summary>The last iterations of the candidates; sectors may mix when two remain.</summary>
+    private static Allowed Final(List<Run> candidates) => candidates
+        .Select(w => Allowed.Exactly(w.Step.Verb.File?.Source == FileSource.Zeros ? Content.Hole : Content.Data(w.Step.Gen, (uint)w.Stats.LastOkIteration), w.Step.Index))
+        .Aggregate((x, y) => x.Union(y))
+        .WithMix(candidates.Count > 1);
+
     private void Write(Step step, int block, Allowed final, Allowed written)
     {
         if (step.Effect == Effect.WriteThroughPin)
             expectations.WriteThroughPin(block, final, written, step.Index);
         else if (step.Effect == Effect.WriteFile)
-            expectations.WriteCachedPage(block, final, written); // only in-place writers race (their rows allow it)
+            expectations.WriteCachedPage(block, final, written); // in place: a replacing writer's page goes through Replace
         else
             expectations.WriteThroughMapping(block, final, written);
     }
@@ -105,6 +151,11 @@ internal sealed class RaceRule(Expectations expectations, Step race)
 
     private static Allowed Written(int block, List<Run> writers) => writers
         .Where(w => w.Step.Blocks.Contains(block))
-        .Select(w => Allowed.AnyIteration(w.Step.Gen, (uint)(w.Stats.Iterations - 1), w.Step.Index))
+        .Select(ContentOf)
         .Aggregate((x, y) => x.Union(y));
+
+    /// <summary>Anything one writer's iterations wrote: zeros for zero-range, else any iteration of its generation.</summary>
+    private static Allowed ContentOf(Run w) => w.Step.Verb.File?.Source == FileSource.Zeros
+        ? Allowed.Exactly(Content.Hole, w.Step.Index).WithMix(true)
+        : Allowed.AnyIteration(w.Step.Gen, (uint)(w.Stats.Iterations - 1), w.Step.Index);
 }

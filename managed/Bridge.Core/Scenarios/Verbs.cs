@@ -88,6 +88,22 @@ public sealed record FileWriter(FileSource Source, PageReplacement Replaces, str
         PageReplacement.WhereReflink => backing.Reflinks,
         _ => false,
     };
+
+    /// <summary>Where the call replaces the page by invalidating it (O_DIRECT), a page a store into the mapping dirtied
+    /// again between the write-back and the invalidation after the write cannot be dropped: the kernel keeps that page
+    /// (the page cache may now differ from the disk), logs <see cref="StaleCacheLog"/> and records EIO in the mapping's
+    /// error sequence, which the next fsync returns (mm/filemap.c kiocb_invalidate_post_direct_write →
+    /// fs/direct-io.c / fs/iomap dio_warn_stale_pagecache). Truncating the range (a reflink, clone, zero-range) cannot
+    /// fail so, nor can a filesystem that keeps stores out of the range while the write is in flight
+    /// (<see cref="BackingInfo.LocksDirectWriteRange"/>).</summary>
+    public bool StaleCacheOnCollision(BackingInfo backing) => Invalidates(backing) && !backing.LocksDirectWriteRange;
+
+    /// <summary>The call replaces the page by invalidating it, before and after an O_DIRECT write (not by truncating the
+    /// range): a page dirtied again before the first invalidation makes the call fall back to a buffered write.</summary>
+    public bool Invalidates(BackingInfo backing) => Replaces == PageReplacement.WhereStorage && ReplacesPagesOn(backing);
+
+    /// <summary>What dio_warn_stale_pagecache logs.</summary>
+    public const string StaleCacheLog = "Page cache invalidation failure on direct I/O";
 }
 
 /// <summary>The kinds of argument a verb takes.</summary>
@@ -192,25 +208,26 @@ public static class Verbs
         "cut the power (VM target: qemu killed, nothing flushed) and boot again on the same disks; the steps after it " +
         "(check) see only what persistence points made durable", CutsPower: true);
 
-    // File writers. The kernel takes any of them beside any other call (the folio lock and the inode's locks
-    // serialise them); only write(2), which writes the cached page in place, may race here: the oracle's race rule has
-    // no model of a page leaving the file mid-race (O_DIRECT's invalidation, a reflink, clone, zero-range).
+    // File writers. The kernel takes any of them beside any other call (the folio lock, the inode's locks and the
+    // mapping's invalidate lock serialise them), so every one may race: the race rule (Oracle/RaceRule.cs) knows a page
+    // that leaves the file mid-race (O_DIRECT's invalidation, a reflink, clone, zero-range). Where a backing refuses
+    // the call, every iteration fails with the errno and contributes nothing.
     public static readonly VerbInfo Write = new("write", Effect.WriteFile, Writer.Buffered, [GenArg, BlocksArg], true, true, false,
         "pwrite(2) of generation N into the data file from a buffer of Bridge's (through the page cache: a pinned page receives it)",
         File: new(FileSource.Buffer, PageReplacement.Never, "pwrite"));
-    public static readonly VerbInfo ODirectWriteFile = new("odirect-write-file", Effect.WriteFile, Writer.ODirect, [GenArg, BlocksArg], false, true, false,
+    public static readonly VerbInfo ODirectWriteFile = new("odirect-write-file", Effect.WriteFile, Writer.ODirect, [GenArg, BlocksArg], true, true, false,
         "pwrite(O_DIRECT) of generation N into the data file from an aligned buffer of Bridge's (a second descriptor); the " +
         "cached pages are written back and invalidated first, a pinned one too (it lives on outside the file)",
         File: new(FileSource.Buffer, PageReplacement.WhereStorage, "pwrite(O_DIRECT)"));
-    public static readonly VerbInfo CopyRange = new("copy-range", Effect.WriteFile, Writer.Copy, [GenArg, BlocksArg], false, true, false,
+    public static readonly VerbInfo CopyRange = new("copy-range", Effect.WriteFile, Writer.Copy, [GenArg, BlocksArg], true, true, false,
         "copy_file_range(2) of generation N from a file of Bridge's beside the data file (a reflink on xfs and btrfs, " +
         "which takes the cached pages out of the file; a copy into them elsewhere)",
         File: new(FileSource.SiblingFile, PageReplacement.WhereReflink, "copy_file_range"));
-    public static readonly VerbInfo Clone = new("clone", Effect.WriteFile, Writer.Copy, [GenArg, BlocksArg], false, true, false,
+    public static readonly VerbInfo Clone = new("clone", Effect.WriteFile, Writer.Copy, [GenArg, BlocksArg], true, true, false,
         "ioctl(FICLONERANGE) of generation N from a file of Bridge's beside the data file (xfs, btrfs; refused elsewhere " +
         "with the kernel's errno)",
         File: new(FileSource.SiblingFile, PageReplacement.Always, "ioctl(FICLONERANGE)"));
-    public static readonly VerbInfo ZeroRange = new("zero-range", Effect.WriteFile, 0, [new("blocks", ArgKind.Blocks, Required: true)], false, true, false,
+    public static readonly VerbInfo ZeroRange = new("zero-range", Effect.WriteFile, 0, [new("blocks", ArgKind.Blocks, Required: true)], true, true, false,
         "fallocate(FALLOC_FL_ZERO_RANGE) over the blocks (ext4, xfs, btrfs; refused on shmem and hugetlbfs)",
         File: new(FileSource.Zeros, PageReplacement.Always, "fallocate(FALLOC_FL_ZERO_RANGE)"));
 

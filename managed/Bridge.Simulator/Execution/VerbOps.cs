@@ -21,9 +21,9 @@ internal static class VerbOps
         (Verbs.ODirectWrite, CopyFromMapping),
         (Verbs.UringWrite, CopyFromMapping),
         (Verbs.Msync, Msync),
-        (Verbs.Fsync, (k, s, i, r) => k.WriteAndWait(0, k.MappingPages - 1, r)),
-        (Verbs.Fdatasync, (k, s, i, r) => k.WriteAndWait(0, k.MappingPages - 1, r)),
-        (Verbs.SyncFileRange, (k, s, i, r) => k.WriteAndWait(FirstPage(k, s), LastPage(k, s), r)),
+        (Verbs.Fsync, (k, s, i, r) => Persist(k, 0, k.MappingPages - 1, r)),
+        (Verbs.Fdatasync, (k, s, i, r) => Persist(k, 0, k.MappingPages - 1, r)),
+        (Verbs.SyncFileRange, (k, s, i, r) => Persist(k, FirstPage(k, s), LastPage(k, s), r)),
         (Verbs.FadviseDontneed, (k, s, i, r) => k.FadviseDontneed(FirstPage(k, s), LastPage(k, s), r)),
         (Verbs.DropCaches, DropCaches),
         (Verbs.Mprotect, Mprotect),
@@ -136,7 +136,16 @@ internal static class VerbOps
     private static IEnumerable<Yield> Msync(Kernel k, Step step, int iteration, CallStatus result) =>
         step.Args.Mode == "async" || k.File is null || !k.Vma.Shared
             ? []
-            : k.WriteAndWait(FirstPage(k, step), LastPage(k, step), result);
+            : Persist(k, FirstPage(k, step), LastPage(k, step), result);
+
+    /// <summary>A persistence call: write the range back and wait (file_write_and_wait_range), then report a writeback
+    /// error recorded since the descriptor last looked (file_check_and_advance_wb_err).</summary>
+    private static IEnumerable<Yield> Persist(Kernel k, int first, int last, CallStatus result)
+    {
+        foreach (var y in k.WriteAndWait(first, last, result))
+            yield return y;
+        k.ReportWritebackError(result);
+    }
 
     private static IEnumerable<Yield> DropCaches(Kernel k, Step step, int iteration, CallStatus result) =>
         Instant(() => k.Invalidate(0, k.MappingPages - 1));
@@ -156,7 +165,9 @@ internal static class VerbOps
 
     /// <summary>A file writer: refused where the policy's row says so; else past EOF it grows the file, and it writes
     /// into the cached pages or — where the verb's row replaces them on this backing — writes the range back
-    /// (filemap_write_and_wait_range) and replaces the pages.</summary>
+    /// (filemap_write_and_wait_range) and replaces the pages. O_DIRECT invalidates them before and after its write,
+    /// where a store racing it can make either fail (<see cref="FileWriter.StaleCacheOnCollision"/>): before, the call
+    /// falls back to a buffered write into the cached pages; after, the stale page stays and the next fsync says EIO.</summary>
     private static IEnumerable<Yield> FileWrite(Kernel k, Step step, int iteration, CallStatus result)
     {
         if (k.Policy.FileWriterRefusal(step.Verb, k.Scenario.Backing) is { } errno)
@@ -168,7 +179,20 @@ internal static class VerbOps
         var stamp = writer.Source == FileSource.Zeros ? Stamp.Hole : StampOf(step, iteration, step.Verb.Writer);
         k.GrowTo(step.Blocks.Last + 1);
         var pages = PagesInFile(k, step);
-        if (writer.ReplacesPagesOn(k.Scenario.Backing))
+        if (writer.Invalidates(k.Scenario.Backing))
+        {
+            foreach (var y in k.WriteAndWait(FirstPage(k, step), LastPage(k, step), result))
+                yield return y;
+            yield return Yield.Preempt; // a store may dirty a page again before the invalidation
+            if (k.InvalidateForDirectWrite(pages))
+            {
+                if (writer.StaleCacheOnCollision(k.Scenario.Backing))
+                    yield return Yield.Preempt; // the bio is in flight: a store faults the page back in from the disk
+                k.CompleteDirectWrite(pages, stamp);
+                yield break;
+            }
+        }
+        else if (writer.ReplacesPagesOn(k.Scenario.Backing))
         {
             foreach (var y in k.WriteAndWait(FirstPage(k, step), LastPage(k, step), result))
                 yield return y;

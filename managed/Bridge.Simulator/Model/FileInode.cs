@@ -40,6 +40,11 @@ public sealed class FileInode
 
     public bool HasStorage => Disk is not null;
 
+    /// <summary>A writeback error recorded in the mapping's error sequence (errseq_set on mapping->wb_err) that the
+    /// scenario's descriptor has not yet seen: its next fsync, fdatasync, msync(MS_SYNC) or sync_file_range returns it
+    /// once (file_check_and_advance_wb_err).</summary>
+    public bool UnseenWritebackError { get; set; }
+
     public Span<Stamp> DiskPage(int page) => Disk.AsSpan(page * Frame.SectorsPerPage, Frame.SectorsPerPage);
 
     /// <summary>The cached page, or a new one read from storage (a hole on shmem). Pages read in are clean and
