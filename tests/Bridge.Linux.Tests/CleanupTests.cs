@@ -33,6 +33,26 @@ public class CleanupTests
         Assert.False(Directory.Exists(root));
     }
 
+    /// <summary>A run's scenarios share its scratch filesystems (one 512 MiB image per type): each scenario's data,
+    /// source and output files go when it ends, or a long run fills them (a 5-minute exploration of the host stopped
+    /// at its 1313th scenario: ENOSPC creating the scenario's directory).</summary>
+    [Fact]
+    public void EachScenarioTakesItsFilesAwayFromTheRunsScratchFilesystems()
+    {
+        Assert.SkipUnless(SystemInfo.IsRoot, "needs root");
+        using var scratch = new ScratchSpace();
+        using var runner = new ScenarioRunner(scratch);
+        foreach (var backing in BackingTable.All)
+        {
+            var text = $"backing {backing.Name}\nfile size=2M\nstore gen=1\nodirect-read gen=2 blocks=0\nodirect-write to=out\ncheck\n";
+            var observation = runner.Run(ScenarioFile.Parse(text, "c.scn")[0], interrupt: TestContext.Current.CancellationToken);
+            Assert.Null(observation.Skip);
+            var left = Mounts.Under(scratch.Root).SelectMany(m => Directory.EnumerateFileSystemEntries(m, "*", SearchOption.AllDirectories))
+                .Where(e => !e.Contains("/lost+found", StringComparison.Ordinal)).ToList();
+            Assert.True(left.Count == 0, $"{backing.Name} left {string.Join(", ", left)}");
+        }
+    }
+
     [Fact]
     public void AScenarioThisHostCannotRunIsASkipWithItsReasonAndLeavesNothing()
     {

@@ -27,6 +27,17 @@ public class RowMutationTests
         check
         """;
 
+    // An RDMA READ through an MR without remote-read: refused as a remote access error or flushed, by era.
+    private const string RefusedDeviceRead = """
+        scenario refused-device-read
+        backing tmpfs
+        map shared
+        file size=16K block=4K
+        pin rdma-mr
+        dma-read blocks=0 to=out
+        check
+        """;
+
     private static readonly string AllowRdmaFileShared = new PinRow(PinPathTable.RdmaMr, MemoryClass.FileShared, true, null, false, "").Key;
     private static readonly string AllowUringFileShared = new PinRow(PinPathTable.UringRegister, MemoryClass.FileShared, true, null, false, "").Key;
     private static readonly string EvictStrips = Switches.Name(Switch.EvictReleasesBuffersOfReferencedPages);
@@ -40,6 +51,7 @@ public class RowMutationTests
         [Switches.Name(Switch.DirectIoOnShmem)] = (() => Repo.Load("policy/odirect-check-tmpfs.scn"), 42, []),
         [Switches.Name(Switch.ReadOnlyLongtermPinUnsharesCowPages)] = (() => Repo.Load("policy/readonly-pin-private-cow.scn"), 42, []),
         [Switches.Name(Switch.ForkCopiesPinnedPages)] = (() => Repo.Load("policy/fork-with-pinned-buffer.scn"), 42, []),
+        [Switches.Name(Switch.RefusedDeviceAccessFlushes)] = (() => Repo.Parse(RefusedDeviceRead), 42, []),
         [new UnpinRow(PinPathTable.RdmaMr, false, "").Key] = (() => Repo.Load("seed/lost-write-after-writeback.scn"), 42, [AllowRdmaFileShared]),
         [new UnpinRow(PinPathTable.UringRegister, false, "").Key] = (() => Repo.Parse(UringLostWrite), 42, [AllowUringFileShared]),
         [new BufferlessRow("ext4", BufferlessAction.Oops, [], "").Key] = (() => Repo.Load("policy/buffers-stripped-under-pin.scn"), 42, [AllowRdmaFileShared, EvictStrips]),

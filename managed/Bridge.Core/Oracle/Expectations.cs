@@ -65,8 +65,13 @@ internal sealed class Expectations
         if (!result.Ok && step.Effect != Effect.Race)
         {
             if (step.Effect == Effect.Pin && PrivateFileMapping && PinPathInfo.IsWritable(step.Args.Access ?? PinAccess.None))
-                foreach (var b in step.Blocks.Blocks)
-                    _blocks[b].MaybePrivate = true; // a refusal may come after GUP already write-faulted (COW) the pages
+                foreach (var b in step.Blocks.Blocks.Where(InFile)) // past EOF nothing is faulted in
+                {
+                    // A refusal may come after GUP already write-faulted (COW) the pages: the mapping may hold a copy
+                    // of what the page held then, or still the file's page (WriteFile and RemovePage widen it).
+                    _blocks[b].MaybePrivate = _blocks[b].Private is null || _blocks[b].MaybePrivate;
+                    _blocks[b].Private ??= _blocks[b].Memory;
+                }
             return;
         }
         switch (step.Effect)
@@ -151,7 +156,7 @@ internal sealed class Expectations
         if (block >= _fileBlocks)
             return; // the executor does not store past EOF (it would be SIGBUS); nothing was written
         if (PrivateFileMapping)
-            _blocks[block].Private = final;
+            MakePrivate(block, final);
         else
             WriteFile(block, final, written);
     }
@@ -169,7 +174,7 @@ internal sealed class Expectations
             _orphanedWrites.Add(new OrphanedWrite(step, block, _pin.LeftFileAt.GetValueOrDefault(block, -1)));
         }
         else if (PrivateFileMapping && _pin.Writable)
-            state.Private = final;
+            MakePrivate(block, final);
         else
             WriteFile(block, final, written);
     }
@@ -179,8 +184,7 @@ internal sealed class Expectations
     private void WriteThroughFile(Step step)
     {
         var writer = step.Verb.File!;
-        if (step.Blocks.Last >= _fileBlocks)
-            Resize(step.Blocks.Last + 1);
+        GrowTo(step.Blocks.Last + 1);
         var content = Allowed.Exactly(writer.Source == FileSource.Zeros ? Content.Hole : Content.Data(step.Gen), step.Index);
         var replaces = writer.ReplacesPagesOn(_scenario.Backing);
         foreach (var b in step.Blocks.Blocks)
@@ -239,6 +243,10 @@ internal sealed class Expectations
     private void WriteFile(int block, Allowed final, Allowed written)
     {
         var state = _blocks[block];
+        // A copy the mapping only may have (a refused pin that may not have faulted: a read-only VMA refuses before
+        // GUP faults) may be no copy at all: the mapping may still show the file's page.
+        if (state is { MaybePrivate: true, Private: { } maybe })
+            state.Private = maybe.Union(final);
         state.Memory = final;
         state.Disk = state.Disk.Union(written);
         state.Durable = state.Durable.Union(written);
@@ -320,7 +328,14 @@ internal sealed class Expectations
         // A long-term pin of a private mapping holds the process's own copy: FOLL_WRITE breaks COW, and a read-only
         // long-term pin unshares the page (mm gup_must_unshare), so device and process keep seeing the same page.
         foreach (var b in step.Blocks.Blocks)
-            _blocks[b].Private ??= _blocks[b].Memory;
+            MakePrivate(b, _blocks[b] is { MaybePrivate: true, Private: { } maybe } ? maybe.Union(_blocks[b].Memory) : _blocks[b].Private ?? _blocks[b].Memory);
+    }
+
+    /// <summary>The mapping's page is the process's own copy now, holding <paramref name="content"/>.</summary>
+    private void MakePrivate(int block, Allowed content)
+    {
+        _blocks[block].Private = content;
+        _blocks[block].MaybePrivate = false;
     }
 
     private void Resize(int blocks)
@@ -389,7 +404,7 @@ internal sealed class Expectations
         state.PersistedBy = null;
         if (!keepPrivate)
             (state.Private, state.MaybePrivate) = (null, false); // truncate unmaps the copies, a refused pin's included
-        else if (state.Private is null && state.MaybePrivate)
-            state.Private = after.Union(before); // the old copy, or the file's new content
+        else if (state.MaybePrivate)
+            state.Private = (state.Private ?? before).Union(after); // the old copy, or the file's new content
     }
 }

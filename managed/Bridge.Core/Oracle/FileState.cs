@@ -23,7 +23,8 @@ internal sealed class BlockState(Allowed initial)
     public Allowed? Private { get; set; }
 
     /// <summary>A failed step may have copied the page on write in a private mapping (a pin refused after GUP
-    /// faulted it for writing): punch may then leave that copy visible instead of the hole.</summary>
+    /// faulted it for writing — or before, where the VMA is read-only): <see cref="Private"/> then holds what the copy
+    /// may hold, widened by every later write and removal of the file's page, since the mapping may still show it.</summary>
     public bool MaybePrivate { get; set; }
 
     /// <summary>Page identity: bumped when truncate or punch takes the page out of the file.</summary>

@@ -21,10 +21,12 @@ public static class Oracle
         var findings = new List<Finding>();
         var refusals = new List<Refusal>();
         var expectations = new Expectations(scenario, observation);
+        Step? pin = null;
         foreach (var step in scenario.Steps)
         {
             foreach (var s in step.Body.Prepend(step))
-                StepFindings(s, expectations.ResultOf(s), findings, refusals);
+                StepFindings(s, expectations.ResultOf(s), RefusedByAccess(s, pin), findings, refusals);
+            pin = step.Effect switch { Effect.Pin => step, Effect.Unpin => null, _ => pin };
             if (step.Effect == Effect.Check && observation.Checks.FirstOrDefault(c => c.Step == step.Index) is { } check)
                 findings.AddRange(JudgeCheck(check, expectations, observation.RunId));
             else
@@ -89,8 +91,23 @@ public static class Oracle
         return files;
     }
 
-    /// <summary>Step-level outcomes: a refused pin is recorded (not a finding); EIO and time-outs are findings.</summary>
-    private static void StepFindings(Step step, StepResult result, List<Finding> findings, List<Refusal> refusals)
+    /// <summary>Whether <paramref name="step"/> is a device operation that the access of <paramref name="pin"/> (the
+    /// pin step in effect) does not allow: the device refuses it, whatever it reports — EACCES, or EIO where rdma_rxe
+    /// flushes the request of a QP its own refusal put in the error state (6.12) — and no data was lost.</summary>
+    private static bool RefusedByAccess(Step step, Step? pin)
+    {
+        var needs = step.Effect switch
+        {
+            Effect.WriteThroughPin => pin?.PinPath.DeviceWriteNeeds,
+            Effect.CopyThroughPin => pin?.PinPath.DeviceReadNeeds,
+            _ => null,
+        };
+        return needs is { } n && !PinPathInfo.Allows(pin!.Args.Access ?? PinAccess.None, n);
+    }
+
+    /// <summary>Step-level outcomes: a refused pin is recorded (not a finding); EIO and time-outs are findings, except
+    /// the failure of a device operation the pin's access refuses (<paramref name="refusedByAccess"/>).</summary>
+    private static void StepFindings(Step step, StepResult result, bool refusedByAccess, List<Finding> findings, List<Refusal> refusals)
     {
         if (step.Effect == Effect.Pin && result.Outcome == Outcome.Errno)
             refusals.Add(new Refusal(step.Index, step.Text, result.Errno!));
@@ -98,7 +115,7 @@ public static class Oracle
             findings.Add(new Finding(VerdictClass.Hang, step.Index, null, null, null, "completion", "timeout", step.Index, $"'{step.Text}' did not finish ({result.Detail})"));
         // Data the kernel says it lost: EIO or EUCLEAN (a checksumming filesystem's csum failure) from any step, and
         // any failure of a persistence call (the data it was to make durable may not be).
-        if (result.Errno is "EIO" or "EUCLEAN" || (step.Effect == Effect.Persist && result.Outcome == Outcome.Errno))
+        if (!refusedByAccess && (result.Errno is "EIO" or "EUCLEAN") || (step.Effect == Effect.Persist && result.Outcome == Outcome.Errno))
             findings.Add(new Finding(VerdictClass.IoError, step.Index, null, null, null, "0", result.Errno!, step.Index, $"'{step.Text}' failed with {result.Errno}"));
     }
 

@@ -36,6 +36,18 @@ public sealed record PinPathInfo(
     /// IB_ACCESS_REMOTE_READ (the same check_rkey).</summary>
     public PinAccess DeviceReadNeeds { get; init; }
 
+    /// <summary>Access flags the registration refuses unless <see cref="PinAccess.LocalWrite"/> comes with them: RDMA
+    /// remote write (ib_uverbs_reg_mr → ib_check_mr_access, include/rdma/ib_verbs.h: "Local write permission is
+    /// required if remote write or remote atomic permission is also requested", EINVAL before any page is pinned; the
+    /// same check has stood in uverbs since the first releases, so every era has it).</summary>
+    public PinAccess NeedsLocalWrite { get; init; }
+
+    /// <summary>Why a pin with <paramref name="access"/> is refused (EINVAL) before anything is pinned, or null.</summary>
+    public string? RefusedAccess(PinAccess access) =>
+        (access & NeedsLocalWrite) != 0 && (access & PinAccess.LocalWrite) == 0
+            ? $"{Name}: {access & NeedsLocalWrite} without local-write is refused (ib_check_mr_access)"
+            : null;
+
     /// <summary>Whether a pin taken with <paramref name="access"/> lets the device do what needs <paramref name="needs"/>.</summary>
     public static bool Allows(PinAccess access, PinAccess needs) => (access & needs) == needs;
 }
@@ -58,6 +70,7 @@ public static class PinPathTable
     {
         DeviceWriteNeeds = PinAccess.RemoteWrite,
         DeviceReadNeeds = PinAccess.RemoteRead,
+        NeedsLocalWrite = PinAccess.RemoteWrite,
     };
 
     public static readonly IReadOnlyList<PinPathInfo> All = [UringRegister, RdmaMr];

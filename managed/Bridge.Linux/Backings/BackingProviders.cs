@@ -28,7 +28,7 @@ public static class BackingProviders
         new(BackingTable.Tmpfs, true, null, (s, _) => OnDisk(s, SystemInfo.IsRoot ? s.VirtualFilesystem(BackingTable.Tmpfs.FsType!, "size=1g") : s.SharedMemory(), AuxDirectory(s))),
         new(BackingTable.Memfd, true, null, (s, _) => Memfd(s, 0, BackingTable.Memfd, release: null)),
         new(BackingTable.Hugetlb, false, null, Hugetlb),
-        new(BackingTable.Anon, true, null, (s, _) => new BackingInstance(null, null, MAP_ANONYMOUS, AuxDirectory(s), null)),
+        new(BackingTable.Anon, true, null, (s, _) => Anon(s)),
     ];
 
     public static BackingProvider For(BackingInfo backing) =>
@@ -82,13 +82,19 @@ public static class BackingProviders
         }
     }
 
+    private static BackingInstance Anon(ScratchSpace s)
+    {
+        var aux = AuxDirectory(s);
+        return new BackingInstance(null, null, MAP_ANONYMOUS, aux, null, directories: [aux]);
+    }
+
     private static BackingInstance OnDisk(ScratchSpace s, string root, string? aux = null)
     {
         var dir = s.NewDirectory(root);
         var path = Path.Combine(dir, "data");
         var fd = FileDescriptor.OpenOrThrow(path, O_RDWR | O_CREAT | O_TRUNC);
         return new BackingInstance(fd, path, 0, aux ?? dir, FsType.Of(fd),
-            sibling: name => FileDescriptor.Open(Path.Combine(dir, name), O_RDWR | O_CREAT | O_TRUNC));
+            sibling: name => FileDescriptor.Open(Path.Combine(dir, name), O_RDWR | O_CREAT | O_TRUNC), directories: aux is null ? [dir] : [dir, aux]);
     }
 
     private static BackingInstance Memfd(ScratchSpace s, uint flags, BackingInfo backing, Action? release)
@@ -99,8 +105,9 @@ public static class BackingProviders
             release?.Invoke();
             throw new BackingUnavailableException($"memfd_create(flags 0x{flags:x}): {r.ErrnoName}");
         }
-        return new BackingInstance(fd, $"/proc/{Environment.ProcessId}/fd/{fd.Fd}", 0, AuxDirectory(s), backing.FsType, release,
-            name => FileDescriptor.MemfdCreate(name, flags)); // memfds of one kind share one internal mount
+        var aux = AuxDirectory(s);
+        return new BackingInstance(fd, $"/proc/{Environment.ProcessId}/fd/{fd.Fd}", 0, aux, backing.FsType, release,
+            name => FileDescriptor.MemfdCreate(name, flags), [aux]); // memfds of one kind share one internal mount
     }
 
     /// <summary>Enough huge pages for the file four times over: a private mapping's COW copies are huge pages too,

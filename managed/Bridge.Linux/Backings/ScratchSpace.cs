@@ -65,6 +65,21 @@ public sealed class ScratchSpace : IDisposable
         return dir;
     }
 
+    /// <summary>Deletes a scenario's directory and what it holds; one that cannot be deleted now (a call abandoned in
+    /// it may still hold a file) goes with the scratch space at the end of the run.</summary>
+    public static void DeleteQuietly(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory))
+                Directory.Delete(directory, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // left for Dispose, which deletes the whole scratch root
+        }
+    }
+
     /// <summary>Mounts (once per run) a fresh <paramref name="fsType"/> filesystem — on the next scratch disk when
     /// the run was given some, else on a loop device over a sparse image — and returns its mount point.</summary>
     public string Filesystem(string fsType, string mkfs, IReadOnlyList<string> mkfsArgs, long imageSize)

@@ -42,6 +42,13 @@ public sealed class RunContext : IDisposable
     public string? MappingGone { get; set; }
     public bool ReadOnly { get; set; }
 
+    /// <summary>Held shared by each CPU store into the mapping, from its look at <see cref="ReadOnly"/> to its last
+    /// byte, and exclusively by a change of the mapping's protection or presence (mprotect, munmap): a store that saw
+    /// the mapping writable ends before mprotect(PROT_READ) lands, so a race of the two never faults the harness (a
+    /// store that did SIGSEGVed the agent, and every later scenario of its VM boot went unrun). Stores still run
+    /// together, and readers of the mapping never wait.</summary>
+    public ReaderWriterLockSlim MappingChange { get; } = new(LockRecursionPolicy.NoRecursion);
+
     public Dictionary<string, OutputDescriptors> Outputs { get; } = [];
 
     /// <summary>When images may be kept: a scratch directory where each check also writes the data file's O_DIRECT
@@ -116,6 +123,7 @@ public sealed class RunContext : IDisposable
             child.Dispose();
         Pin?.Dispose();
         Mapping?.Dispose();
+        MappingChange.Dispose();
         DataDirect?.Dispose();
         foreach (var s in _sources.Values)
             s.Dispose();
@@ -128,6 +136,8 @@ public sealed class RunContext : IDisposable
             o.Dispose();
         _checkBuffer?.Dispose();
         Backing.Dispose();
+        if (CheckImages is { } images)
+            ScratchSpace.DeleteQuietly(images); // the kept ones were copied out (KeptImages)
     }
 }
 

@@ -52,6 +52,12 @@ public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
         {
             return new Observation(scenario.Name, id, env, [], [], [], e.Message);
         }
+        catch (Exception e) when (e is SysException or IOException)
+        {
+            // The scratch filesystem refused the scenario's directory or file (ENOSPC, EIO): this scenario cannot run,
+            // the next ones may.
+            return new Observation(scenario.Name, id, env, [], [], [], $"setup failed: {e.Message}");
+        }
         env = env with { FsType = backing.FsType };
         using var kernelLog = new KernelLog();
         var ctx = new RunContext(scenario, id, backing);
@@ -104,7 +110,7 @@ public sealed class ScenarioRunner(ScratchSpace scratch, string target = "host")
             var directory = Path.Combine(scratch.MountPointOf(scenario.Backing.FsType!), point.Directory);
             var path = Path.Combine(directory, CheckPlan.DataFile);
             var data = FileDescriptor.OpenOrThrow(path, O_RDWR);
-            ctx = new RunContext(scenario, point.RunId, new BackingInstance(data, path, 0, directory, FsType.Of(data)))
+            ctx = new RunContext(scenario, point.RunId, new BackingInstance(data, path, 0, directory, FsType.Of(data), directories: [directory]))
             {
                 MappingGone = $"the power cut at {scenario.Describe(point.CutAt)} took the mapping",
             };

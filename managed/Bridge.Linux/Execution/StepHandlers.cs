@@ -62,13 +62,21 @@ public static class StepHandlers
     /// <summary>CPU stores, sector by sector, so that a concurrent reader can catch a torn block.</summary>
     private static CallResult Store(RunContext ctx, Step step, uint iteration)
     {
-        if ((MappingProblem(ctx, forWrite: true) ?? PastEof(ctx, step)) is { } why)
-            return KernelCalls.NotRun(why);
-        var stamp = StampFor(ctx, step, iteration, Writer.Cpu);
-        var start = MonotonicClock.Now;
-        foreach (var b in step.Blocks.Blocks)
-            BlockCodec.Stamp(ctx.Mapping!.Span(ctx.Geometry.OffsetOf(b), ctx.Geometry.BlockSize), stamp with { Block = b });
-        return CallResult.Success(start, MonotonicClock.Now);
+        ctx.MappingChange.EnterReadLock();
+        try
+        {
+            if ((MappingProblem(ctx, forWrite: true) ?? PastEof(ctx, step)) is { } why)
+                return KernelCalls.NotRun(why);
+            var stamp = StampFor(ctx, step, iteration, Writer.Cpu);
+            var start = MonotonicClock.Now;
+            foreach (var b in step.Blocks.Blocks)
+                BlockCodec.Stamp(ctx.Mapping!.Span(ctx.Geometry.OffsetOf(b), ctx.Geometry.BlockSize), stamp with { Block = b });
+            return CallResult.Success(start, MonotonicClock.Now);
+        }
+        finally
+        {
+            ctx.MappingChange.ExitReadLock();
+        }
     }
 
     /// <summary>pread(O_DIRECT) from the step's source file into the mapping: GUP with FOLL_PIN on the mapped
@@ -106,18 +114,35 @@ public static class StepHandlers
         if (MappingProblem(ctx, forWrite: false) is { } why)
             return KernelCalls.NotRun(why);
         var readOnly = step.Args.Mode == "ro";
-        var call = KernelCalls.Time(() => ctx.Mapping!.Protect(readOnly ? PROT_READ : PROT_READ | PROT_WRITE));
-        if (call.Ok)
-            ctx.ReadOnly = readOnly;
-        return call;
+        return ChangingMapping(ctx, () =>
+        {
+            var call = KernelCalls.Time(() => ctx.Mapping!.Protect(readOnly ? PROT_READ : PROT_READ | PROT_WRITE));
+            if (call.Ok)
+                ctx.ReadOnly = readOnly;
+            return call;
+        });
     }
 
-    private static CallResult Munmap(RunContext ctx, Step step, uint iteration)
+    private static CallResult Munmap(RunContext ctx, Step step, uint iteration) => ChangingMapping(ctx, () =>
     {
         var call = KernelCalls.Time(() => ctx.Mapping!.Unmap());
         if (call.Ok)
             ctx.MappingGone = $"unmapped by {step}";
         return call;
+    });
+
+    /// <summary>Changes the mapping's protection or presence while no CPU store is under way (<see cref="RunContext.MappingChange"/>).</summary>
+    private static CallResult ChangingMapping(RunContext ctx, Func<CallResult> change)
+    {
+        ctx.MappingChange.EnterWriteLock();
+        try
+        {
+            return change();
+        }
+        finally
+        {
+            ctx.MappingChange.ExitWriteLock();
+        }
     }
 
     private static unsafe SysResult DropCaches()

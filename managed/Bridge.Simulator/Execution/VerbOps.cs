@@ -208,13 +208,13 @@ internal static class VerbOps
 
     /// <summary>The device writes through the pin into whatever frames it holds — cached, orphaned or copied —
     /// without any CPU page-table access, so nothing is dirtied. A pin without the access the path's device write
-    /// needs (an MR without remote-write) rejects the write (the responder's remote access error), reported as EACCES.</summary>
+    /// needs (an MR without remote-write) rejects the write (<see cref="RefusedErrno"/>).</summary>
     private static IEnumerable<Yield> Dma(Kernel k, Step step, int iteration, CallStatus result)
     {
         var pin = k.Pin!;
         if (!pin.DeviceMayWrite)
         {
-            result.Fail("EACCES", "the memory region does not allow the device to write");
+            result.Fail(RefusedErrno(k), "the memory region does not allow the device to write");
             yield break;
         }
         var stamp = StampOf(step, iteration, pin.Path.DeviceWriter);
@@ -225,14 +225,18 @@ internal static class VerbOps
         }
     }
 
+    /// <summary>How a device operation the pin's access refuses fails: a remote access error (EACCES), or where the
+    /// era's device flushes it instead, EIO (<see cref="Policies.Switch.RefusedDeviceAccessFlushes"/>).</summary>
+    private static string RefusedErrno(Kernel k) => k.Policy.Is(Policies.Switch.RefusedDeviceAccessFlushes) ? "EIO" : "EACCES";
+
     /// <summary>The device reads the pinned frames out to an output file; a pin without the access the path's device
-    /// read needs (an MR without remote-read) rejects the read, EACCES.</summary>
+    /// read needs (an MR without remote-read) rejects the read (<see cref="RefusedErrno"/>).</summary>
     private static IEnumerable<Yield> DmaRead(Kernel k, Step step, int iteration, CallStatus result)
     {
         var pin = k.Pin!;
         if (!pin.DeviceMayRead)
         {
-            result.Fail("EACCES", "the memory region does not allow the device to read");
+            result.Fail(RefusedErrno(k), "the memory region does not allow the device to read");
             yield break;
         }
         var output = k.Output(step.Args.Target!);

@@ -12,6 +12,12 @@ public sealed partial class Kernel
     /// </summary>
     public void TakePin(PinPathInfo path, PinAccess access, BlockSet blocks, CallStatus result)
     {
+        // The access flags are checked before the range is looked at (ib_uverbs_reg_mr: ib_check_mr_access first).
+        if (path.RefusedAccess(access) is { } refused)
+        {
+            result.Fail("EINVAL", refused);
+            return;
+        }
         var writable = PinPathInfo.IsWritable(access);
         if (writable && !Vma.VmWrite)
         {

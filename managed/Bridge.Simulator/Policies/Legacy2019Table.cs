@@ -26,6 +26,8 @@ internal static class Legacy2019Table
                 "fs/open.c do_dentry_open (v5.0): O_DIRECT needs a_ops->direct_IO, which shmem lacks → EINVAL"),
             new SwitchRow(Switch.ForkCopiesPinnedPages, false,
                 "mm/memory.c copy_one_pte (v5.0): every private anonymous page is write-protected and shared with the child, pinned or not; the parent's next store copies it away from the pin (CVE-2020-29374, cow.c's fork cases)"),
+            new SwitchRow(Switch.RefusedDeviceAccessFlushes, false,
+                "drivers/infiniband/sw/rxe/rxe_comp.c rxe_comp_queue_pkt (v5.0): rxe_run_task(&qp->comp.task, must_sched) runs the completer at once for the first queued response, so the NAK completes IB_WC_REM_ACCESS_ERR before rxe_resp.c's RESPST_ERROR moves the self-connected QP to error"),
             new SwitchRow(Switch.ReadOnlyLongtermPinUnsharesCowPages, false,
                 "mm/gup.c follow_page_pte (v5.0): a read pin takes the page the PTE maps; no unshare of page-cache pages in COW mappings"),
 

@@ -25,6 +25,8 @@ internal static class Linux61Table
                 "fs/open.c do_dentry_open (v6.1): O_DIRECT without FMODE_CAN_ODIRECT → EINVAL; shmem does not set it before v6.6"),
             new SwitchRow(Switch.ForkCopiesPinnedPages, true,
                 "mm/memory.c copy_present_page via page_needs_cow_for_dma (70e806e4e645, v5.9; hugetlb 4eae4efa2c29, v5.10): the child gets a copy of a pinned page, the parent keeps it"),
+            new SwitchRow(Switch.RefusedDeviceAccessFlushes, false,
+                "drivers/infiniband/sw/rxe/rxe_comp.c rxe_comp_queue_pkt (v6.1): the first queued response runs the completer at once (rxe_run_task → rxe_do_task), so the NAK completes IB_WC_REM_ACCESS_ERR before rxe_resp.c's RESPST_ERROR moves the self-connected QP to error (rxe_qp_error); measured on Debian 6.1.0-57: EACCES"),
             new SwitchRow(Switch.ReadOnlyLongtermPinUnsharesCowPages, false,
                 "include/linux/mm.h gup_must_unshare(flags, page) (v6.1): false for !PageAnon pages"),
 

@@ -25,6 +25,8 @@ internal static class Linux65PlusTable
                 "mm/shmem.c shmem_file_open sets FMODE_CAN_ODIRECT ('tmpfs: trivial support for direct IO', v6.6; not in v6.5 itself); host 6.18 measured: open(O_DIRECT) on tmpfs and memfd succeeds"),
             new SwitchRow(Switch.ForkCopiesPinnedPages, true,
                 "mm/memory.c copy_present_page via folio_needs_cow_for_dma (v6.5+): the child gets a copy of a pinned page, the parent keeps it"),
+            new SwitchRow(Switch.RefusedDeviceAccessFlushes, true,
+                "drivers/infiniband/sw/rxe/rxe_comp.c rxe_comp_queue_pkt (v6.12): always rxe_sched_task(&qp->send_task); rxe_resp.c RESPST_ERR_RKEY_VIOLATION → do_class_ac_error (goto_error) → RESPST_ERROR → rxe_qp_error on the same QP first, then rxe_completer sees IB_QPS_ERR: drain_resp_pkts drops the NAK, flush_send_queue completes IB_WC_WR_FLUSH_ERR; measured on Debian 6.12.118: EIO"),
             new SwitchRow(Switch.ReadOnlyLongtermPinUnsharesCowPages, true,
                 "mm/internal.h gup_must_unshare(vma, flags, page) (v6.5+): a FOLL_LONGTERM R/O pin of a page-cache page in an is_cow_mapping() VMA faults with FAULT_FLAG_UNSHARE"),
 

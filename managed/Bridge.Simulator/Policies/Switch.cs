@@ -20,6 +20,11 @@ public enum Switch
     /// on the pinned page; without it the page is COW-shared and the parent's next store moves the parent away
     /// from the page the device writes.</summary>
     ForkCopiesPinnedPages,
+    /// <summary>A device operation that the pin's access does not allow (an RDMA READ or WRITE through an MR without
+    /// the remote right) fails as a flushed request, EIO, instead of as a remote access error, EACCES: rdma_rxe's QP
+    /// is connected to itself, so its responder moves the very QP to the error state when it NAKs, and where the
+    /// NAK's completion is scheduled rather than run at once the completer finds the QP in error and flushes.</summary>
+    RefusedDeviceAccessFlushes,
 }
 
 public static class Switches
@@ -31,6 +36,7 @@ public static class Switches
         Switch.EvictReleasesBuffersOfReferencedPages => "evict releases buffers of referenced pages",
         Switch.DirectIoOnShmem => "O_DIRECT on shmem",
         Switch.ForkCopiesPinnedPages => "fork copies pinned pages for the child",
+        Switch.RefusedDeviceAccessFlushes => "a refused device access completes flushed",
         _ => "R/O long-term pin unshares COW pages",
     };
 }

@@ -22,6 +22,15 @@ public static class ExplorationJson
         w.WriteBoolean("interrupted", interrupted);
         w.WriteNumber("scenarios", p.Scenarios);
         w.WriteNumber("skipped", p.Skipped);
+        w.WriteStartArray("skipReasons");
+        foreach (var (reason, count) in explorer.SkipReasons)
+        {
+            w.WriteStartObject();
+            w.WriteString("reason", reason);
+            w.WriteNumber("count", count);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
         w.WriteNumber("seconds", Math.Round(p.Elapsed.TotalSeconds, 3));
         w.WriteNumber("shrinkSeconds", Math.Round(p.Shrinking.TotalSeconds, 3));
         w.WriteNumber("perSecond", Math.Round(p.PerSecond, 2));

@@ -48,6 +48,8 @@ public static class ExplorationText
         yield return $"explore {target}{(kernel is null ? "" : $" ({kernel})")}{(model is null ? "" : $" vs {model}")}, seed {seed}: " +
                      $"{p.Scenarios} scenarios in {p.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s " +
                      $"({p.PerSecond.ToString("0.0", CultureInfo.InvariantCulture)}/s), {p.Skipped} skipped";
+        foreach (var (reason, count) in explorer.SkipReasons)
+            yield return $"  skipped {count}×: {reason}";
         yield return $"{p.WithFindings} with kernel findings, {p.WithDisagreements} with disagreements: {p.Unique} unique";
         foreach (var f in explorer.Found)
         {
