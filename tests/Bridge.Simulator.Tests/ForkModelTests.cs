@@ -10,7 +10,7 @@ namespace Bridge.Simulator.Tests;
 /// COW-shared with the child and the parent's store copied it away from the pin.</summary>
 public class ForkModelTests
 {
-    public static TheoryData<string> Eras() => [.. PolicyCatalog.All.Select(p => p.Name)];
+    public static TheoryData<string> Eras() => EraData.Eras();
 
     [Theory]
     [MemberData(nameof(Eras))]

@@ -11,14 +11,7 @@ namespace Bridge.Simulator.Tests;
 /// where GUP refuses it — a writable pin of a read-only VMA, a range past the end of the file.</summary>
 public class ModelBoundaryTests
 {
-    public static TheoryData<string, string> ErasAndFileBackings()
-    {
-        var data = new TheoryData<string, string>();
-        foreach (var policy in PolicyCatalog.All)
-            foreach (var backing in BackingTable.All.Where(b => b.HasFile && b.PageSize == 4096))
-                data.Add(policy.Name, backing.Name);
-        return data;
-    }
+    public static TheoryData<string, string> ErasAndFileBackings() => EraData.WithFileBackings(b => b.PageSize == 4096);
 
     private static IReadOnlyList<Content> Buffered(Observation observation) =>
         observation.Checks.Single().Views.Single(v => v is { File: "data", Path: ReadPath.Buffered }).Blocks.Select(b => b.Content).ToList();

@@ -20,7 +20,7 @@ public class PrivateCopyModelTests
         return data;
     }
 
-    public static TheoryData<string> Eras() => [.. PolicyCatalog.All.Select(p => p.Name)];
+    public static TheoryData<string> Eras() => EraData.Eras();
 
     private static Content Mapping(Observation observation, int block) =>
         observation.Checks.Single().Views.Single(v => v is { File: "data", Path: ReadPath.Mapping }).Blocks[block].Content;

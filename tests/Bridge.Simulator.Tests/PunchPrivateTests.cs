@@ -11,14 +11,7 @@ namespace Bridge.Simulator.Tests;
 /// pinbridge explore (seed 2026), where the model kept hugetlb's private copies and the kernel did not.</summary>
 public class PunchPrivateTests
 {
-    public static TheoryData<string, string> ErasAndFileBackings()
-    {
-        var data = new TheoryData<string, string>();
-        foreach (var policy in PolicyCatalog.All)
-            foreach (var backing in BackingTable.All.Where(b => b.HasFile))
-                data.Add(policy.Name, backing.Name);
-        return data;
-    }
+    public static TheoryData<string, string> ErasAndFileBackings() => EraData.WithFileBackings();
 
     [Theory]
     [MemberData(nameof(ErasAndFileBackings))]
