@@ -123,7 +123,14 @@ public sealed class RunContext : IDisposable
             child.Dispose();
         Pin?.Dispose();
         Mapping?.Dispose();
-        MappingChange.Dispose();
+        try
+        {
+            MappingChange.Dispose();
+        }
+        catch (SynchronizationLockException)
+        {
+            // A store abandoned in a hung page fault still holds its read lock; the lock's handles go with the GC.
+        }
         DataDirect?.Dispose();
         foreach (var s in _sources.Values)
             s.Dispose();
