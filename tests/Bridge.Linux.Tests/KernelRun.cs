@@ -22,6 +22,19 @@ internal static class KernelRun
         return (scenario, observation, Core.Oracle.Oracle.Judge(scenario, observation));
     }
 
+    /// <summary>A kernel that warned during the scenario (WARN, BUG, a filesystem aborting its transaction) has left
+    /// the ground the rows describe: what follows is its bug, not a rule to check. Bridge must report the warning as a
+    /// kernel-warn finding; the test then ends as a skip that quotes the kernel, so that it is seen, not passed.</summary>
+    public static void SkipWhenTheKernelWarned(Observation observation, ScenarioVerdict verdict)
+    {
+        var warning = observation.KernelLog.FirstOrDefault(KernelLogRules.IsWarning);
+        if (warning is null)
+            return;
+        Assert.Contains(verdict.Findings, f => f.Class == VerdictClass.KernelWarn && f.Observed == warning);
+        Assert.Skip($"the kernel warned during the scenario (its bug; Bridge reported kernel-warn): {warning} " +
+                    string.Join(" | ", observation.KernelLog.Where(l => l.Contains("BTRFS", StringComparison.Ordinal) || l.Contains("error", StringComparison.OrdinalIgnoreCase)).Take(3)));
+    }
+
     public static string Explain(Scenario scenario, Observation observation, ScenarioVerdict verdict) =>
         string.Join("\n", Core.Reports.FindingText.Lines(new Core.Reports.ScenarioRun(scenario, observation, verdict))
             .Concat(observation.Steps.Where(s => !s.Ok).Select(s => $"{scenario.StepAt(s.Step)}: {s} {s.Detail}"))

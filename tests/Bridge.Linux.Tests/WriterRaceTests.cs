@@ -35,6 +35,8 @@ public class WriterRaceTests
         var (scenario, observation, verdict) = KernelRun.Run(text);
 
         Assert.Null(observation.Skip);
+        // 6.18.44's btrfs aborted its transaction here under copy-range and clone (README, "What it has found").
+        KernelRun.SkipWhenTheKernelWarned(observation, verdict);
         Assert.Equal(PinRules.ExpectedPinResult(era, scenario), observation.ResultOf(2)!.Ok ? "ok" : observation.ResultOf(2)!.Errno);
         var race = observation.ResultOf(4)!;
         var refusal = era.FileWriterRefusal(row, info);

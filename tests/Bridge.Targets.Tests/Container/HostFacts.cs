@@ -20,6 +20,19 @@ internal static class HostFacts
         }
     }
 
+    /// <summary>/proc/PID/comm (the kernel truncates it to 15 characters), or null when the process is gone.</summary>
+    public static string? CommandName(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/comm").TrimEnd('\n');
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     public static IReadOnlyList<int> PidsWhoseCommandLineContains(string text)
     {
         var found = new List<int>();
