@@ -30,6 +30,12 @@ public class ScenarioTableTests
     public void Only_hugetlb_holds_its_file_in_pages_larger_than_the_base_page() =>
         Assert.All(BackingTable.All, b => Assert.Equal(b.Kind == BackingKind.Hugetlb ? 2L << 20 : 4096L, b.PageSize));
 
+    /// <summary>A private mapping copies on write the page one PTE maps: a whole huge page on hugetlbfs (hugetlb_wp),
+    /// a base page elsewhere (wp_page_copy), never more than the page cache holds together.</summary>
+    [Fact]
+    public void Only_hugetlb_copies_a_private_mapping_on_write_in_pages_larger_than_the_base_page() =>
+        Assert.All(BackingTable.All, b => Assert.Equal(b.Kind == BackingKind.Hugetlb ? b.PageSize : BackingTable.BasePage, b.CowUnit));
+
     [Fact]
     public void Every_backing_pin_path_and_verb_is_found_by_its_name_and_describes_itself()
     {

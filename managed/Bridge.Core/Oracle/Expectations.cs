@@ -65,10 +65,11 @@ internal sealed class Expectations
         if (!result.Ok && step.Effect != Effect.Race)
         {
             if (step.Effect == Effect.Pin && PrivateFileMapping && PinPathInfo.IsWritable(step.Args.Access ?? PinAccess.None))
-                foreach (var b in step.Blocks.Blocks.Where(InFile)) // past EOF nothing is faulted in
+                foreach (var b in step.Blocks.Blocks.Where(InFile).SelectMany(CowUnitOf).Distinct()) // past EOF nothing is faulted in
                 {
-                    // A refusal may come after GUP already write-faulted (COW) the pages: the mapping may hold a copy
-                    // of what the page held then, or still the file's page (WriteFile and RemovePage widen it).
+                    // A refusal may come after GUP already write-faulted (COW) the pages — each whole COW unit: the
+                    // mapping may hold a copy of what the page held then, or still the file's page (WriteFile,
+                    // RemovePage and a partial punch widen it).
                     _blocks[b].MaybePrivate = _blocks[b].Private is null || _blocks[b].MaybePrivate;
                     _blocks[b].Private ??= _blocks[b].Memory;
                 }
@@ -328,14 +329,35 @@ internal sealed class Expectations
         // A long-term pin of a private mapping holds the process's own copy: FOLL_WRITE breaks COW, and a read-only
         // long-term pin unshares the page (mm gup_must_unshare), so device and process keep seeing the same page.
         foreach (var b in step.Blocks.Blocks)
-            MakePrivate(b, _blocks[b] is { MaybePrivate: true, Private: { } maybe } ? maybe.Union(_blocks[b].Memory) : _blocks[b].Private ?? _blocks[b].Memory);
+            MakePrivate(b, CopiedNow(b));
     }
 
-    /// <summary>The mapping's page is the process's own copy now, holding <paramref name="content"/>.</summary>
+    /// <summary>The mapping's page is the process's own copy now, holding <paramref name="content"/>. The copy-on-write
+    /// that made it copied the block's whole COW unit (<see cref="BackingInfo.CowUnit"/>: a hugetlbfs huge page,
+    /// mm/hugetlb.c hugetlb_wp): every other block of the unit the mapping still shared with the file is a copy too,
+    /// holding what the mapping showed there at that moment.</summary>
     private void MakePrivate(int block, Allowed content)
     {
+        foreach (var other in CowUnitOf(block))
+            if (other != block && _blocks[other] is { Private: null } or { MaybePrivate: true })
+                (_blocks[other].Private, _blocks[other].MaybePrivate) = (CopiedNow(other), false);
         _blocks[block].Private = content;
         _blocks[block].MaybePrivate = false;
+    }
+
+    /// <summary>What a copy-on-write of the block made now holds: its private copy if it has one, else the file's
+    /// page — either, when a refused pin may or may not have copied it already.</summary>
+    private Allowed CopiedNow(int block) => _blocks[block] is { MaybePrivate: true, Private: { } maybe }
+        ? maybe.Union(_blocks[block].Memory)
+        : _blocks[block].Private ?? _blocks[block].Memory;
+
+    /// <summary>The blocks inside the file that one copy-on-write of <paramref name="block"/> copies together
+    /// (<see cref="BackingInfo.CowUnit"/>); just the block where a block spans one unit or more.</summary>
+    private IEnumerable<int> CowUnitOf(int block)
+    {
+        var perUnit = Math.Max(1, (int)(_scenario.Backing.CowUnit / _scenario.Geometry.BlockSize));
+        var first = block / perUnit * perUnit;
+        return Enumerable.Range(first, perUnit).Where(InFile);
     }
 
     private void Resize(int blocks)
@@ -368,6 +390,8 @@ internal sealed class Expectations
                 }
                 else
                 {
+                    if (_blocks[b] is { MaybePrivate: true, Private: { } maybe })
+                        _blocks[b].Private = maybe.Union(Allowed.Exactly(Content.Hole, -1)); // the mapping may share the zeroed page
                     _blocks[b].Memory = _blocks[b].Disk = Allowed.Exactly(Content.Hole, -1);
                     _blocks[b].Durable = _blocks[b].Durable.Union(_blocks[b].Memory);
                     _blocks[b].PersistedBy = null;

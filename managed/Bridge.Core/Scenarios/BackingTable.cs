@@ -41,9 +41,19 @@ public enum BackingKind
 /// that ordered extent (btrfs_page_mkwrite): no store dirties a page of the range while the write is in flight, so the
 /// invalidation after it finds no page to keep (<see cref="FileWriter.StaleCacheOnCollision"/>: never on btrfs; measured
 /// on 6.18: no fsync EIO in 13 runs of scenarios/writers/writers-race.scn, where ext4 and xfs had it in 4 of 5).</param>
+/// <param name="CowUnit">What one copy-on-write of a MAP_PRIVATE mapping copies: the page one page-table entry maps.
+/// Every write fault, write pin (GUP's FOLL_WRITE breaks COW) and read-only long-term pin (FAULT_FLAG_UNSHARE) that
+/// copies one block of the mapping copies every other block of the same unit too, with what the mapping showed there
+/// at that moment — the page cache's content where the mapping still shared it. hugetlbfs maps and copies whole huge
+/// pages (mm/hugetlb.c hugetlb_fault → hugetlb_wp allocates a huge folio and copy_user_large_folio copies all of it);
+/// elsewhere wp_page_copy copies one base page, even of a large page-cache folio (mm/memory.c do_wp_page). Measured on
+/// 6.18: a store, an O_DIRECT read into the mapping or an io_uring register of one 1 MiB block of a private hugetlbfs
+/// mapping left the other block of its huge page on the copy (a later punch of that block zeroed the page cache, the
+/// mapping still read the initial fill; found by pinbridge explore, `pin uring-register blocks=14`, `punch blocks=8`).</param>
 public sealed record BackingInfo(
     string Name, BackingKind Kind, bool HasFile, bool HasStorage, string? FsType, long? FsMagic, long PageSize, string? VmModuleGroup, string Description,
-    bool PunchZapsPrivateCopies = false, bool Reflinks = false, bool ChecksumsDirectReads = false, bool LocksDirectWriteRange = false);
+    bool PunchZapsPrivateCopies = false, bool Reflinks = false, bool ChecksumsDirectReads = false, bool LocksDirectWriteRange = false,
+    long CowUnit = BackingTable.BasePage);
 
 /// <summary>What a filesystem that checksums O_DIRECT reads in their destination logs when one fails
 /// (<see cref="BackingInfo.ChecksumsDirectReads"/>).</summary>
@@ -54,7 +64,10 @@ public static class DirectReadChecksum
 
 public static class BackingTable
 {
-    private const long Page = 4096;
+    /// <summary>The base page (PAGE_SIZE on x86-64).</summary>
+    public const long BasePage = 4096;
+
+    private const long Page = BasePage;
     private const long HugePage = 2L << 20;
 
     public static readonly BackingInfo Ext4 = new("ext4", BackingKind.DiskFs, true, true, "ext4", 0xEF53, Page, "ext4",
@@ -66,7 +79,7 @@ public static class BackingTable
     public static readonly BackingInfo Tmpfs = new("tmpfs", BackingKind.Shmem, true, false, "tmpfs", 0x01021994, Page, null, "file on tmpfs");
     public static readonly BackingInfo Memfd = new("memfd", BackingKind.Shmem, true, false, "tmpfs", 0x01021994, Page, null, "memfd_create() file");
     public static readonly BackingInfo Hugetlb = new("hugetlb", BackingKind.Hugetlb, true, false, "hugetlbfs", 0x958458f6, HugePage, null,
-        "memfd_create(MFD_HUGETLB) file of 2 MiB pages (reserved for the run)", PunchZapsPrivateCopies: true);
+        "memfd_create(MFD_HUGETLB) file of 2 MiB pages (reserved for the run)", PunchZapsPrivateCopies: true, CowUnit: HugePage);
     public static readonly BackingInfo Anon = new("anon", BackingKind.Anon, false, false, null, null, Page, null, "anonymous memory, no file");
 
     public static readonly IReadOnlyList<BackingInfo> All = [Ext4, Xfs, Btrfs, Tmpfs, Memfd, Hugetlb, Anon];

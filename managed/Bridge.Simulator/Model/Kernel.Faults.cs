@@ -47,13 +47,26 @@ public sealed partial class Kernel
         return CopyOnWrite(page, cached, writable: true);
     }
 
-    /// <summary>Replaces the private mapping's view of <paramref name="page"/> with an anonymous copy of <paramref name="source"/>.</summary>
+    /// <summary>Replaces the private mapping's view of <paramref name="page"/> with an anonymous copy of
+    /// <paramref name="source"/> — and the view of every other page of its COW unit (the backing row's
+    /// <see cref="Bridge.Core.Scenarios.BackingInfo.CowUnit"/>: one PTE's page; mm/hugetlb.c hugetlb_wp copies a whole
+    /// huge folio) with a copy of what the mapping showed there, unless it is already the process's own page.</summary>
     public Frame CopyOnWrite(int page, Frame source, bool writable)
     {
+        var perUnit = (int)(Scenario.Backing.CowUnit / Frame.Size);
+        var first = page / perUnit * perUnit;
+        for (var other = first; other < Math.Min(first + perUnit, Vma.Ptes.Length); other++)
+            if (other != page && Shown(other) is { } shown && shown is not { Owner: FrameOwner.Anon, CowShared: false })
+                Vma.Map(other, new Frame(FrameOwner.Anon, other, shown.Sectors), writable);
         var copy = new Frame(FrameOwner.Anon, page, source.Sectors);
         Vma.Map(page, copy, writable);
         return copy;
     }
+
+    /// <summary>The frame the mapping shows at <paramref name="page"/> without a fault: the one its PTE maps, else the
+    /// file's page a read fault would map; null past the end of the file or with neither.</summary>
+    private Frame? Shown(int page) =>
+        Vma.Ptes[page].Frame ?? (File is { } file && page < file.SizePages ? file.GetOrReadPage(page) : null);
 
     /// <summary>->page_mkwrite of a disk filesystem (block_page_mkwrite, ext4_page_mkwrite, iomap_page_mkwrite):
     /// buffers attached, blocks allocated, page dirtied. shmem has no ->page_mkwrite; its pages are simply dirtied.
