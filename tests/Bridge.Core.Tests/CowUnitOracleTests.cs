@@ -46,10 +46,11 @@ public class CowUnitOracleTests
         var scenario = CopyThenPunch(BackingTable.Find(backingName)!, copy);
         var mapping = MappingAtCheck(scenario, [], 1);
 
-        // In the copied unit the mapping keeps what the page held at the copy (the initial fill), not the punch's zeros.
+        // In the copied unit the mapping keeps what the page held at the copy (the initial fill), not the punch's zeros
+        // — for certain after a write; a read-only pin unshares only since 6.5, so it may also still share the file's page.
+        var certain = scenario.StepAt(0) is not { Effect: Effect.Pin } pin || PinPathInfo.IsWritable(pin.Args.Access ?? PinAccess.None);
         Assert.Equal(SameUnit(scenario), mapping.Contains(G(0)));
-        Assert.Equal(!SameUnit(scenario), mapping.Contains(Content.Hole));
-        Assert.Equal(1, mapping.Count);
+        Assert.Equal(!SameUnit(scenario) || !certain, mapping.Contains(Content.Hole));
     }
 
     public static TheoryData<string> FileBackings() => [.. BackingTable.All.Where(b => b.HasFile).Select(b => b.Name)];

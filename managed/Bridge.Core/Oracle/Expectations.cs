@@ -328,19 +328,22 @@ internal sealed class Expectations
             return;
         // A long-term pin of a private mapping holds the process's own copy: FOLL_WRITE breaks COW, and a read-only
         // long-term pin unshares the page (mm gup_must_unshare), so device and process keep seeing the same page.
+        // Only a write pin copies for certain in every era: a read-only pin unshares since 6.5 (hugetlb_wp with
+        // FAULT_FLAG_UNSHARE copies the whole huge page) and before it leaves the file's page mapped, so the rest of a
+        // read-only pin's COW unit may be a copy or still the file's page.
         foreach (var b in step.Blocks.Blocks)
-            MakePrivate(b, CopiedNow(b));
+            MakePrivate(b, CopiedNow(b), unitCopied: writable);
     }
 
     /// <summary>The mapping's page is the process's own copy now, holding <paramref name="content"/>. The copy-on-write
     /// that made it copied the block's whole COW unit (<see cref="BackingInfo.CowUnit"/>: a hugetlbfs huge page,
     /// mm/hugetlb.c hugetlb_wp): every other block of the unit the mapping still shared with the file is a copy too,
-    /// holding what the mapping showed there at that moment.</summary>
-    private void MakePrivate(int block, Allowed content)
+    /// holding what the mapping showed there at that moment — or, unless <paramref name="unitCopied"/>, may be.</summary>
+    private void MakePrivate(int block, Allowed content, bool unitCopied = true)
     {
         foreach (var other in CowUnitOf(block))
             if (other != block && _blocks[other] is { Private: null } or { MaybePrivate: true })
-                (_blocks[other].Private, _blocks[other].MaybePrivate) = (CopiedNow(other), false);
+                (_blocks[other].Private, _blocks[other].MaybePrivate) = (CopiedNow(other), !unitCopied);
         _blocks[block].Private = content;
         _blocks[block].MaybePrivate = false;
     }
