@@ -484,7 +484,7 @@ internal static class CRuntime
         }
 
         /* Records one top-level call. */
-        static void record(int step, const char *text, long r)
+        static MAYBE_UNUSED void record(int step, const char *text, long r)
         {
         	struct step_result *res = &results[step];
         	res->iterations = 1;
