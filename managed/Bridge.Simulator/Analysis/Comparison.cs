@@ -36,8 +36,9 @@ public static class Comparison
         bool Collided(Finding f) => f.Class == VerdictClass.IoError && f.Culprit is { } c && collision.Contains(c);
         var (realClass, simClass) = (realVerdict.ClassWithout(Collided), simVerdict.ClassWithout(Collided));
         if (realClass != simClass)
-            found.Add(new Disagreement(DisagreementKind.ScenarioVerdict, null, null, null, null, realVerdict.Class.Name(), simVerdict.Class.Name(),
-                "the scenario's verdict differs"));
+            found.Add(new Disagreement(DisagreementKind.ScenarioVerdict, null, null, null, null, realClass.Name(), simClass.Name(),
+                realClass == realVerdict.Class && simClass == simVerdict.Class ? "the scenario's verdict differs"
+                    : "the scenario's verdict differs, an O_DIRECT write's collision EIO set aside"));
         return found;
     }
 
