@@ -87,9 +87,11 @@ public class WriterRaceOracleTests
             Assert.Equal(VerdictClass.Intact, verdict.Class);
         }
         Assert.True(JudgePinned(row, backing, 20, file: G(2, 4), pinned: G(2, 4)).HasFindings);
-        // The writer's data never enters the page the pin holds (unless it is zeros, which the initial fill is not).
+        // The writer's data never enters the page the pin holds (unless it is zeros, which the initial fill is not) —
+        // but where it invalidates the page around an O_DIRECT write, whose failure on a page a racer dirtied makes the
+        // call a buffered write into the cached pages, the pinned page among them while it is still the file's.
         if (row.File!.Source != FileSource.Zeros)
-            Assert.True(JudgePinned(row, backing, 20, file: mine, pinned: mine).HasFindings);
+            Assert.Equal(!row.File.Invalidates(BackingTable.Find(backing)!), JudgePinned(row, backing, 20, file: mine, pinned: mine).HasFindings);
     }
 
     [Theory]

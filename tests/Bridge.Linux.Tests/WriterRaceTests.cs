@@ -12,7 +12,7 @@ namespace Bridge.Linux.Tests;
 /// era's pin row says, every iteration of the writer what its file-writer row says, the oracle finds nothing, and
 /// whether the device's next write after the race went into an orphan is what the era's model says (the verb row
 /// replaces the page, the pin held the file's page). Where O_DIRECT's invalidation collides with the stores
-/// (<see cref="FileWriter.StaleCacheOnCollision"/>) the kernel may report it instead: its log line and EIO from the
+/// (the era's Policy.StaleCacheOnCollision) the kernel may report it instead: its log line and EIO from the
 /// next fsync, and nothing else; where the backing checksums O_DIRECT reads in their destination
 /// (<see cref="BackingInfo.ChecksumsDirectReads"/>), a writer changing the read's pages fails that read with EIO.</summary>
 public class WriterRaceTests
@@ -47,7 +47,7 @@ public class WriterRaceTests
         // changing (the O_DIRECT read into the mapping, the uring device's read into the pinned pages) fails with EIO and
         // the kernel logs it (or says its rate limit dropped it); (2) where O_DIRECT's invalidation can collide with the
         // stores, the next fsync returns EIO (its log line is rate-limited to 10 a day: not required).
-        bool Collision(Finding f) => map == "shared" && row.File.StaleCacheOnCollision(info) && f.Class == VerdictClass.IoError
+        bool Collision(Finding f) => map == "shared" && era.StaleCacheOnCollision(row.File, info) && f.Class == VerdictClass.IoError
             && f.Culprit is { } culprit && scenario.StepAt(culprit).Effect == Effect.Persist;
         bool KernelSaid(Finding f) => Collision(f) ||
             (f.Class == VerdictClass.IoError && f.Culprit is { } culprit && scenario.StepAt(culprit) is var step

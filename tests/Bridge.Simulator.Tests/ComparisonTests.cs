@@ -102,4 +102,33 @@ public class RacingStepComparisonTests
         var after = Assert.Single(Comparison.Compare(Refused(real, pins[1]), model, scenario), d => d.Kind == DisagreementKind.StepResult);
         Assert.Equal((pins[1], "EFAULT", "ok"), (after.Step, after.Real, after.Simulated));
     }
+
+    /// <summary>Every era × every backing where the O_DIRECT writer invalidates the range around its write.</summary>
+    public static TheoryData<string, string> ErasAndInvalidatingBackings() => WriterRaceModelTests.ErasAndInvalidatingBackings();
+
+    /// <summary>Whether a store got between an O_DIRECT write and the invalidation after it, and which persistence call
+    /// reads the EIO the kernel then records, is the interleaving's: where the era's rows say the collision can happen
+    /// (<see cref="Policy.StaleCacheOnCollision"/>), EIO from the first fsync after the race agrees with ok, and so do
+    /// the verdicts it alone makes differ; where they say it cannot, and from any later fsync, EIO is a
+    /// disagreement. (Debian 6.1.0-57, scenarios/writers/pinned-race.scn: that fsync said EIO in one run, ok in the
+    /// next.)</summary>
+    [Theory]
+    [MemberData(nameof(ErasAndInvalidatingBackings))]
+    public void EIO_from_the_fsync_after_a_race_agrees_with_ok_where_the_rows_let_the_O_DIRECT_write_collide(string policyName, string backingName)
+    {
+        var policy = PolicyCatalog.Find(policyName)!;
+        // Steps: store #0, fsync #1, race #2 (the writer #3, store #4), fsync #5, fsync #6, check #7.
+        var scenario = Repo.Parse($"backing {backingName}\nmap shared\nfile size=16K block=4K\nstore gen=1 blocks=0-3\nfsync\n" +
+            "race count=1\n  odirect-write-file gen=2 blocks=0-3\n  store gen=3 blocks=2\nend\nfsync\nfsync\ncheck\n");
+        var run = Simulator.Run(scenario, policy, 1);
+        Observation Failing(int fsync) => run with { Steps = [.. run.Steps.Select(r => r.Step == fsync ? StepResult.Failure(fsync, "EIO", 5, 1, 2) : r)] };
+        var collides = policy.StaleCacheOnCollision(Core.Scenarios.Verbs.ODirectWriteFile.File!, Core.Scenarios.BackingTable.Find(backingName)!);
+        Assert.All(run.Steps, r => Assert.True(r.Outcome == Outcome.Ok, r.ToString())); // one iteration: no collision on the model's side
+
+        var first = Comparison.Compare(Failing(5), run, scenario, policy);
+        Assert.Equal(!collides, first.Any(d => d is { Kind: DisagreementKind.StepResult, Step: 5, Real: "EIO" }));
+        Assert.Equal(!collides, first.Any(d => d is { Kind: DisagreementKind.ScenarioVerdict, Real: "io-error" }));
+        Assert.Contains(Comparison.Compare(Failing(5), run, scenario), d => d is { Kind: DisagreementKind.StepResult, Step: 5 });
+        Assert.Contains(Comparison.Compare(Failing(6), run, scenario, policy), d => d is { Kind: DisagreementKind.StepResult, Step: 6, Real: "EIO" });
+    }
 }

@@ -31,6 +31,7 @@ public class EraTableTests
         [Switch.ForkCopiesPinnedPages] = [false, true, true],
         [Switch.ReadOnlyLongtermPinUnsharesCowPages] = [false, false, true],
         [Switch.RefusedDeviceAccessFlushes] = [false, false, true],
+        [Switch.LockedDirectWriteKeepsStoresOut] = [false, false, true],
     };
 
     /// <summary>§8's refusals: (path, memory, writable) → errno per era (null: allowed), and whether the refusal

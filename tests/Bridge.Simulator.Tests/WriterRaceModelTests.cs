@@ -54,18 +54,31 @@ public class WriterRaceModelTests
             }
     }
 
-    public static TheoryData<string> Eras => [.. PolicyCatalog.All.Select(p => p.Name)];
+    /// <summary>Every era × every backing where the O_DIRECT writer invalidates the range around its write.</summary>
+    public static TheoryData<string, string> ErasAndInvalidatingBackings()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var policy in PolicyCatalog.All)
+            foreach (var backing in FileWriterRules.Backings.Where(Writer.File!.Invalidates))
+                data.Add(policy.Name, backing.Name);
+        return data;
+    }
 
+    private static VerbInfo Writer => FileWriterRules.Verbs.Single(v => FileWriterRules.Backings.Any(v.File!.Invalidates));
+
+    /// <summary>Where the era lets a store dirty a page of the range between the write and the invalidation after it
+    /// (<see cref="Policy.StaleCacheOnCollision"/>: every such backing but btrfs in 6.5+,
+    /// <see cref="Switch.LockedDirectWriteKeepsStoresOut"/>), some interleavings leave the stale page and the fsync
+    /// after the race returns EIO, others not; where it does not, none does. Either way nothing else is found.</summary>
     [Theory]
-    [MemberData(nameof(Eras))]
-    public void An_O_DIRECT_write_racing_stores_may_leave_the_stale_page_and_say_so_through_the_next_fsync(string policyName)
+    [MemberData(nameof(ErasAndInvalidatingBackings))]
+    public void An_O_DIRECT_write_racing_stores_may_leave_the_stale_page_and_say_so_through_the_next_fsync(string policyName, string backingName)
     {
         var policy = PolicyCatalog.Find(policyName)!;
-        var writer = FileWriterRules.Verbs.First(v => FileWriterRules.Backings.Any(v.File!.StaleCacheOnCollision));
-        var backing = FileWriterRules.Backings.First(writer.File!.StaleCacheOnCollision);
+        var backing = BackingTable.Find(backingName)!;
         // Steps: store #0, fsync #1, race #2 (the writer #3, store #4), fsync #5, check #6.
         var scenario = Repo.Parse($"backing {backing.Name}\nmap shared\nfile size=16K block=4K\nstore gen=1 blocks=0-3\nfsync\n" +
-            $"race count=30\n  {writer.Keyword} gen=2 blocks=0-3\n  store gen=3 blocks=0-3\nend\nfsync\ncheck\n");
+            $"race count=30\n  {Writer.Keyword} gen=2 blocks=0-3\n  store gen=3 blocks=0-3\nend\nfsync\ncheck\n");
 
         var fsyncs = new List<string>();
         foreach (var seed in Enumerable.Range(1, 40).Select(s => (ulong)s))
@@ -77,7 +90,7 @@ public class WriterRaceModelTests
             // The collision costs the fsync and nothing else: the page kept holds a store whose last write overlapped.
             Assert.All(verdict.Findings, f => Assert.True(f.Class == VerdictClass.IoError && f.Culprit == 5, $"seed {seed}: {f}"));
         }
-        Assert.Contains("EIO", fsyncs);
+        Assert.Equal(policy.StaleCacheOnCollision(Writer.File!, backing), fsyncs.Contains("EIO"));
         Assert.Contains("ok", fsyncs);
     }
 }

@@ -36,10 +36,7 @@ public static class Oracle
             .Select(line => new Finding(VerdictClass.KernelWarn, -1, null, null, null, "no warning", line, null, "kernel log during the scenario")));
 
         var orphaned = expectations.OrphanedWrites;
-        var worst = findings.Count > 0 ? findings.Max(f => f.Class)
-            : orphaned.Count > 0 ? VerdictClass.OrphanedWrite
-            : refusals.Count > 0 ? VerdictClass.Refused
-            : VerdictClass.Intact;
+        var worst = ScenarioVerdict.Worst(findings, orphaned.Count > 0, refusals.Count > 0);
         return new ScenarioVerdict(scenario.Name, worst, findings, refusals, null)
         {
             Notes = KernelLogRules.SuppressedNote(observation.KernelLog) is { } note ? [note] : [],

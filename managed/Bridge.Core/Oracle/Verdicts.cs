@@ -81,6 +81,17 @@ public sealed record ScenarioVerdict(
 {
     public bool HasFindings => Class.IsFinding();
 
+    /// <summary>A scenario's class: its most severe finding, else orphaned-write, else refused, else intact.</summary>
+    public static VerdictClass Worst(IReadOnlyCollection<Finding> findings, bool orphaned, bool refused) =>
+        findings.Count > 0 ? findings.Max(f => f.Class)
+        : orphaned ? VerdictClass.OrphanedWrite
+        : refused ? VerdictClass.Refused
+        : VerdictClass.Intact;
+
+    /// <summary>The class this verdict would have without the findings <paramref name="ignored"/> selects.</summary>
+    public VerdictClass ClassWithout(Func<Finding, bool> ignored) =>
+        Worst([.. Findings.Where(f => !ignored(f))], OrphanedWrites.Count > 0, Refusals.Count > 0);
+
     /// <summary>What a reader must know to trust the verdict (the kernel log is incomplete), one line each.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 

@@ -39,8 +39,9 @@ public enum BackingKind
 /// <param name="LocksDirectWriteRange">An O_DIRECT write holds the range's extent lock and an ordered extent until
 /// its data is written (fs/btrfs/direct-io.c lock_extent_direct, btrfs_dio_iomap_begin), and a write fault waits for
 /// that ordered extent (btrfs_page_mkwrite): no store dirties a page of the range while the write is in flight, so the
-/// invalidation after it finds no page to keep (<see cref="FileWriter.StaleCacheOnCollision"/>: never on btrfs; measured
-/// on 6.18: no fsync EIO in 13 runs of scenarios/writers/writers-race.scn, where ext4 and xfs had it in 4 of 5).</param>
+/// invalidation after it finds no page to keep (never on btrfs 6.12 and 6.18; measured on 6.18: no fsync EIO in 13 runs of
+/// scenarios/writers/writers-race.scn, where ext4 and xfs had it in 4 of 5). Debian 6.1 does not keep them out: an
+/// era's fact, the simulator's Switch.LockedDirectWriteKeepsStoresOut.</param>
 /// <param name="CowUnit">What one copy-on-write of a MAP_PRIVATE mapping copies: the page one page-table entry maps.
 /// Every write fault, write pin (GUP's FOLL_WRITE breaks COW) and read-only long-term pin (FAULT_FLAG_UNSHARE) that
 /// copies one block of the mapping copies every other block of the same unit too, with what the mapping showed there

@@ -89,17 +89,10 @@ public sealed record FileWriter(FileSource Source, PageReplacement Replaces, str
         _ => false,
     };
 
-    /// <summary>Where the call replaces the page by invalidating it (O_DIRECT), a page a store into the mapping dirtied
-    /// again between the write-back and the invalidation after the write cannot be dropped: the kernel keeps that page
-    /// (the page cache may now differ from the disk), logs <see cref="StaleCacheLog"/> and records EIO in the mapping's
-    /// error sequence, which the next fsync returns (mm/filemap.c kiocb_invalidate_post_direct_write →
-    /// fs/direct-io.c / fs/iomap dio_warn_stale_pagecache). Truncating the range (a reflink, clone, zero-range) cannot
-    /// fail so, nor can a filesystem that keeps stores out of the range while the write is in flight
-    /// (<see cref="BackingInfo.LocksDirectWriteRange"/>).</summary>
-    public bool StaleCacheOnCollision(BackingInfo backing) => Invalidates(backing) && !backing.LocksDirectWriteRange;
-
     /// <summary>The call replaces the page by invalidating it, before and after an O_DIRECT write (not by truncating the
-    /// range): a page dirtied again before the first invalidation makes the call fall back to a buffered write.</summary>
+    /// range): a page dirtied again before the first invalidation makes the call fall back to a buffered write; one
+    /// dirtied again before the invalidation after the write stays, stale, and the next fsync returns EIO (where the era
+    /// and the backing let a store in then: the simulator's Policy.StaleCacheOnCollision).</summary>
     public bool Invalidates(BackingInfo backing) => Replaces == PageReplacement.WhereStorage && ReplacesPagesOn(backing);
 
     /// <summary>What dio_warn_stale_pagecache logs.</summary>

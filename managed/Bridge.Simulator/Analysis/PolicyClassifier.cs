@@ -43,7 +43,7 @@ public static class PolicyClassifier
         var skipped = runs.Where(r => r.Real.Skip is not null).Select(r => $"{r.Scenario.Name}: {r.Real.Skip}").ToList();
         var fits = policies.Select(policy => new PolicyFit(
                 policy,
-                compared.SelectMany(run => Comparison.Compare(run.Real, Simulator.Run(run.Scenario, policy, run.Real.RunId), run.Scenario)
+                compared.SelectMany(run => Comparison.Compare(run.Real, Simulator.Run(run.Scenario, policy, run.Real.RunId), run.Scenario, policy)
                         .Where(d => includeVerdicts || d.Kind is DisagreementKind.StepResult or DisagreementKind.ViewAvailability)
                         .Select(d => (run.Scenario.Name, d)))
                     .ToList(),

@@ -166,7 +166,7 @@ internal static class VerbOps
     /// <summary>A file writer: refused where the policy's row says so; else past EOF it grows the file, and it writes
     /// into the cached pages or — where the verb's row replaces them on this backing — writes the range back
     /// (filemap_write_and_wait_range) and replaces the pages. O_DIRECT invalidates them before and after its write,
-    /// where a store racing it can make either fail (<see cref="FileWriter.StaleCacheOnCollision"/>): before, the call
+    /// where a store racing it can make either fail (<see cref="Policies.Policy.StaleCacheOnCollision"/>): before, the call
     /// falls back to a buffered write into the cached pages; after, the stale page stays and the next fsync says EIO.</summary>
     private static IEnumerable<Yield> FileWrite(Kernel k, Step step, int iteration, CallStatus result)
     {
@@ -186,7 +186,7 @@ internal static class VerbOps
             yield return Yield.Preempt; // a store may dirty a page again before the invalidation
             if (k.InvalidateForDirectWrite(pages))
             {
-                if (writer.StaleCacheOnCollision(k.Scenario.Backing))
+                if (k.Policy.StaleCacheOnCollision(writer, k.Scenario.Backing))
                     yield return Yield.Preempt; // the bio is in flight: a store faults the page back in from the disk
                 k.CompleteDirectWrite(pages, stamp);
                 yield break;

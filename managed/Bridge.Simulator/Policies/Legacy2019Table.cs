@@ -30,6 +30,8 @@ internal static class Legacy2019Table
                 "drivers/infiniband/sw/rxe/rxe_comp.c rxe_comp_queue_pkt (v5.0): rxe_run_task(&qp->comp.task, must_sched) runs the completer at once for the first queued response, so the NAK completes IB_WC_REM_ACCESS_ERR before rxe_resp.c's RESPST_ERROR moves the self-connected QP to error"),
             new SwitchRow(Switch.ReadOnlyLongtermPinUnsharesCowPages, false,
                 "mm/gup.c follow_page_pte (v5.0): a read pin takes the page the PTE maps; no unshare of page-cache pages in COW mappings"),
+            new SwitchRow(Switch.LockedDirectWriteKeepsStoresOut, false,
+                "fs/btrfs/inode.c btrfs_get_blocks_direct (v5.0): a write unlocks the extent range (unlock_extent_cached) right after btrfs_get_blocks_direct_write made the ordered extent, and mm/filemap.c generic_file_direct_write invalidates after the write, calling dio_warn_stale_pagecache when a page stays: 6.1's window (not measured on v5.0)"),
 
             new BufferlessRow(BackingTable.Ext4.FsType!, BufferlessAction.Oops,
                 [

@@ -29,6 +29,8 @@ internal static class Linux61Table
                 "drivers/infiniband/sw/rxe/rxe_comp.c rxe_comp_queue_pkt (v6.1): the first queued response runs the completer at once (rxe_run_task → rxe_do_task), so the NAK completes IB_WC_REM_ACCESS_ERR before rxe_resp.c's RESPST_ERROR moves the self-connected QP to error (rxe_qp_error); measured on Debian 6.1.0-57: EACCES"),
             new SwitchRow(Switch.ReadOnlyLongtermPinUnsharesCowPages, false,
                 "include/linux/mm.h gup_must_unshare(flags, page) (v6.1): false for !PageAnon pages"),
+            new SwitchRow(Switch.LockedDirectWriteKeepsStoresOut, false,
+                "fs/btrfs/inode.c btrfs_dio_iomap_begin (v6.1): a write's extent range is unlocked once btrfs_get_blocks_direct_write has made its ordered extent (unlock_extents, since f85781fb505e, v5.9), and fs/iomap/direct-io.c iomap_dio_complete runs invalidate_inode_pages2_range after the bio completed; a fault or an O_DIRECT read's completion (bio_check_pages_dirty) that dirties a page of the range in between makes it fail → dio_warn_stale_pagecache: measured on Debian 6.1.0-57, btrfs, O_DIRECT write racing O_DIRECT reads into the mapping: 'Page cache invalidation failure on direct I/O' and fsync EIO (2 of 200 iterations; stores: 1 of 200 in one run, 0 in another)"),
 
             new BufferlessRow(BackingTable.Ext4.FsType!, BufferlessAction.WarnAndDrop,
                 ["EXT4-fs warning (device sim): mpage_prepare_extent_to_map: inode #12: comm bridge: page {0} does not have buffers attached"],

@@ -29,6 +29,8 @@ internal static class Linux65PlusTable
                 "drivers/infiniband/sw/rxe/rxe_comp.c rxe_comp_queue_pkt (v6.12): always rxe_sched_task(&qp->send_task); rxe_resp.c RESPST_ERR_RKEY_VIOLATION → do_class_ac_error (goto_error) → RESPST_ERROR → rxe_qp_error on the same QP first, then rxe_completer sees IB_QPS_ERR: drain_resp_pkts drops the NAK, flush_send_queue completes IB_WC_WR_FLUSH_ERR; measured on Debian 6.12.118: EIO"),
             new SwitchRow(Switch.ReadOnlyLongtermPinUnsharesCowPages, true,
                 "mm/internal.h gup_must_unshare(vma, flags, page) (v6.5+): a FOLL_LONGTERM R/O pin of a page-cache page in an is_cow_mapping() VMA faults with FAULT_FLAG_UNSHARE"),
+            new SwitchRow(Switch.LockedDirectWriteKeepsStoresOut, true,
+                "fs/btrfs/direct-io.c lock_extent_direct, btrfs_dio_iomap_begin and btrfs_page_mkwrite waiting for the write's ordered extent (v6.12, v6.18); measured: no 'Page cache invalidation failure' and no fsync EIO on btrfs in 200 iterations of an O_DIRECT write racing stores or O_DIRECT reads into the mapping, on Debian 6.12.118 and on 6.18.44, where ext4 and xfs had them (6.18: 1 and 35-36 of 200). The commit that closed 6.1's window is not identified"),
 
             new BufferlessRow(BackingTable.Ext4.FsType!, BufferlessAction.WarnAndDrop,
                 ["EXT4-fs warning (device sim): mpage_prepare_extent_to_map: inode #12: comm bridge: page {0} does not have buffers attached"],

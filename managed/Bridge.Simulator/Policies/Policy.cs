@@ -58,6 +58,17 @@ public sealed class Policy
 
     public bool Is(Switch s) => _switches[s];
 
+    /// <summary>Where the writer replaces the page by invalidating it (O_DIRECT, <see cref="FileWriter.Invalidates"/>),
+    /// a page a store or an O_DIRECT read into the mapping dirtied again between the write-back and the invalidation
+    /// after the write cannot be dropped: the kernel keeps that page (the page cache may now differ from the disk), logs
+    /// <see cref="FileWriter.StaleCacheLog"/> and records EIO in the mapping's error sequence, which the next fsync
+    /// returns (v6.1 fs/iomap/direct-io.c iomap_dio_complete → invalidate_inode_pages2_range → dio_warn_stale_pagecache;
+    /// v6.6+ mm/filemap.c kiocb_invalidate_post_direct_write). Truncating the range (a reflink, clone, zero-range)
+    /// cannot fail so, nor, where the era keeps them out (<see cref="Switch.LockedDirectWriteKeepsStoresOut"/>), can a
+    /// filesystem that locks the range while the write is in flight (<see cref="BackingInfo.LocksDirectWriteRange"/>).</summary>
+    public bool StaleCacheOnCollision(FileWriter writer, BackingInfo backing) =>
+        writer.Invalidates(backing) && !(backing.LocksDirectWriteRange && Is(Switch.LockedDirectWriteKeepsStoresOut));
+
     /// <summary>The errno a file writer's call returns on the backing, or null when it works.</summary>
     public string? FileWriterRefusal(VerbInfo verb, BackingInfo backing) => _fileWriters[(verb, backing)].Errno;
 

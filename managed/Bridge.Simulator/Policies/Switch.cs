@@ -25,6 +25,11 @@ public enum Switch
     /// is connected to itself, so its responder moves the very QP to the error state when it NAKs, and where the
     /// NAK's completion is scheduled rather than run at once the completer finds the QP in error and flushes.</summary>
     RefusedDeviceAccessFlushes,
+    /// <summary>On a filesystem that locks an O_DIRECT write's range (<see cref="Core.Scenarios.BackingInfo.LocksDirectWriteRange"/>:
+    /// btrfs) no store and no O_DIRECT read into the mapping dirties a page of the range between the write and the
+    /// invalidation after it, so that invalidation never fails there; off, the filesystem's O_DIRECT write collides
+    /// with them as any other's does (<see cref="Policy.StaleCacheOnCollision"/>).</summary>
+    LockedDirectWriteKeepsStoresOut,
 }
 
 public static class Switches
@@ -37,6 +42,7 @@ public static class Switches
         Switch.DirectIoOnShmem => "O_DIRECT on shmem",
         Switch.ForkCopiesPinnedPages => "fork copies pinned pages for the child",
         Switch.RefusedDeviceAccessFlushes => "a refused device access completes flushed",
+        Switch.LockedDirectWriteKeepsStoresOut => "a range-locked O_DIRECT write keeps stores out",
         _ => "R/O long-term pin unshares COW pages",
     };
 }

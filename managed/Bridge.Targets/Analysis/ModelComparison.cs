@@ -1,6 +1,7 @@
 using Bridge.Core.Observations;
 using Bridge.Core.Scenarios;
 using Bridge.Simulator.Analysis;
+using Bridge.Targets.Sim;
 
 namespace Bridge.Targets.Analysis;
 
@@ -25,7 +26,8 @@ public static class ModelComparison
     {
         var observed = await CollectAsync(real, scenarios, progress, ct);
         var modelled = await CollectAsync(model, scenarios, progress, ct);
-        return [.. scenarios.Select(s => Describe(s, Comparison.Compare(observed[s.Name], modelled[s.Name], s)))];
+        var policy = (model as SimulatorTarget)?.Policy;
+        return [.. scenarios.Select(s => Describe(s, Comparison.Compare(observed[s.Name], modelled[s.Name], s, policy)))];
     }
 
     /// <summary>Each scenario's observation on <paramref name="target"/>, by scenario name.</summary>

@@ -2,6 +2,7 @@ using Bridge.Core.Observations;
 using Bridge.Core.Oracle;
 using Bridge.Core.Scenarios;
 using Bridge.Simulator.Analysis;
+using Bridge.Simulator.Policies;
 
 namespace Bridge.Targets.Exploration;
 
@@ -31,11 +32,12 @@ public sealed record Trial(Scenario Scenario, Observation Real, ScenarioVerdict 
     }
 
     /// <summary>Runs the oracle (and the comparison, when there is a model observation) over one scenario.</summary>
-    public static Trial Judge(Scenario scenario, Observation real, Observation? model)
+    /// <param name="policy">The era the model ran, when it is the simulator (<see cref="Comparison.Compare"/>).</param>
+    public static Trial Judge(Scenario scenario, Observation real, Observation? model, Policy? policy = null)
     {
         var realVerdict = Oracle.Judge(scenario, real);
         var modelVerdict = model is null ? null : Oracle.Judge(scenario, model);
-        var disagreements = model is null || real.Skip is not null || real.Interrupted is not null ? [] : Comparison.Compare(real, model, scenario);
+        var disagreements = model is null || real.Skip is not null || real.Interrupted is not null ? [] : Comparison.Compare(real, model, scenario, policy);
         return new Trial(scenario, real, realVerdict, model, modelVerdict, disagreements);
     }
 }

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Bridge.Core.Exploration;
 using Bridge.Core.Observations;
 using Bridge.Core.Scenarios;
+using Bridge.Simulator.Policies;
 using Bridge.Targets.Sim;
 
 namespace Bridge.Targets.Exploration;
@@ -32,6 +33,9 @@ public sealed class TrialRunner(ITarget target, SimulatorTarget? model)
     public ValueTask<TargetLimits> LimitsAsync(CancellationToken ct) => target.LimitsAsync(ct);
     public string? ModelName => model?.Name;
 
+    /// <summary>The era the model runs, when it is the simulator.</summary>
+    private Policy? ModelPolicy => (model as SimulatorTarget)?.Policy;
+
     /// <summary>Called with every trial as it is judged (a progress line).</summary>
     public Action<Trial>? OnTrial { get; init; }
 
@@ -54,7 +58,7 @@ public sealed class TrialRunner(ITarget target, SimulatorTarget? model)
         await foreach (var real in target.RunAsync(scenarios, ct))
         {
             var scenario = byName[real.Scenario];
-            var trial = Trial.Judge(scenario, real, await modelled[scenario.Name]);
+            var trial = Trial.Judge(scenario, real, await modelled[scenario.Name], ModelPolicy);
             OnTrial?.Invoke(trial);
             yield return trial;
         }
@@ -147,7 +151,7 @@ public sealed class TrialRunner(ITarget target, SimulatorTarget? model)
         await foreach (var real in target.RunAsync([.. runs.Select(r => r.Copy)], ct))
         {
             var (copy, original) = byName[real.Scenario];
-            var trial = Trial.Judge(copy, real, modelled[original.Name] is { } m ? m with { Scenario = real.Scenario } : null);
+            var trial = Trial.Judge(copy, real, modelled[original.Name] is { } m ? m with { Scenario = real.Scenario } : null, ModelPolicy);
             OnTrial?.Invoke(trial);
             trials.Add(trial);
         }

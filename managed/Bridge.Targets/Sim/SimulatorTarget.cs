@@ -20,6 +20,9 @@ public sealed class SimulatorTarget(Policy policy) : ITarget
 
     public string Name => $"sim:{policy.Name}";
 
+    /// <summary>The era modelled.</summary>
+    public Policy Policy => policy;
+
     /// <summary>Ignored: the model keeps pages, not files.</summary>
     public ImageKeeping? KeepImages { get; set; }
 
