@@ -22,9 +22,6 @@ public readonly record struct Content(ContentKind Kind, uint Gen, uint Iteration
     /// the offset it was written at, holes and EOF are the same wherever they are.</summary>
     public Content MovedBy(int blocks) => Kind == ContentKind.Data ? this with { Moved = Moved + blocks } : this;
 
-    /// <summary>The same data as it sat where it was written.</summary>
-    public Content Unmoved => this with { Moved = 0 };
-
     /// <summary><c>g3</c>, <c>g3.7</c> (iteration 7 of a race), <c>g3@+2</c> (written two blocks later, moved here),
     /// <c>hole</c>, <c>eof</c>.</summary>
     public override string ToString() => Kind switch

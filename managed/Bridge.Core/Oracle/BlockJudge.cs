@@ -21,7 +21,7 @@ internal static class BlockJudge
             case ReadState.BeyondEof:
                 return expected.Contains(Content.BeyondEof) ? null : Make(VerdictClass.Zeroed, "the file ends before this block");
             case ReadState.Uniform:
-                return expected.Contains(read.Content) ? null : Classify(scenario, read.Content, read.Step, path, expected, history, Make);
+                return expected.Contains(read.Content) ? null : Classify(scenario, read.Block, read.Content, read.Step, path, expected, history, Make);
         }
 
         // Mixed: judge sector by sector; the first thing that cannot be explained names the class.
@@ -54,7 +54,7 @@ internal static class BlockJudge
         if (outsiders.Count == 0 && (expected.MixOk || contents.Count == 1))
             return null;
         if (contents.Count == 1)
-            return Classify(scenario, contents[0], StepOf(sectors[0]), path, expected, history, Make);
+            return Classify(scenario, read.Block, contents[0], StepOf(sectors[0]), path, expected, history, Make);
         // Several contents in one block: torn, whatever else is wrong with the parts.
         // To blame: the writer of content that never belonged here, else the write whose data is missing.
         var phantom = outsiders.FirstOrDefault(o => history.OriginOf(o) is null, Content.BeyondEof);
@@ -66,7 +66,7 @@ internal static class BlockJudge
 
     private static int StepOf(SectorRead sector) => sector.Kind == SectorKind.Valid ? (int)sector.Header.Step : -1;
 
-    private static Finding Classify(Scenario scenario, Content seen, int writerStep, ReadPath path, Allowed expected, Allowed history,
+    private static Finding Classify(Scenario scenario, int block, Content seen, int writerStep, ReadPath path, Allowed expected, Allowed history,
         Func<VerdictClass, string, int?, Finding> make)
     {
         if (seen.Kind == ContentKind.Hole)
@@ -76,7 +76,8 @@ internal static class BlockJudge
                 ? make(VerdictClass.LostWrite, $"{seen}, written by {scenario.Describe(olderStep)}, is on disk; the required write never reached it", null)
                 : make(VerdictClass.Stale, $"{seen}, written by {scenario.Describe(olderStep)}, is still visible through the {path.ToString().ToLowerInvariant()} path", null);
         if (seen.Moved != 0)
-            return make(VerdictClass.Misplaced, $"{seen}: data written {Math.Abs(seen.Moved)} block(s) {(seen.Moved > 0 ? "further on" : "before")} (its header names {scenario.Describe(writerStep)}), which no collapse or insert moved here", writerStep >= 0 ? writerStep : null);
+            return make(VerdictClass.Misplaced, $"{seen}: header says offset {scenario.Geometry.OffsetOf(block + seen.Moved)}, read at offset " +
+                $"{scenario.Geometry.OffsetOf(block)}, and no collapse or insert moved that data here (its header names {scenario.Describe(writerStep)})", writerStep >= 0 ? writerStep : null);
         return make(VerdictClass.Phantom, $"{seen} was never written to this block by a completed step (its header names {scenario.Describe(writerStep)})", writerStep >= 0 ? writerStep : null);
     }
 }
