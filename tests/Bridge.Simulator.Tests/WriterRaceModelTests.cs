@@ -61,7 +61,7 @@ public class WriterRaceModelTests
     public void An_O_DIRECT_write_racing_stores_may_leave_the_stale_page_and_say_so_through_the_next_fsync(string policyName)
     {
         var policy = PolicyCatalog.Find(policyName)!;
-        var writer = FileWriterRules.Verbs.First(v => FileWriterRules.Backings.Any(v.File!.StaleCacheOnCollision));
+        var writer = FileWriterRules.Verbs.First(v => v.File is { } file && FileWriterRules.Backings.Any(file.StaleCacheOnCollision));
         var backing = FileWriterRules.Backings.First(writer.File!.StaleCacheOnCollision);
         // Steps: store #0, fsync #1, race #2 (the writer #3, store #4), fsync #5, check #6.
         var scenario = Repo.Parse($"backing {backing.Name}\nmap shared\nfile size=16K block=4K\nstore gen=1 blocks=0-3\nfsync\n" +

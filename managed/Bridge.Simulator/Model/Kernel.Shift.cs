@@ -24,22 +24,32 @@ public sealed partial class Kernel
         if (result.Hung)
             yield break;
         var distance = shift.Inserts ? pages : -pages;
+        var blocks = distance / PagesPerBlock;
+        // What each page from the range on holds now: written back to the disk, or (shmem, which has no such mode but a
+        // policy may be asked what if) the cached page itself.
+        var held = Enumerable.Range(first, end - first)
+            .Select(p => file.HasStorage ? file.DiskPage(p).ToArray() : file.Cache[p]?.Sectors.ToArray() ?? [.. Enumerable.Repeat(Stamp.Hole, Frame.SectorsPerPage)])
+            .ToList();
         for (var p = first; p < end; p++)
         {
             UnmapFilePage(p, evenCows: Scenario.Backing.ShiftZapsPrivateCopies || p >= end + distance);
             RemoveFromCache(p);
         }
-        var blocks = distance / PagesPerBlock;
-        var disk = file.Disk!;
-        var sectors = Frame.SectorsPerPage;
-        var moved = disk.AsSpan(first * sectors, (end - first) * sectors).ToArray();
-        disk.AsSpan(first * sectors, (Math.Max(end, end + distance) - first) * sectors).Fill(Stamp.Hole);
-        for (var p = shift.Inserts ? first : first + pages; p < end; p++)
-            for (var s = 0; s < sectors; s++)
-            {
-                var stamp = moved[(p - first) * sectors + s];
-                disk[(p + distance) * sectors + s] = stamp with { Content = stamp.Content.MovedBy(-blocks) };
-            }
+        for (var p = first; p < Math.Max(end, end + distance); p++)
+        {
+            var source = p - distance; // past the file's old end (a collapse's tail) or inside an inserted range: nothing
+            var stamps = source >= first && source < end
+                ? held[source - first].Select(s => s with { Content = s.Content.MovedBy(-blocks) }).ToArray()
+                : null;
+            if (file.HasStorage)
+                file.DiskPage(p).Fill(Stamp.Hole);
+            if (stamps is null)
+                continue;
+            if (file.HasStorage)
+                stamps.CopyTo(file.DiskPage(p));
+            else
+                file.Cache[p] = new Frame(FrameOwner.PageCache, p, stamps) { Dirty = true };
+        }
         file.Size += (long)distance * Frame.Size;
     }
 }
