@@ -120,4 +120,24 @@ public class RangeShiftModelTests
         Assert.Equal(Content.Data(4), file[0]); // before the range the pin still holds the file's page
         Assert.Equal(Shifted(row.Shift!, range).Select(c => c.Kind == ContentKind.Data ? c with { Gen = 2 } : c).Skip(range.First), file.Skip(range.First));
     }
+
+    [Theory]
+    [MemberData(nameof(EraData.Eras), MemberType = typeof(EraData))]
+    public void Data_an_insert_pushed_past_the_mapping_comes_back_with_a_collapse_and_a_truncate_takes_it(string policyName)
+    {
+        var policy = PolicyCatalog.Find(policyName)!;
+        // Steps: store #0, fsync #1, insert #2 (blocks 1-3 move to 4-6, past the mapping), collapse #3 (back), check #4,
+        // insert #5, truncate #6 (past the mapping's end is nothing to unmap), check #7.
+        var scenario = Repo.Parse($"backing ext4\nmap shared\nfile size={Blocks / 2 * 4}K block=4K\nstore gen=1 blocks=all\nfsync\n" +
+            "insert-range blocks=1-3\ncollapse-range blocks=1-3\ncheck\ninsert-range blocks=0-3\ntruncate size=8K\ncheck\n");
+
+        var observation = Simulator.Run(scenario, policy, 1, SimOptions.Default);
+
+        Assert.All(scenario.AllSteps().Where(s => s.Effect != Effect.Check), s => Assert.True(observation.ResultOf(s.Index)!.Ok, s.Text));
+        var back = observation.Checks[0].Views.Single(v => v.Path == ReadPath.Buffered).Blocks.Select(Seen);
+        Assert.All(back, c => Assert.Equal(Content.Data(1), c)); // moved out and back: where it was written
+        var truncated = observation.Checks[1].Views.Single(v => v.Path == ReadPath.Buffered).Blocks.Select(Seen).ToArray();
+        Assert.Equal([Content.Hole, Content.Hole, Content.BeyondEof, Content.BeyondEof], truncated);
+        Assert.Equal(VerdictClass.Intact, Oracle.Judge(scenario, observation).Class);
+    }
 }

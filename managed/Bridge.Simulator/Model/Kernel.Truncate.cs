@@ -15,7 +15,7 @@ public sealed partial class Kernel
         var newPages = (int)(size / Frame.Size);
         for (var p = newPages; p < file.SizePages; p++)
         {
-            ZapPte(p);
+            UnmapFilePage(p, evenCows: true);
             RemoveFromCache(p);
             if (file.HasStorage)
                 file.DiskPage(p).Fill(Stamp.Hole);
@@ -53,6 +53,8 @@ public sealed partial class Kernel
     /// <paramref name="evenCows"/> (a pinned copy then lives on as an orphan).</summary>
     private void UnmapFilePage(int page, bool evenCows)
     {
+        if (page >= MappingPages)
+            return; // an insert grew the file past the mapping: nothing maps these pages
         if (evenCows)
             ZapPte(page);
         else if (Vma.Ptes[page].Frame is { Owner: FrameOwner.PageCache })
