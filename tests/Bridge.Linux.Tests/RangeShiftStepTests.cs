@@ -16,15 +16,7 @@ namespace Bridge.Linux.Tests;
 /// verdict is the model's.</summary>
 public class RangeShiftStepTests
 {
-    public static TheoryData<string, string, string> Cases()
-    {
-        var data = new TheoryData<string, string, string>();
-        foreach (var verb in Verbs.All.Where(v => v.Shift is not null))
-            foreach (var backing in BackingTable.All.Where(b => b.HasFile))
-                foreach (var map in new[] { "shared", "private" })
-                    data.Add(verb.Keyword, backing.Name, map);
-        return data;
-    }
+    public static TheoryData<string, string, string> Cases() => FileWriterStepTests.Cases(v => v.Shift is not null);
 
     private const int Blocks = 16;
 
@@ -35,6 +27,9 @@ public class RangeShiftStepTests
     private static Content[] Buffered(Observation observation, int check) =>
         [.. observation.Checks[check].Views.Single(v => v.File == "data" && v.Path == ReadPath.Buffered).Blocks.Take(Blocks)
             .Select(b => b.State == ReadState.BeyondEof ? Content.BeyondEof : b.Content)];
+
+    private static (Simulator.Policies.Policy Era, VerbInfo Verb, BackingInfo Backing) Rows(string verb, string backing) =>
+        (PinRules.EraOf(SystemInfo.KernelRelease), Verbs.Find(verb)!, BackingTable.Find(backing)!);
 
     private static void AgreesWithTheModel(Scenario scenario, Observation observation, ScenarioVerdict verdict)
     {
@@ -47,9 +42,7 @@ public class RangeShiftStepTests
     [MemberData(nameof(Cases))]
     public void A_shift_returns_what_the_eras_row_says_and_moves_the_blocks_after_its_range(string verb, string backing, string map)
     {
-        var era = PinRules.EraOf(SystemInfo.KernelRelease);
-        var row = Verbs.Find(verb)!;
-        var info = BackingTable.Find(backing)!;
+        var (era, row, info) = Rows(verb, backing);
         var range = BlockSet.Range(4, 5);
         // Steps: store #0, fsync #1, the shift #2, check #3, a truncate to the range's start #4, the shift again #5 (its
         // range now at or past the end), check #6.
@@ -94,9 +87,7 @@ public class RangeShiftStepTests
     [MemberData(nameof(Cases))]
     public void A_shift_under_a_pin_orphans_the_devices_next_writes_where_the_pages_leave_the_file(string verb, string backing, string map)
     {
-        var era = PinRules.EraOf(SystemInfo.KernelRelease);
-        var row = Verbs.Find(verb)!;
-        var info = BackingTable.Find(backing)!;
+        var (era, row, info) = Rows(verb, backing);
         // io_uring fixed buffers: the pin path this host has (rdma-mr needs rdma_rxe). Steps: store #0, fsync #1, pin #2,
         // dma #3, the shift #4, dma #5, fsync #6, dma-read #7, check #8.
         var text = $"backing {backing}\nmap {map}\n{FileLine(info)}\nstore gen=1 blocks=0-{Blocks - 1}\nfsync\npin uring-register blocks=0-{Blocks - 1}\n" +

@@ -16,15 +16,7 @@ public class RangeShiftModelTests
 {
     private const int Blocks = 8;
 
-    public static TheoryData<string, string, string> Cases()
-    {
-        var data = new TheoryData<string, string, string>();
-        foreach (var policy in PolicyCatalog.All)
-            foreach (var verb in Verbs.All.Where(v => v.Shift is not null))
-                foreach (var backing in FileWriterRules.Backings)
-                    data.Add(policy.Name, verb.Keyword, backing.Name);
-        return data;
-    }
+    public static TheoryData<string, string, string> Cases() => FileWriterModelTests.Cases(v => v.Shift is not null);
 
     /// <summary>The blocks of a file of <see cref="Blocks"/> blocks holding generation 1 at their own offsets after the
     /// shift of <paramref name="range"/> (as far as the check reads): moved data names how far it moved.</summary>
@@ -44,9 +36,7 @@ public class RangeShiftModelTests
     [MemberData(nameof(Cases))]
     public void Every_era_refuses_a_shift_with_its_rows_errno_or_moves_the_blocks_on_every_path(string policyName, string verb, string backing)
     {
-        var policy = PolicyCatalog.Find(policyName)!;
-        var row = Verbs.Find(verb)!;
-        var info = BackingTable.Find(backing)!;
+        var (policy, row, info) = FileWriterModelTests.Rows(policyName, verb, backing);
         var size = Math.Max(info.PageSize, Blocks * 4096L); // 32 KiB, or one huge page
         var range = BlockSet.Range(2, 3);
         // Steps: store #0, fsync #1, the shift #2, check #3; a file of more blocks (a huge page) shifts past what is checked.
@@ -69,9 +59,7 @@ public class RangeShiftModelTests
     [MemberData(nameof(Cases))]
     public void A_range_the_file_does_not_hold_is_einval_where_the_backing_shifts(string policyName, string verb, string backing)
     {
-        var policy = PolicyCatalog.Find(policyName)!;
-        var row = Verbs.Find(verb)!;
-        var info = BackingTable.Find(backing)!;
+        var (policy, row, info) = FileWriterModelTests.Rows(policyName, verb, backing);
         if (info.PageSize > 4096)
             return; // a file of one huge page cannot be truncated to half; the test above covers the row
         // After truncating to half, the range right after the file's end: a collapse there reaches past it, an
@@ -92,9 +80,7 @@ public class RangeShiftModelTests
     [MemberData(nameof(Cases))]
     public void A_shift_over_pinned_pages_leaves_them_outside_the_file_and_orphans_the_devices_next_writes(string policyName, string verb, string backing)
     {
-        var policy = PolicyCatalog.Find(policyName)!;
-        var row = Verbs.Find(verb)!;
-        var info = BackingTable.Find(backing)!;
+        var (policy, row, info) = FileWriterModelTests.Rows(policyName, verb, backing);
         if (info.PageSize > 4096)
             return; // one huge page: the range is part of it; the refusal test above covers the row
         var range = BlockSet.Range(2, 3);
