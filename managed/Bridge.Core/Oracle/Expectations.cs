@@ -24,6 +24,9 @@ namespace Bridge.Core.Oracle;
 /// pin holds receives the data (the device and the file keep sharing it); where it replaces the page
 /// (<see cref="FileWriter.ReplacesPagesOn"/>), the disk and the page cache hold the new content and a pinned page
 /// leaves the file as truncate leaves it: what the device writes there afterwards is an orphaned write.</item>
+/// <item>A collapse or insert (<see cref="RangeShift"/>) moves every block from its range on by the range's length,
+/// each keeping the header of the offset it was written at (<see cref="Content.Moved"/>), and takes their pages out of
+/// the file as truncate does.</item>
 /// </list>
 /// </summary>
 internal sealed class Expectations
