@@ -58,6 +58,34 @@ public class ReproCliTests
         }
     }
 
+    /// <summary>A CPU store racing mprotect(PROT_READ) in a reproducer: the store looked at the protection, then wrote
+    /// into a page made read-only meanwhile, and SIGSEGV killed the reproducer (the harness had the same fault and now
+    /// serializes the two). Each run now ends as the oracle says (0) or, when the mprotect landed before the store's
+    /// first call, says it cannot judge (3) — never a fault, never a finding.</summary>
+    [Fact]
+    public void AStoreRacingMprotectInAReproducerNeverFaults()
+    {
+        Assert.SkipUnless(File.Exists("/usr/bin/gcc"), "gcc is not installed (containers/host-packages.txt)");
+        var dir = Directory.CreateTempSubdirectory("bridge-repro-").FullName;
+        var data = Directory.CreateTempSubdirectory("bridge-repro-data-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "race.scn"), "backing memfd\nmap shared\nfile size=64K block=4K\nstore gen=1 blocks=all\n" +
+                "race count=300\n  store gen=2 blocks=0-3\n  mprotect ro\n  mprotect rw\nend\ncheck\n");
+            var (code, _, stderr) = BridgeProcess.Run("repro", Path.Combine(dir, "race.scn"), "-o", dir);
+            Assert.True(code == 0, stderr);
+            var (built, errors) = Shell("gcc -O2 -Wall -Wextra -Werror repro.c -o repro", dir);
+            Assert.True(built == 0, errors);
+            var exits = Enumerable.Range(0, 20).Select(_ => Shell($"./repro {data}", dir)).ToList();
+            Assert.All(exits, e => Assert.True(e.Code is ReproExit.Holds or ReproExit.CannotJudge, $"exit {e.Code}\n{e.Output}"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
     [Fact]
     public void AMatrixFileWithoutOnlyNamesItsScenariosAndWritesNothing()
     {

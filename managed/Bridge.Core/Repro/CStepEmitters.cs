@@ -36,9 +36,13 @@ public static class CStepEmitters
 
     internal static readonly VerbTable<Func<CStep, string>> All = new("pinbridge repro", [
         (Verbs.Store, s => s.Stamp(CWriters.Cpu) +
+            "\tpthread_rwlock_rdlock(&S.mapping_change);\n" +
+            "\tif (S.map_gone || S.map_read_only) { /* a racing mprotect or munmap landed first: the store would fault */\n" +
+            "\t\tpthread_rwlock_unlock(&S.mapping_change);\n\t\treturn NOT_RUN;\n\t}\n" +
             $"\tfor (int i = 0; i < {s.RunCount}; i++)\n" +
             $"\t\tfor (int b = {s.Runs}[i].first; b < {s.Runs}[i].first + {s.Runs}[i].count; b++)\n" +
             "\t\t\tstamp_block(S.map + OFFSET(b), b, &st); /* CPU stores, sector by sector */\n" +
+            "\tpthread_rwlock_unlock(&S.mapping_change);\n" +
             "\treturn 0;\n"),
         (Verbs.ODirectRead, s => s.Stamp(CWriters.ODirect) +
             $"\tlong r = prepare_source({s.Index}, {s.Runs}, {s.RunCount}, &st);\n" +
@@ -65,9 +69,10 @@ public static class CStepEmitters
         (Verbs.FadviseDontneed, s => "\t(void)iteration;\n\tlong r = 0;\n\t/* posix_fadvise returns the error number itself */\n" +
             s.OverRuns("-posix_fadvise(S.data_fd, OFFSET(@R.first), (off_t)RUN_LEN(@R), POSIX_FADV_DONTNEED)") + "\treturn r;\n"),
         (Verbs.DropCaches, _ => "\t(void)iteration;\n\treturn drop_caches();\n"),
-        (Verbs.Mprotect, s => "\t(void)iteration;\n" +
-            $"\tif (mprotect(S.map, FILE_SIZE, {(s.Step.Args.Mode == "ro" ? "PROT_READ" : "PROT_READ | PROT_WRITE")}))\n\t\treturn -errno;\n" +
-            $"\tS.map_read_only = {(s.Step.Args.Mode == "ro" ? 1 : 0)};\n\treturn 0;\n"),
+        (Verbs.Mprotect, s => "\t(void)iteration;\n\tpthread_rwlock_wrlock(&S.mapping_change);\n" +
+            $"\tlong r = mprotect(S.map, FILE_SIZE, {(s.Step.Args.Mode == "ro" ? "PROT_READ" : "PROT_READ | PROT_WRITE")}) ? -errno : 0;\n" +
+            $"\tif (r == 0)\n\t\tS.map_read_only = {(s.Step.Args.Mode == "ro" ? 1 : 0)};\n" +
+            "\tpthread_rwlock_unlock(&S.mapping_change);\n\treturn r;\n"),
         (Verbs.Truncate, s => $"\t(void)iteration;\n\treturn ftruncate(S.data_fd, {s.Step.Args.Size}) ? -errno : 0;\n"),
         (Verbs.Punch, s => "\t(void)iteration;\n\tlong r = 0;\n" +
             s.OverRuns("fallocate(S.data_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, OFFSET(@R.first), (off_t)RUN_LEN(@R)) ? -errno : 0") +
@@ -88,7 +93,9 @@ public static class CStepEmitters
             "\t\t\tstamp_block(staged + OFFSET(b), b, &st);\n" +
             $"\tlong r = fork_and_store({s.Index}, staged, {s.Runs}, {s.RunCount});\n" +
             "\tfree(staged);\n\treturn r;\n"),
-        (Verbs.Munmap, _ => "\t(void)iteration;\n\tif (munmap(S.map, FILE_SIZE))\n\t\treturn -errno;\n\tS.map_gone = 1;\n\treturn 0;\n"),
+        (Verbs.Munmap, _ => "\t(void)iteration;\n\tpthread_rwlock_wrlock(&S.mapping_change);\n" +
+            "\tlong r = munmap(S.map, FILE_SIZE) ? -errno : 0;\n\tif (r == 0)\n\t\tS.map_gone = 1;\n" +
+            "\tpthread_rwlock_unlock(&S.mapping_change);\n\treturn r;\n"),
         (Verbs.Crash, PowerCut),
         (Verbs.Write, s => s.Stamp(CWriters.Of(s.Step.Verb.Writer)) +
             $"\tlong r = stamp_file_source({s.Index}, {s.Runs}, {s.RunCount}, &st, 0);\n\t/* pwrite(2) through the page cache */\n" +

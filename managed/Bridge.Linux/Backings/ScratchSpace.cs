@@ -81,16 +81,26 @@ public sealed class ScratchSpace : IDisposable
     }
 
     /// <summary>Mounts (once per run) a fresh <paramref name="fsType"/> filesystem — on the next scratch disk when
-    /// the run was given some, else on a loop device over a sparse image — and returns its mount point.</summary>
+    /// the run was given some, else on a loop device over a sparse image — and returns its mount point. A filesystem
+    /// the kernel has turned read-only since (a btrfs transaction abort, ext4's errors=remount-ro) is unmounted and
+    /// made again: one scenario that broke it must not make every later one of the run fail to set up.</summary>
     public string Filesystem(string fsType, string mkfs, IReadOnlyList<string> mkfsArgs, long imageSize)
     {
         lock (_lock)
         {
+            string? disk = null;
             if (_mounted.TryGetValue(fsType, out var existing))
-                return existing;
+            {
+                if (!MountTable.IsReadOnly(existing, MountTable.Read()))
+                    return existing;
+                Mounts.Unmount(existing);
+                _mountPoints.Remove(existing);
+                _mounted.Remove(fsType);
+                _devices.Remove(fsType, out disk);
+            }
             var mountPoint = Path.Combine(Root, fsType);
             Directory.CreateDirectory(mountPoint);
-            if (_disks.TryDequeue(out var disk))
+            if (disk is not null || _disks.TryDequeue(out disk))
             {
                 RunTool(mkfs, [.. mkfsArgs, disk]);
                 Mounts.Mount(disk, mountPoint, fsType);
@@ -98,7 +108,9 @@ public sealed class ScratchSpace : IDisposable
             }
             else
             {
-                var image = Path.Combine(Root, $"{fsType}.img");
+                // A new image each time: a read-only one given up above may still be attached until its last user
+                // lets go of the lazily detached mount.
+                var image = Path.Combine(Root, $"{fsType}-{Interlocked.Increment(ref _next)}.img");
                 using (var f = File.Create(image))
                     f.SetLength(imageSize);
                 RunTool(mkfs, [.. mkfsArgs, image]);

@@ -3,7 +3,9 @@ using System.Text;
 namespace Bridge.Linux.Host;
 
 /// <summary>One line of /proc/PID/mountinfo (Documentation/filesystems/proc.rst), paths unescaped.</summary>
-public sealed record MountEntry(int Id, int ParentId, string Root, string MountPoint, string FsType, string Source);
+/// <param name="ReadOnly">The mount or its superblock is read-only ("ro" in the per-mount or the super options): a
+/// filesystem that aborted a transaction or hit errors=remount-ro shows it in the super options only.</param>
+public sealed record MountEntry(int Id, int ParentId, string Root, string MountPoint, string FsType, string Source, bool ReadOnly);
 
 /// <summary>The mount table of this mount namespace, from /proc/self/mountinfo. The kernel escapes space, tab,
 /// newline and backslash in paths as <c>\ooo</c> octal (fs/proc_namespace.c, mangle()); they are unescaped here.</summary>
@@ -24,10 +26,18 @@ public static class MountTable
             if (fields.Length < 7 || separator < 0 || separator + 2 >= fields.Length
                 || !int.TryParse(fields[0], out var id) || !int.TryParse(fields[1], out var parent))
                 throw new FormatException($"not a mountinfo line (expected 'ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS … - FSTYPE SOURCE …'): {line}");
-            entries.Add(new MountEntry(id, parent, Unescape(fields[3]), Unescape(fields[4]), fields[separator + 1], Unescape(fields[separator + 2])));
+            var readOnly = IsReadOnly(fields[5]) || (separator + 3 < fields.Length && IsReadOnly(fields[separator + 3]));
+            entries.Add(new MountEntry(id, parent, Unescape(fields[3]), Unescape(fields[4]), fields[separator + 1], Unescape(fields[separator + 2]), readOnly));
         }
         return entries;
     }
+
+    private static bool IsReadOnly(string options) => options.Split(',').Contains("ro");
+
+    /// <summary>Whether the filesystem mounted at <paramref name="mountPoint"/> is read-only now (false when nothing
+    /// is mounted there).</summary>
+    public static bool IsReadOnly(string mountPoint, IEnumerable<MountEntry> table) =>
+        table.LastOrDefault(m => m.MountPoint == mountPoint)?.ReadOnly ?? false;
 
     /// <summary>Mount points at or below <paramref name="directory"/>, deepest first (the order to unmount them in).</summary>
     public static IReadOnlyList<string> Under(string directory)

@@ -19,6 +19,19 @@ public class MountTableTests
         Assert.Equal(("ext3", "/dev/root"), (entry.FsType, entry.Source));
     }
 
+    [Theory]
+    [InlineData("rw,noatime", "rw,errors=continue", false)]
+    [InlineData("ro,noatime", "rw,errors=continue", true)]
+    // btrfs after a transaction abort, ext4 after errors=remount-ro: the superblock is read-only, the mount is not.
+    [InlineData("rw,relatime", "ro,discard=async,space_cache=v2", true)]
+    public void A_mount_is_read_only_when_its_own_or_its_superblocks_options_say_ro(string mountOptions, string superOptions, bool readOnly)
+    {
+        var line = $"36 35 98:0 / /mnt {mountOptions} shared:7 - btrfs /dev/loop0 {superOptions}";
+        Assert.Equal(readOnly, Assert.Single(MountTable.Parse([line])).ReadOnly);
+        Assert.Equal(readOnly, MountTable.IsReadOnly("/mnt", MountTable.Parse([line])));
+        Assert.False(MountTable.IsReadOnly("/elsewhere", MountTable.Parse([line])));
+    }
+
     [Fact]
     public void Escaped_bytes_are_utf8_like_the_rest_of_the_path() =>
         Assert.Equal("/mnt/é x", MountTable.Unescape(@"/mnt/é\040x"));
