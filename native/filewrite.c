@@ -1,5 +1,6 @@
 /* The data file's other writers, for the calls libc bindings lack (Tmds.LibC has no copy_file_range, no
- * FICLONERANGE and no FALLOC_FL_ZERO_RANGE): copy_file_range(2), ioctl(FICLONERANGE) and fallocate(ZERO_RANGE).
+ * FICLONERANGE and no FALLOC_FL_ZERO_RANGE, COLLAPSE_RANGE or INSERT_RANGE): copy_file_range(2),
+ * ioctl(FICLONERANGE), fallocate(ZERO_RANGE) and fallocate(COLLAPSE_RANGE / INSERT_RANGE).
  *
  * The ABI (Interop/FileWriteNative.cs): every function returns 0 or -errno; offsets and lengths are bytes. */
 #define _GNU_SOURCE /* copy_file_range, fallocate */
@@ -22,6 +23,12 @@ int bridge_clone_range(int src_fd, uint64_t src_off, int dst_fd, uint64_t dst_of
 
 /* fallocate(FALLOC_FL_ZERO_RANGE) over [off, off + len): the range reads as zeros, the file grows past EOF. */
 int bridge_zero_range(int fd, int64_t off, int64_t len);
+
+/* fallocate(FALLOC_FL_INSERT_RANGE) when insert is nonzero, else fallocate(FALLOC_FL_COLLAPSE_RANGE), over
+ * [off, off + len): the data from off on moves up by len (a hole opens at off) or the range is removed and the data
+ * after it moves down. -EOPNOTSUPP where the filesystem has no such mode, -EINVAL when the range is not aligned to
+ * the filesystem block, a collapse reaches EOF or an insert starts at or past it. */
+int bridge_shift_range(int fd, int insert, int64_t off, int64_t len);
 
 int bridge_copy_range(int src_fd, int64_t src_off, int dst_fd, int64_t dst_off, uint64_t len)
 {
@@ -54,4 +61,10 @@ int bridge_clone_range(int src_fd, uint64_t src_off, int dst_fd, uint64_t dst_of
 int bridge_zero_range(int fd, int64_t off, int64_t len)
 {
 	return fallocate(fd, FALLOC_FL_ZERO_RANGE, off, len) < 0 ? -errno : 0;
+}
+
+int bridge_shift_range(int fd, int insert, int64_t off, int64_t len)
+{
+	int mode = insert ? FALLOC_FL_INSERT_RANGE : FALLOC_FL_COLLAPSE_RANGE;
+	return fallocate(fd, mode, off, len) < 0 ? -errno : 0;
 }

@@ -48,7 +48,7 @@ public class BlockEdgeTests
         memo.Remember(bytes, stamp);
         Assert.Equal(Content.Hole, memo.Decode(new byte[4096], 1).Content);
         Assert.Equal(Content.Data(5), memo.Decode(bytes, 1).Content);
-        Assert.Equal(ReadState.Mixed, memo.Decode(bytes, 0).State); // block 1's bytes read at block 0: misplaced
+        Assert.Equal(Content.Data(5, 0, moved: 1), memo.Decode(bytes, 0).Content); // block 1's bytes read at block 0: moved
     }
 
     [Fact]

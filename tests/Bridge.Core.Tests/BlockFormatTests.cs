@@ -81,12 +81,21 @@ public class BlockFormatTests
     }
 
     [Fact]
-    public void ABlockReadAtAnotherOffsetIsNotUniform()
+    public void ABlockReadAtAnotherOffsetIsItsContentMovedThereAndSectorsOutOfPlaceAreNotUniform()
     {
+        // A collapse or insert moves whole blocks: read one block on, block 4's data is generation 1 moved by -1.
         var read = BlockCodec.Decode(Stamp(4, 1, 0), 5, Run, 1);
-        Assert.Equal(ReadState.Mixed, read.State);
-        Assert.All(read.Sectors!, s => Assert.Equal(SectorKind.Valid, s.Kind));
-        Assert.Equal(4ul * 4096, read.Sectors![0].Header.Offset);
+        Assert.Equal((ReadState.Uniform, Content.Data(1, 0, moved: -1)), (read.State, read.Content));
+        Assert.Equal(Content.Data(1, 0, moved: 2), BlockCodec.Decode(Stamp(7, 1, 0), 5, Run, 1).Content);
+        // Sectors that are no block's in order (two swapped) are not one block's data wherever it was written.
+        var swapped = Stamp(4, 1, 0);
+        var first = swapped[..512];
+        swapped.AsSpan(512, 512).CopyTo(swapped);
+        first.CopyTo(swapped.AsSpan(512));
+        var torn = BlockCodec.Decode(swapped, 4, Run, 1);
+        Assert.Equal(ReadState.Mixed, torn.State);
+        Assert.All(torn.Sectors!, s => Assert.Equal(SectorKind.Valid, s.Kind));
+        Assert.Equal((4ul * 4096 + 512, (Content?)null), (torn.Sectors![0].Header.Offset, torn.Sectors[0].ContentAt(4, 4096, 0)));
     }
 
     internal static byte[] Stamp(int block, uint gen, uint iteration, Writer writer = Writer.Cpu, int step = 1, int size = 4096)

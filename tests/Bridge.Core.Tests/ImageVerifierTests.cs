@@ -25,6 +25,23 @@ public class ImageVerifierTests
     }
 
     [Fact]
+    public void DataACollapseMovedIsIntactWhereTheExpectationMovesItAndMisplacedElsewhere()
+    {
+        // Blocks 2-3 of a collapsed file hold what was written at 4-5 (g1@+2, as the oracle's evidence writes it).
+        byte[][] blocks = [Block(0, 1), Block(1, 1), Block(4, 1), Block(5, 1)];
+        var moved = ImageExpectation.Parse("size=16K block=4K file=1 gen=g1:0-1 gen=g1@+2:2-3");
+        Assert.Equal(Content.Data(1, 0, moved: 2), moved.For(2)!.Contents.Single());
+
+        var (intact, _) = Verify(blocks, new ImageCheck(Run, 1, 4096, moved, false));
+        Assert.All(intact, r => Assert.Equal(BlockVerdictKind.Intact, r.Kind));
+
+        var (unmoved, _) = Verify(blocks, new ImageCheck(Run, 1, 4096, ImageExpectation.Parse("size=16K block=4K file=1 gen=g1:0-3"), false));
+        Assert.Equal(BlockVerdictKind.Misplaced, Assert.Single(unmoved, r => r.First == 2).Kind);
+        var (tooFar, _) = Verify(blocks, new ImageCheck(Run, 1, 4096, ImageExpectation.Parse("size=16K block=4K file=1 gen=g1:0-1 gen=g1@+1:2-3"), false));
+        Assert.Equal(BlockVerdictKind.Misplaced, Assert.Single(tooFar, r => r.First == 2).Kind);
+    }
+
+    [Fact]
     public void TheTextAndJsonFormsOfAnExpectationAreTheSame()
     {
         var text = ImageExpectation.Parse("size=256K block=4K run=0xfeed00000000beef file=1 gen=0:0-31 gen=g2|3.1:32-39,48-63 mix=2|hole:40-47");

@@ -13,10 +13,13 @@ namespace Bridge.Linux.Tests;
 /// verdict is the model's.</summary>
 public class FileWriterStepTests
 {
-    public static TheoryData<string, string, string> Cases()
+    public static TheoryData<string, string, string> Cases() => Cases(v => v.File is not null);
+
+    /// <summary>Every verb <paramref name="verbs"/> picks × every backing with a file × shared and private.</summary>
+    internal static TheoryData<string, string, string> Cases(Func<VerbInfo, bool> verbs)
     {
         var data = new TheoryData<string, string, string>();
-        foreach (var verb in Verbs.All.Where(v => v.File is not null))
+        foreach (var verb in Verbs.All.Where(verbs))
             foreach (var backing in BackingTable.All.Where(b => b.HasFile))
                 foreach (var map in new[] { "shared", "private" })
                     data.Add(verb.Keyword, backing.Name, map);

@@ -13,15 +13,23 @@ namespace Bridge.Simulator.Tests;
 /// writes the pinned page itself.</summary>
 public class FileWriterModelTests
 {
-    public static TheoryData<string, string, string> Cases()
+    public static TheoryData<string, string, string> Cases() => Cases(v => v.File is not null);
+
+    /// <summary>Every era × every verb of <see cref="FileWriterRules.Verbs"/> that <paramref name="verbs"/> picks × every
+    /// backing with a file.</summary>
+    internal static TheoryData<string, string, string> Cases(Func<VerbInfo, bool> verbs)
     {
         var data = new TheoryData<string, string, string>();
         foreach (var policy in PolicyCatalog.All)
-            foreach (var verb in FileWriterRules.Verbs)
+            foreach (var verb in FileWriterRules.Verbs.Where(verbs))
                 foreach (var backing in FileWriterRules.Backings)
                     data.Add(policy.Name, verb.Keyword, backing.Name);
         return data;
     }
+
+    /// <summary>The rows a case names.</summary>
+    internal static (Policy Policy, VerbInfo Verb, BackingInfo Backing) Rows(string policyName, string verb, string backing) =>
+        (PolicyCatalog.Find(policyName)!, Verbs.Find(verb)!, BackingTable.Find(backing)!);
 
     internal static string Step(VerbInfo verb, uint gen, string blocks) =>
         verb.File!.Source == FileSource.Zeros ? $"{verb.Keyword} blocks={blocks}" : $"{verb.Keyword} gen={gen} blocks={blocks}";

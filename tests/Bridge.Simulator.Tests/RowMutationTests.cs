@@ -140,11 +140,12 @@ public class RowMutationTests
         return Repo.Parse($"backing {backing}\nmap {map}\nfile size={size}\nstore gen=1 blocks=0-3\npin {row.Path.Name}{access} blocks=0-3\ncheck\n", "pin-witness");
     }
 
-    /// <summary>The smallest scenario whose file-writer step that row decides: the verb on the row's backing.</summary>
+    /// <summary>The smallest scenario whose file-writer (or collapse, insert) step that row decides: the verb on the row's
+    /// backing, over a range that ends before the end of the file.</summary>
     private static Scenario FileWriterWitness(FileWriterRow row)
     {
         var size = Math.Max(row.Backing.PageSize, 16 << 10);
-        var step = row.Verb.File!.Source == FileSource.Zeros ? $"{row.Verb.Keyword} blocks=0-1" : $"{row.Verb.Keyword} gen=2 blocks=0-1";
+        var step = row.Verb.File is { Source: not FileSource.Zeros } ? $"{row.Verb.Keyword} gen=2 blocks=0-1" : $"{row.Verb.Keyword} blocks=0-1";
         return Repo.Parse($"backing {row.Backing.Name}\nmap shared\nfile size={size} block=4K\nstore gen=1 blocks=0-3\nfsync\n{step}\ncheck\n", "file-writer-witness");
     }
 

@@ -64,7 +64,7 @@ public class WriterRaceModelTests
         return data;
     }
 
-    private static VerbInfo Writer => FileWriterRules.Verbs.Single(v => FileWriterRules.Backings.Any(v.File!.Invalidates));
+    private static VerbInfo Writer => FileWriterRules.Verbs.Single(v => v.File is { } file && FileWriterRules.Backings.Any(file.Invalidates));
 
     /// <summary>Where the era lets a store dirty a page of the range between the write and the invalidation after it
     /// (<see cref="Policy.StaleCacheOnCollision"/>: every such backing but btrfs in 6.5+,

@@ -37,7 +37,8 @@ public static class BlockCodec
     }
 
     /// <summary>Decodes a block read from <paramref name="fileId"/> at index <paramref name="block"/> of a run.
-    /// Uniform only when every sector agrees and sits where its header says it belongs.</summary>
+    /// Uniform only when every sector agrees and the sectors sit, in order, where one block's headers say they were
+    /// written: this block (<see cref="Content.Moved"/> 0), or another one whose data a collapse or insert moved here.</summary>
     public static BlockRead Decode(ReadOnlySpan<byte> data, int block, ulong runId, uint fileId)
     {
         var count = data.Length / BlockGeometry.SectorSize;
@@ -47,17 +48,25 @@ public static class BlockCodec
         {
             var read = DecodeSector(data.Slice(s * BlockGeometry.SectorSize, BlockGeometry.SectorSize));
             sectors[s] = read;
-            var expectedOffset = (ulong)block * (ulong)data.Length + (ulong)(s * BlockGeometry.SectorSize);
             uniform &= read.Kind == SectorKind.Zero
                 ? sectors[0].Kind == SectorKind.Zero
                 : read.Kind == SectorKind.Valid && read.Header.RunId == runId && read.Header.FileId == fileId &&
-                  read.Header.Offset == expectedOffset && read.Content == sectors[0].Content;
+                  WrittenAt(read.Header, s, data.Length) is { } at && at == WrittenAt(sectors[0].Header, 0, data.Length) &&
+                  read.Content == sectors[0].Content;
         }
         if (!uniform)
             return new BlockRead(block, ReadState.Mixed, default, Sectors: sectors);
         var first = sectors[0];
         return first.Kind == SectorKind.Zero
             ? new BlockRead(block, ReadState.Uniform, Content.Hole)
-            : new BlockRead(block, ReadState.Uniform, first.Content, first.Header.Writer, (int)first.Header.Step);
+            : new BlockRead(block, ReadState.Uniform, first.ContentAt(block, data.Length, 0)!.Value, first.Header.Writer, (int)first.Header.Step);
+    }
+
+    /// <summary>The block whose sector <paramref name="sector"/> a header says it is (its offset, less the sector's
+    /// place in the block), or null when the offset is not that sector's place in any block.</summary>
+    public static long? WrittenAt(in SectorHeader header, int sector, int blockSize)
+    {
+        var start = (long)header.Offset - (long)sector * BlockGeometry.SectorSize;
+        return start >= 0 && start % blockSize == 0 ? start / blockSize : null;
     }
 }

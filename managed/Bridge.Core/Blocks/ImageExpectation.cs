@@ -202,7 +202,8 @@ public sealed partial record ImageExpectation(long? Size, int? BlockSize, ulong?
         return new ImageExpectation(size, blockSize, runId, fileId, ranges);
     }
 
-    /// <summary><c>gN</c>, <c>N</c>, <c>gN.I</c>, <c>N.I</c> or <c>hole</c>.</summary>
+    /// <summary><c>gN</c>, <c>N</c>, <c>gN.I</c>, <c>N.I</c> or <c>hole</c>; data a collapse or insert moved ends with
+    /// <c>@+M</c> or <c>@-M</c>, how many blocks further on it was written (<see cref="Content.Moved"/>).</summary>
     public static Content? ParseContent(string text)
     {
         if (text == "hole")
@@ -213,7 +214,10 @@ public sealed partial record ImageExpectation(long? Size, int? BlockSize, ulong?
         var iteration = 0u;
         if (m.Groups[2].Success && !uint.TryParse(m.Groups[2].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out iteration))
             return null;
-        return Content.Data(gen, iteration);
+        var moved = 0;
+        if (m.Groups[3].Success && !int.TryParse(m.Groups[3].ValueSpan, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out moved))
+            return null;
+        return Content.Data(gen, iteration, moved);
     }
 
     /// <summary>A byte count as scenarios write sizes: digits with an optional K, M or G (powers of 1024).</summary>
@@ -242,6 +246,6 @@ public sealed partial record ImageExpectation(long? Size, int? BlockSize, ulong?
     [GeneratedRegex(@"^([0-9]+)(?:-([0-9]+))?$")]
     private static partial Regex RangeRegex();
 
-    [GeneratedRegex(@"^g?([0-9]{1,10})(?:\.([0-9]{1,10}))?$")]
+    [GeneratedRegex(@"^g?([0-9]{1,10})(?:\.([0-9]{1,10}))?(?:@([+-][0-9]{1,9}))?$")]
     private static partial Regex ContentRegex();
 }

@@ -147,10 +147,10 @@ public sealed class ImageVerifier(ImageCheck check, Action<VerdictRange> emit)
                 $"crc32c mismatch in sector {bad}: stored 0x{SectorHeader.StoredCrc(sector):x8} computed 0x{SectorHeader.ComputeCrc(sector):x8}{More(sectors, SectorKind.BadCrc)}",
                 $"crc sector {bad}");
         }
-        if (HeaderProblem(sectors, index) is { } problem)
+        if (HeaderProblem(sectors, index, expected) is { } problem)
             return problem;
 
-        var runs = ContentRuns(sectors);
+        var runs = ContentRuns(sectors, index, check.BlockSize);
         if (runs.Count > 1)
             return Mixed(index, runs, expected);
         var content = runs[0].Content;
@@ -182,7 +182,14 @@ public sealed class ImageVerifier(ImageCheck check, Action<VerdictRange> emit)
                 $"{(r.First == r.Last ? $"sector {r.First}" : $"sectors {r.First}-{r.Last}")} {(r.Content.Kind == ContentKind.Hole ? "zero" : $"gen {Gen(r.Content)}")}")));
 
     /// <summary>The header fields of valid sectors against this block: run, file, sectors per block, offset.</summary>
-    private BlockVerdict? HeaderProblem(SectorRead[] sectors, long index)
+    /// <summary>How many blocks further on a sector at place <paramref name="s"/> of block <paramref name="index"/> says
+    /// it was written, or null when its offset is not that place in any block.</summary>
+    private static long? Moved(in SectorHeader header, int s, long index, int blockSize) =>
+        BlockCodec.WrittenAt(header, s, blockSize) is { } at ? at - index : null;
+
+    /// <summary>The header fields of valid sectors against this block: run, file, sectors per block, offset — which may
+    /// name another block's place where the expectation has that data moved here (a collapse or insert).</summary>
+    private BlockVerdict? HeaderProblem(SectorRead[] sectors, long index, ExpectedRange? expected)
     {
         for (var s = 0; s < sectors.Length; s++)
         {
@@ -197,7 +204,10 @@ public sealed class ImageVerifier(ImageCheck check, Action<VerdictRange> emit)
             if (h.SectorsPerBlock != _sectors)
                 return Verdict(index, BlockVerdictKind.WrongGeometry, $"{where}bad header sectors per block, wanted {_sectors} got {h.SectorsPerBlock} (blocks of {h.SectorsPerBlock * BlockGeometry.SectorSize} bytes: --block-size?)");
             var wanted = index * check.BlockSize + (long)s * BlockGeometry.SectorSize;
-            if (h.Offset != (ulong)wanted)
+            var moved = Moved(h, s, index, check.BlockSize);
+            var movedHere = moved is { } m && m != 0 && m is >= int.MinValue and <= int.MaxValue &&
+                expected is not null && expected.Contents.Contains(sectors[s].Content.MovedBy((int)m));
+            if (h.Offset != (ulong)wanted && !movedHere)
             {
                 var from = h.Offset / (ulong)check.BlockSize;
                 return new BlockVerdict(index, BlockVerdictKind.Misplaced, $"{where}bad header offset, wanted {wanted} got {h.Offset} (block {from}'s data)",
@@ -207,12 +217,16 @@ public sealed class ImageVerifier(ImageCheck check, Action<VerdictRange> emit)
         return null;
     }
 
-    private static List<(int First, int Last, Content Content)> ContentRuns(SectorRead[] sectors)
+    /// <summary>Consecutive sectors of one content, each as it sits here (moved data with its distance: the headers
+    /// passed <see cref="HeaderProblem"/>).</summary>
+    private static List<(int First, int Last, Content Content)> ContentRuns(SectorRead[] sectors, long index, int blockSize)
     {
         var runs = new List<(int First, int Last, Content Content)>();
         for (var s = 0; s < sectors.Length; s++)
         {
-            var c = sectors[s].Content;
+            var c = sectors[s].Kind == SectorKind.Valid && Moved(sectors[s].Header, s, index, blockSize) is { } m and not 0
+                ? sectors[s].Content.MovedBy((int)m)
+                : sectors[s].Content;
             if (runs.Count > 0 && runs[^1].Content == c)
                 runs[^1] = (runs[^1].First, s, c);
             else
@@ -241,7 +255,7 @@ public sealed class ImageVerifier(ImageCheck check, Action<VerdictRange> emit)
 
     private static string Hex(ReadOnlySpan<byte> bytes) => string.Join(' ', bytes.ToArray().Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
 
-    private static string Gen(Content c) => c.Iteration == 0 ? $"{c.Gen}" : $"{c.Gen}.{c.Iteration}";
+    private static string Gen(Content c) => (c.Iteration == 0 ? $"{c.Gen}" : $"{c.Gen}.{c.Iteration}") + (c.Moved == 0 ? "" : $"@{c.Moved:+0;-0}");
 
     private static string Gens(List<Content> data) => string.Join(" or ", data.Select(Gen));
 

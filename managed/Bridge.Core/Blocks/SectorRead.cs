@@ -24,6 +24,18 @@ public readonly record struct SectorRead(SectorKind Kind, SectorHeader Header)
         _ => default,
     };
 
+    /// <summary>What the sector holds as sector <paramref name="sector"/> of block <paramref name="block"/>: its content
+    /// with the distance its header's offset says it moved (<see cref="Content.Moved"/>); null for a header whose offset
+    /// is not this sector's place in any block (misplaced within a block, or no block at all).</summary>
+    public Content? ContentAt(int block, int blockSize, int sector)
+    {
+        if (Kind != SectorKind.Valid && Kind != SectorKind.BadCrc)
+            return Content;
+        return BlockCodec.WrittenAt(Header, sector, blockSize) is { } at && at - block is >= int.MinValue and <= int.MaxValue
+            ? Content.MovedBy((int)(at - block))
+            : null;
+    }
+
     /// <summary>What the sector holds, in a word: its content, <c>zeros</c>, <c>gN (bad crc)</c> or <c>foreign</c>.</summary>
     public override string ToString() => Kind switch
     {

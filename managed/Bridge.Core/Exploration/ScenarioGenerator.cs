@@ -44,7 +44,7 @@ public sealed class ScenarioGenerator(ulong seed, TargetLimits? limits = null)
         Effect.Race => 5,
         Effect.Unpin => 4,
         Effect.CopyThroughPin or Effect.Check => 3,
-        Effect.CopyFromMapping or Effect.Evict or Effect.Protect or Effect.Resize or Effect.Punch or Effect.ForkWrite => 2,
+        Effect.CopyFromMapping or Effect.Evict or Effect.Protect or Effect.Resize or Effect.Punch or Effect.ForkWrite or Effect.ShiftBlocks => 2,
         _ => 1,
     };
 
@@ -199,6 +199,8 @@ public sealed class ScenarioGenerator(ulong seed, TargetLimits? limits = null)
             taking = (first, first + _random.Below(_blocks - first));
             return $"{taking.First}-{taking.Last}";
         }
+        if (verb.Shift is { } shift)
+            return Shifted(shift);
         var last = verb.NeedsMapping ? _size - 1 : _blocks - 1;
         return _random.Below(8) switch
         {
@@ -206,6 +208,17 @@ public sealed class ScenarioGenerator(ulong seed, TargetLimits? limits = null)
             1 when last >= 3 => $"{Range(0, last / 2 - 1)},{Range(last / 2 + 1, last)}",
             _ => Range(0, last),
         };
+    }
+
+    /// <summary>One range (the call takes one offset and length), anywhere in the file as made (past its end too: a
+    /// refusal is a case); where the kernel would take it, the file's size as the mapping's steps see it moves with it.</summary>
+    private string Shifted(RangeShift shift)
+    {
+        var first = _random.Below(_blocks);
+        var range = BlockSet.Range(first, first + _random.Below(_blocks - first));
+        if (!shift.RefusedPastEof(range, _size))
+            _size = Math.Clamp(_size + shift.Distance(range), 1, _blocks);
+        return range.Count == 1 ? $"{first}" : $"{range.First}-{range.Last}";
     }
 
     /// <summary>A race bounded by one of its arguments (the parser wants exactly one), around 2-3 body steps.</summary>

@@ -24,6 +24,9 @@ namespace Bridge.Core.Oracle;
 /// pin holds receives the data (the device and the file keep sharing it); where it replaces the page
 /// (<see cref="FileWriter.ReplacesPagesOn"/>), the disk and the page cache hold the new content and a pinned page
 /// leaves the file as truncate leaves it: what the device writes there afterwards is an orphaned write.</item>
+/// <item>A collapse or insert (<see cref="RangeShift"/>) moves every block from its range on by the range's length,
+/// each keeping the header of the offset it was written at (<see cref="Content.Moved"/>), and takes their pages out of
+/// the file as truncate does.</item>
 /// </list>
 /// </summary>
 internal sealed class Expectations
@@ -43,7 +46,8 @@ internal sealed class Expectations
         _scenario = scenario;
         _observation = observation;
         var initial = scenario.Init == InitialFill.Data ? Content.Data(0) : Content.Hole;
-        _blocks = Enumerable.Range(0, scenario.Geometry.BlockCount).Select(_ => new BlockState(Allowed.Exactly(initial, -1))).ToArray();
+        _blocks = Enumerable.Range(0, scenario.MaxFileBlocks)
+            .Select(b => new BlockState(Allowed.Exactly(b < scenario.Geometry.BlockCount ? initial : Content.BeyondEof, -1))).ToArray();
         _fileBlocks = scenario.Geometry.BlockCount;
     }
 
@@ -125,6 +129,9 @@ internal sealed class Expectations
                 break;
             case Effect.Crash:
                 PowerCut();
+                break;
+            case Effect.ShiftBlocks:
+                Shift(step);
                 break;
         }
     }
@@ -401,6 +408,44 @@ internal sealed class Expectations
                 }
             }
         }
+    }
+
+    /// <summary>Collapse or insert (rule 10): the kernel writes the pages from the range's start to the end of the file
+    /// back, truncates them from the page cache (a pinned page leaves the file as under truncate; private copies are
+    /// unmapped with it where the backing's row says so, <see cref="BackingInfo.ShiftZapsPrivateCopies"/>) and shifts
+    /// the extents. So every block from the range's start on holds, on
+    /// disk and in the page read in again, what the page <see cref="RangeShift.Distance"/> blocks away held — its data
+    /// naming the offset it was written at (<see cref="Content.Moved"/>) — an inserted range reads as a hole, and the
+    /// file's size moves by the range. Until a persistence point makes it durable, a power cut may leave the file as it
+    /// was or as it is now.</summary>
+    private void Shift(Step step)
+    {
+        var distance = step.Verb.Shift!.Distance(step.Blocks);
+        var (from, before) = (step.Blocks.First, _fileBlocks);
+        var after = before + distance;
+        Allowed Source(int b, Func<BlockState, Allowed> part) =>
+            b - distance is var src && (step.Verb.Shift.Inserts ? src >= from : src < before)
+                ? part(_blocks[src]).MovedBy(-distance)
+                : Allowed.Exactly(Content.Hole, step.Index); // the inserted range
+        var memory = Enumerable.Range(from, Math.Max(0, after - from)).Select(b => Source(b, s => s.Memory)).ToList();
+        var written = Enumerable.Range(from, Math.Max(0, after - from)).Select(b => Source(b, s => s.Written)).ToList();
+        // Not yet durable, the shift may be undone by a power cut: the block may hold what it durably held, what the
+        // write-back put there in place, or either moved.
+        var durable = Enumerable.Range(from, Math.Max(0, after - from))
+            .Select(b => Source(b, s => s.Durable.Union(s.Memory)).Union(_blocks[b].Durable).Union(_blocks[b].Memory)).ToList();
+        var was = Enumerable.Range(from, Math.Max(0, after - from))
+            .Select(b => b < before ? _blocks[b].Written : Allowed.Exactly(Content.BeyondEof, -1)).ToList();
+        for (var b = from; b < before; b++)
+            RemovePage(b, b < after ? memory[b - from] : Allowed.Exactly(Content.BeyondEof, -1),
+                keepPrivate: b < after && !_scenario.Backing.ShiftZapsPrivateCopies); // past the new end: truncate_setsize's even_cows=1
+        for (var b = from; b < after; b++)
+        {
+            var state = _blocks[b];
+            state.Durable = durable[b - from];
+            state.Memory = state.Disk = memory[b - from];
+            state.Written = was[b - from].Union(written[b - from]); // what sat here unmoved is an older write, not a phantom
+        }
+        _fileBlocks = after;
     }
 
     /// <summary>Truncate and punch: the page leaves the page cache (a pin keeps it alive as an orphan). Punch leaves

@@ -121,7 +121,7 @@ public static class Evidence
         if (iterations > MaxContentsPerRange)
             return null;
         return [.. allowed.Origins.Keys.Where(c => c.Kind != ContentKind.BeyondEof)
-            .Concat(allowed.Iterations.SelectMany(kv => Enumerable.Range(0, (int)kv.Value.MaxIteration + 1).Select(i => Content.Data(kv.Key, (uint)i))))
+            .Concat(allowed.Iterations.SelectMany(kv => Enumerable.Range(0, (int)kv.Value.MaxIteration + 1).Select(i => kv.Key with { Iteration = (uint)i })))
             .Distinct().OrderBy(c => c.Kind).ThenBy(c => c.Gen).ThenBy(c => c.Iteration).Select(c => c.ToString())];
     }
 

@@ -644,6 +644,7 @@ internal static class CRuntime
         	uint32_t gen, iteration;
         	int last_of, up_to;
         	int step; /* the step that wrote it, -1: the initial fill */
+        	int moved; /* written this many blocks further on; a collapse or insert moved it here */
         };
 
         enum read_path { PATH_DISK, PATH_BUFFERED, PATH_MAPPING };
@@ -675,6 +676,7 @@ internal static class CRuntime
         	enum block_state state;
         	enum content_kind kind; /* uniform: data or zeros */
         	uint32_t gen, iteration, step;
+        	int moved; /* uniform data: written this many blocks further on (moved by a collapse or insert) */
         	int error;
         	struct sector_read sectors[SECTORS_PER_BLOCK];
         };
@@ -692,6 +694,15 @@ internal static class CRuntime
         	return file ? output_of(file)->name : "data";
         }
 
+        /* How many blocks further on a sector at place s of `block` was written (its header's offset, less its place
+         * in a block), or 0 with *ok cleared when the offset is not sector s's place in any block. */
+        static int sector_moved(const struct sector_read *sr, int s, int block, int *ok)
+        {
+        	uint64_t start = sr->offset - (uint64_t)s * SECTOR_SIZE;
+        	*ok = sr->offset >= (uint64_t)s * SECTOR_SIZE && start % BLOCK_BYTES == 0;
+        	return *ok ? (int)((int64_t)(start / BLOCK_BYTES) - block) : 0;
+        }
+
         static struct block_read decode_block(const uint8_t *data, int block)
         {
         	struct block_read r = {.state = BLOCK_UNIFORM};
@@ -699,13 +710,17 @@ internal static class CRuntime
         	for (int s = 0; s < SECTORS_PER_BLOCK; s++) {
         		struct sector_read sr = decode_sector(data + s * SECTOR_SIZE);
         		r.sectors[s] = sr;
-        		uint64_t offset = (uint64_t)block * BLOCK_BYTES + (uint64_t)s * SECTOR_SIZE;
+        		int placed, first_placed;
+        		int moved = sector_moved(&sr, s, block, &placed);
         		if (sr.kind == SECTOR_ZERO)
         			uniform &= r.sectors[0].kind == SECTOR_ZERO;
         		else
-        			uniform &= sr.kind == SECTOR_VALID && sr.run == run_id && sr.file == FILE_ID && sr.offset == offset &&
+        			uniform &= sr.kind == SECTOR_VALID && sr.run == run_id && sr.file == FILE_ID && placed &&
         				   r.sectors[0].kind == SECTOR_VALID && sr.gen == r.sectors[0].gen &&
-        				   sr.iteration == r.sectors[0].iteration;
+        				   sr.iteration == r.sectors[0].iteration &&
+        				   moved == sector_moved(&r.sectors[0], 0, block, &first_placed);
+        		if (s == 0)
+        			r.moved = moved;
         	}
         	if (!uniform) {
         		r.state = BLOCK_MIXED;
@@ -725,22 +740,22 @@ internal static class CRuntime
         	return c->up_to ? res->iterations - 1 : res->last_ok;
         }
 
-        static int content_is(const struct content *c, enum content_kind kind, uint32_t gen, uint32_t iteration)
+        static int content_is(const struct content *c, enum content_kind kind, uint32_t gen, uint32_t iteration, int moved)
         {
         	if (c->kind != kind)
         		return 0;
         	if (kind != CONTENT_DATA)
         		return 1;
-        	if (c->gen != gen)
+        	if (c->gen != gen || c->moved != moved)
         		return 0;
         	long bound = c->last_of >= 0 ? race_bound(c) : (long)c->iteration;
         	return c->up_to ? (long)iteration <= bound : (long)iteration == bound;
         }
 
-        static int contains(const struct content *list, int n, enum content_kind kind, uint32_t gen, uint32_t iteration)
+        static int contains(const struct content *list, int n, enum content_kind kind, uint32_t gen, uint32_t iteration, int moved)
         {
         	for (int i = 0; i < n; i++)
-        		if (content_is(&list[i], kind, gen, iteration))
+        		if (content_is(&list[i], kind, gen, iteration, moved))
         			return 1;
         	return 0;
         }
@@ -758,6 +773,8 @@ internal static class CRuntime
         		len += snprintf(out + len, n - (size_t)len, " iteration 0..%" PRIu32, c->iteration);
         	else if (c->iteration)
         		len += snprintf(out + len, n - (size_t)len, " iteration %" PRIu32, c->iteration);
+        	if (c->moved)
+        		len += snprintf(out + len, n - (size_t)len, " written %+d blocks from here", c->moved);
         	return len + snprintf(out + len, n - (size_t)len, c->step >= 0 ? " (step #%d)" : " (initial fill)", c->step);
         }
 
@@ -796,6 +813,8 @@ internal static class CRuntime
         			snprintf(out, n, "generation %" PRIu32 " iteration %" PRIu32 " (step #%d)", r->gen, r->iteration, (int)r->step);
         		else
         			snprintf(out, n, "generation %" PRIu32 " (step #%d)", r->gen, (int)r->step);
+        		if (r->kind == CONTENT_DATA && r->moved && strlen(out) < n)
+        			snprintf(out + strlen(out), n - strlen(out), " written %+d blocks from here", r->moved);
         		return;
         	case BLOCK_MIXED: {
         		int len = snprintf(out, n, "sectors of");
@@ -813,13 +832,13 @@ internal static class CRuntime
 
         /* Names what a path saw where the expectation does not allow it, as Bridge's BlockJudge does; NULL: allowed. */
         static const char *classify(const struct expectation *e, enum read_path path, enum content_kind kind, uint32_t gen,
-        			    uint32_t iteration)
+        			    uint32_t iteration, int moved)
         {
         	if (kind == CONTENT_HOLE)
         		return "zeroed";
-        	if (contains(e->older, e->older_count, kind, gen, iteration))
+        	if (contains(e->older, e->older_count, kind, gen, iteration, moved))
         		return path == PATH_DISK ? "lost-write" : "stale";
-        	return "phantom";
+        	return moved ? "misplaced" : "phantom";
         }
 
         static const char *judge_block(const struct expectation *e, enum read_path path, const struct block_read *r, int block)
@@ -830,42 +849,43 @@ internal static class CRuntime
         	case BLOCK_IO_ERROR:
         		return "io-error";
         	case BLOCK_EOF:
-        		return contains(e->allowed, e->allowed_count, CONTENT_EOF, 0, 0) ? NULL : "zeroed";
+        		return contains(e->allowed, e->allowed_count, CONTENT_EOF, 0, 0, 0) ? NULL : "zeroed";
         	case BLOCK_UNIFORM:
-        		return contains(e->allowed, e->allowed_count, r->kind, r->gen, r->iteration)
+        		return contains(e->allowed, e->allowed_count, r->kind, r->gen, r->iteration, r->moved)
         			       ? NULL
-        			       : classify(e, path, r->kind, r->gen, r->iteration);
+        			       : classify(e, path, r->kind, r->gen, r->iteration, r->moved);
         	case BLOCK_MIXED:
         		break;
         	}
-        	int distinct = 0, outsiders = 0;
+        	int distinct = 0, outsiders = 0, moved[SECTORS_PER_BLOCK];
         	for (int s = 0; s < SECTORS_PER_BLOCK; s++) {
         		const struct sector_read *sr = &r->sectors[s];
-        		uint64_t offset = (uint64_t)block * BLOCK_BYTES + (uint64_t)s * SECTOR_SIZE;
         		enum content_kind kind = sr->kind == SECTOR_ZERO ? CONTENT_HOLE : CONTENT_DATA;
+        		int placed;
+        		moved[s] = sr->kind == SECTOR_ZERO ? 0 : sector_moved(sr, s, block, &placed);
         		if (sr->kind == SECTOR_BAD_CRC &&
-        		    !(e->mix_ok && contains(e->allowed, e->allowed_count, CONTENT_DATA, sr->gen, sr->iteration)))
+        		    !(e->mix_ok && contains(e->allowed, e->allowed_count, CONTENT_DATA, sr->gen, sr->iteration, moved[s])))
         			return "torn";
         		if (sr->kind == SECTOR_FOREIGN || (sr->kind == SECTOR_VALID && sr->run != run_id))
         			return "phantom";
-        		if (sr->kind == SECTOR_VALID && (sr->offset != offset || sr->file != FILE_ID))
+        		if (sr->kind == SECTOR_VALID && (!placed || sr->file != FILE_ID))
         			return "misplaced";
         		int seen = 0;
         		for (int t = 0; t < s; t++) {
         			const struct sector_read *st = &r->sectors[t];
         			seen |= (st->kind == SECTOR_ZERO) == (sr->kind == SECTOR_ZERO) && st->gen == sr->gen &&
-        				st->iteration == sr->iteration;
+        				st->iteration == sr->iteration && moved[t] == moved[s];
         		}
         		if (!seen) {
         			distinct++;
-        			outsiders += !contains(e->allowed, e->allowed_count, kind, sr->gen, sr->iteration);
+        			outsiders += !contains(e->allowed, e->allowed_count, kind, sr->gen, sr->iteration, moved[s]);
         		}
         	}
         	if (outsiders == 0 && (e->mix_ok || distinct == 1))
         		return NULL;
         	if (distinct == 1)
         		return classify(e, path, r->sectors[0].kind == SECTOR_ZERO ? CONTENT_HOLE : CONTENT_DATA,
-        				r->sectors[0].gen, r->sectors[0].iteration);
+        				r->sectors[0].gen, r->sectors[0].iteration, moved[0]);
         	return "torn";
         }
 

@@ -115,7 +115,14 @@ public static class CStepEmitters
             s.OverRuns($"clone_run(S.siblings[{s.Index}], OFFSET(@R.first), RUN_LEN(@R))") + "\treturn r;\n"),
         (Verbs.ZeroRange, s => "\t(void)iteration;\n\tlong r = 0;\n" +
             s.OverRuns("fallocate(S.data_fd, FALLOC_FL_ZERO_RANGE, OFFSET(@R.first), (off_t)RUN_LEN(@R)) ? -errno : 0") + "\treturn r;\n"),
+        (Verbs.CollapseRange, ShiftRange),
+        (Verbs.InsertRange, ShiftRange),
     ]);
+
+    /// <summary>fallocate(COLLAPSE_RANGE) or fallocate(INSERT_RANGE), as the verb's row says, over its one range.</summary>
+    private static string ShiftRange(CStep s) => "\t(void)iteration;\n\tlong r = 0;\n" +
+        s.OverRuns($"fallocate(S.data_fd, {(s.Step.Verb.Shift!.Inserts ? "FALLOC_FL_INSERT_RANGE" : "FALLOC_FL_COLLAPSE_RANGE")}, OFFSET(@R.first), (off_t)RUN_LEN(@R)) ? -errno : 0") +
+        "\treturn r;\n";
 
     /// <summary>A program cannot cut the power and go on: it stops here (exit <see cref="ReproExit.PowerCut"/>, or
     /// <see cref="ReproExit.Finding"/> when a check before found something) with everything before the cut done, and

@@ -170,7 +170,7 @@ public static class ReproGenerator
     /// <summary>The contents an <see cref="Allowed"/> lists, as C initializers of <c>struct content</c>.</summary>
     private static List<string> Contents(Allowed allowed) =>
         allowed.Origins.OrderBy(o => o.Key.Kind).ThenBy(o => o.Key.Gen).ThenBy(o => o.Key.Iteration).Select(o => CContent(o.Key, o.Value, upTo: false))
-            .Concat(allowed.Iterations.OrderBy(i => i.Key).Select(i => CContent(Blocks.Content.Data(i.Key, i.Value.MaxIteration), i.Value.Step, upTo: true)))
+            .Concat(allowed.Iterations.OrderBy(i => i.Key.Gen).ThenBy(i => i.Key.Moved).Select(i => CContent(i.Key with { Iteration = i.Value.MaxIteration }, i.Value.Step, upTo: true)))
             .ToList();
 
     private static string CContent(Content content, int step, bool upTo)
@@ -183,7 +183,7 @@ public static class ReproGenerator
         };
         var race = ReproPlan.RaceStepOf(content.Iteration);
         var iteration = race is null ? content.Iteration : 0;
-        return $"{{{kind}, {content.Gen}, {iteration}, {race ?? -1}, {(upTo ? 1 : 0)}, {step}}}";
+        return $"{{{kind}, {content.Gen}, {iteration}, {race ?? -1}, {(upTo ? 1 : 0)}, {step}, {content.Moved}}}";
     }
 
     private static int FileIndex(CheckPlan plan, string file) =>

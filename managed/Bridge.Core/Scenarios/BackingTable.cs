@@ -51,10 +51,18 @@ public enum BackingKind
 /// 6.18: a store, an O_DIRECT read into the mapping or an io_uring register of one 1 MiB block of a private hugetlbfs
 /// mapping left the other block of its huge page on the copy (a later punch of that block zeroed the page cache, the
 /// mapping still read the initial fill; found by pinbridge explore, `pin uring-register blocks=14`, `punch blocks=8`).</param>
+/// <param name="ShiftsRanges">fallocate takes FALLOC_FL_COLLAPSE_RANGE and FALLOC_FL_INSERT_RANGE (ext4 on extent-mapped
+/// files: ext4_collapse_range, ext4_insert_range; xfs: xfs_falloc_collapse_range, xfs_falloc_insert_range); btrfs_fallocate,
+/// shmem_fallocate and hugetlbfs_fallocate refuse the modes with EOPNOTSUPP (measured on 6.18: ext4 and xfs shift, btrfs,
+/// tmpfs and memfd return EOPNOTSUPP).</param>
+/// <param name="ShiftZapsPrivateCopies">A collapse or insert also unmaps a MAP_PRIVATE mapping's COW copies of the pages from
+/// the range on, so the mapping reads the moved data: ext4 truncates with truncate_pagecache (unmap_mapping_range
+/// even_cows=1); xfs with xfs_flush_unmap_range → truncate_pagecache_range (even_cows=0), which leaves the copies
+/// mapped (measured on 6.18: an xfs private mapping kept showing its copies after a collapse, ext4's showed the moved data).</param>
 public sealed record BackingInfo(
     string Name, BackingKind Kind, bool HasFile, bool HasStorage, string? FsType, long? FsMagic, long PageSize, string? VmModuleGroup, string Description,
     bool PunchZapsPrivateCopies = false, bool Reflinks = false, bool ChecksumsDirectReads = false, bool LocksDirectWriteRange = false,
-    long CowUnit = BackingTable.BasePage);
+    long CowUnit = BackingTable.BasePage, bool ShiftsRanges = false, bool ShiftZapsPrivateCopies = false);
 
 /// <summary>What a filesystem that checksums O_DIRECT reads in their destination logs when one fails
 /// (<see cref="BackingInfo.ChecksumsDirectReads"/>).</summary>
@@ -72,9 +80,9 @@ public static class BackingTable
     private const long HugePage = 2L << 20;
 
     public static readonly BackingInfo Ext4 = new("ext4", BackingKind.DiskFs, true, true, "ext4", 0xEF53, Page, "ext4",
-        "file on ext4 (a loop-mounted scratch image as root, else a scratch directory on ext4)");
+        "file on ext4 (a loop-mounted scratch image as root, else a scratch directory on ext4)", ShiftsRanges: true, ShiftZapsPrivateCopies: true);
     public static readonly BackingInfo Xfs = new("xfs", BackingKind.DiskFs, true, true, "xfs", 0x58465342, Page, "xfs",
-        "file on a loop-mounted scratch xfs image (root)", Reflinks: true);
+        "file on a loop-mounted scratch xfs image (root)", Reflinks: true, ShiftsRanges: true);
     public static readonly BackingInfo Btrfs = new("btrfs", BackingKind.DiskFs, true, true, "btrfs", 0x9123683E, Page, "btrfs",
         "file on a loop-mounted scratch btrfs image (root; data checksums on)", Reflinks: true, ChecksumsDirectReads: true, LocksDirectWriteRange: true);
     public static readonly BackingInfo Tmpfs = new("tmpfs", BackingKind.Shmem, true, false, "tmpfs", 0x01021994, Page, null, "file on tmpfs");

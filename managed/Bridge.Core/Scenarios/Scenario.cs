@@ -25,6 +25,11 @@ public sealed record Scenario(
 
     public int StepCount => AllSteps().Count();
 
+    /// <summary>The most blocks the data file can come to hold: its size, plus every block an insert-range may add.
+    /// Checks read the first <see cref="Blocks.BlockGeometry.BlockCount"/>; the blocks an insert pushes past them are
+    /// kept by the oracle and the model, since a collapse may bring them back.</summary>
+    public int MaxFileBlocks => Geometry.BlockCount + AllSteps().Where(s => s.Verb.Shift is { Inserts: true }).Sum(s => s.Blocks.Count);
+
     public Step StepAt(int index) => AllSteps().First(s => s.Index == index);
 
     public string Label => $"{Backing.Name}/{Map.ToString().ToLowerInvariant()}";

@@ -140,7 +140,7 @@ internal sealed class ScenarioParser
         if (_race is { } race)
         {
             if (!verb.AllowedInRace)
-                Error(line, head.Column, $"'{verb.Keyword}' cannot run inside a race; allowed there: {string.Join(", ", Verbs.All.Where(v => v.AllowedInRace).Select(v => v.Keyword))}");
+                Error(line, head.Column, $"'{verb.Keyword}' cannot run inside a race{(verb.NotInRaceBecause is { } why ? $" ({why})" : "")}; allowed there: {string.Join(", ", Verbs.All.Where(v => v.AllowedInRace).Select(v => v.Keyword))}");
             race.Body.Add(step);
         }
         else
@@ -401,6 +401,9 @@ internal sealed class ScenarioParser
                 break;
             case Effect.Unmap:
                 _unmappedAt = line;
+                break;
+            case Effect.ShiftBlocks when step.Blocks.Runs().Count() != 1:
+                Error(line, column, $"expected one range of blocks (A-B) for '{step.Keyword}': {step.Verb.Shift!.Call} takes one offset and length");
                 break;
             case Effect.Resize when _geometry is not null:
                 ValidateSize(step.Args.Size!.Value, line, column);

@@ -45,6 +45,10 @@ public enum Effect
     /// <summary>Writes a generation (or zeros) into the data file through the file, not the mapping: into the cached
     /// pages, or replacing them (<see cref="FileWriter.Replaces"/>).</summary>
     WriteFile,
+    /// <summary>Moves the file's blocks from a range on (<see cref="RangeShift"/>): a collapse removes the range and
+    /// the blocks after it move down, an insert opens a hole there and they move up; the pages from the range's start
+    /// to the end of the file leave the page cache.</summary>
+    ShiftBlocks,
 }
 
 /// <summary>Where a file writer's data comes from.</summary>
@@ -99,6 +103,33 @@ public sealed record FileWriter(FileSource Source, PageReplacement Replaces, str
     public const string StaleCacheLog = "Page cache invalidation failure on direct I/O";
 }
 
+/// <summary>The facts of a verb that moves the data file's blocks (fallocate COLLAPSE_RANGE, INSERT_RANGE): the
+/// kernel writes the range's start to the end of the file back, truncates those pages from the page cache
+/// (truncate_pagecache: a pinned page leaves the file, private copies are unmapped) and shifts the extents. Both need
+/// the filesystem's support (<see cref="BackingInfo.ShiftsRanges"/>; elsewhere EOPNOTSUPP: shmem_fallocate,
+/// hugetlbfs_fallocate and btrfs_fallocate take no such mode) and a range aligned to the filesystem block, which a
+/// range of Bridge blocks (multiples of the 4 KiB page) on a 4 KiB-block filesystem always is.</summary>
+/// <param name="Inserts">Insert (the blocks from the range's start move up by its length, the range becomes a hole,
+/// the file grows) rather than collapse (the range is removed, the blocks after it move down, the file shrinks).</param>
+/// <param name="Call">The system call, for help text and the reproducer.</param>
+public sealed record RangeShift(bool Inserts, string Call)
+{
+    /// <summary>How far the blocks from the range on move: up by the range's length for an insert, down for a collapse.</summary>
+    public int Distance(BlockSet range) => Inserts ? range.Count : -range.Count;
+
+    /// <summary>Whether the kernel refuses the range on a file of <paramref name="fileBlocks"/> blocks with EINVAL: a
+    /// collapse must end before the end of the file (else it is a truncate: ext4_collapse_range, xfs_falloc_collapse_range
+    /// "offset + len >= i_size"), an insert must start inside it (xfs_falloc_insert_range, ext4_insert_range
+    /// "offset >= i_size").</summary>
+    public bool RefusedPastEof(BlockSet range, int fileBlocks) => Inserts ? range.First >= fileBlocks : range.Last + 1 >= fileBlocks;
+
+    /// <summary>The errno of <see cref="RefusedPastEof"/>.</summary>
+    public const string PastEofErrno = "EINVAL";
+
+    /// <summary>The errno where the filesystem has no such fallocate mode.</summary>
+    public const string UnsupportedErrno = "EOPNOTSUPP";
+}
+
 /// <summary>The kinds of argument a verb takes.</summary>
 public enum ArgKind { Gen, Blocks, Size, Target, PinPath, Access, Mode, Duration, Count }
 
@@ -122,9 +153,13 @@ public sealed record ArgSpec(string Key, ArgKind Kind, bool Required = false, bo
 /// zero-range): where its data comes from and whether it replaces the cached pages.</param>
 /// <param name="CutsPower">The step cuts the power: only an executor that can (<see cref="Execution.PowerCut"/>)
 /// runs it; elsewhere the scenario is skipped (<see cref="Execution.Sequencer"/>).</param>
+/// <param name="Shift">For a verb that moves the data file's blocks (collapse, insert): which way.</param>
+/// <param name="NotInRaceBecause">Why a verb that is not <paramref name="AllowedInRace"/> cannot be, where the parser
+/// should say so.</param>
 public sealed record VerbInfo(
     string Keyword, Effect Effect, Writer Writer, IReadOnlyList<ArgSpec> Args, bool AllowedInRace, bool NeedsFile, bool NeedsMapping, string Help,
-    string? Privilege = null, bool SurvivesPowerCut = false, bool CutsPower = false, FileWriter? File = null)
+    string? Privilege = null, bool SurvivesPowerCut = false, bool CutsPower = false, FileWriter? File = null, RangeShift? Shift = null,
+    string? NotInRaceBecause = null)
 {
     /// <summary>The verb goes through the long-term pin an earlier <c>pin</c> took: when that pin failed, it is
     /// not run (<see cref="Execution.Sequencer"/>).</summary>
@@ -224,11 +259,29 @@ public static class Verbs
         "fallocate(FALLOC_FL_ZERO_RANGE) over the blocks (ext4, xfs, btrfs; refused on shmem and hugetlbfs)",
         File: new(FileSource.Zeros, PageReplacement.Always, "fallocate(FALLOC_FL_ZERO_RANGE)"));
 
+    // The verbs that move blocks (fsx's collapse and insert). Not in races: the race rule (Oracle/RaceRule.cs) decides
+    // what each block ends holding from which writer's iteration came last, and a collapse or insert that repeats
+    // moves every block after the range again on each iteration — where a block's data ends depends on how many
+    // iterations ran and on what each racing write hit before or after which move, which the rule cannot bound.
+    private const string ShiftNotInRace = "each iteration moves every block from the range on again, so what a block ends " +
+        "holding depends on how many moves ran before or after each racing write, which the race rule cannot bound";
+
+    public static readonly VerbInfo CollapseRange = new("collapse-range", Effect.ShiftBlocks, 0, [new("blocks", ArgKind.Blocks, Required: true)], false, true, false,
+        "fallocate(FALLOC_FL_COLLAPSE_RANGE) over the blocks: the blocks after them move down, the file shrinks by them; the " +
+        "pages from the range on leave the page cache, a pinned one too (ext4, xfs; EINVAL when the range reaches the end " +
+        "of the file, EOPNOTSUPP elsewhere)",
+        Shift: new(Inserts: false, "fallocate(FALLOC_FL_COLLAPSE_RANGE)"), NotInRaceBecause: ShiftNotInRace);
+    public static readonly VerbInfo InsertRange = new("insert-range", Effect.ShiftBlocks, 0, [new("blocks", ArgKind.Blocks, Required: true)], false, true, false,
+        "fallocate(FALLOC_FL_INSERT_RANGE) over the blocks: the blocks from the range on move up, the range becomes a hole, " +
+        "the file grows by it; the pages from the range on leave the page cache, a pinned one too (ext4, xfs; EINVAL when " +
+        "the range starts at or past the end of the file, EOPNOTSUPP elsewhere)",
+        Shift: new(Inserts: true, "fallocate(FALLOC_FL_INSERT_RANGE)"), NotInRaceBecause: ShiftNotInRace);
+
     public static readonly IReadOnlyList<VerbInfo> All =
     [
         Store, ODirectRead, UringRead, ODirectWrite, UringWrite, Msync, Fsync, Fdatasync, SyncFileRange, FadviseDontneed,
         DropCaches, Mprotect, Truncate, Punch, Pin, Unpin, Dma, DmaRead, Fork, Munmap, Check, Race,
-        Crash, Write, ODirectWriteFile, CopyRange, Clone, ZeroRange,
+        Crash, Write, ODirectWriteFile, CopyRange, Clone, ZeroRange, CollapseRange, InsertRange,
     ];
 
     /// <summary>The verbs every executor implements, one handler each; check and race are the sequencer's.</summary>

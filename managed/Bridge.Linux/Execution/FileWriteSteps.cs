@@ -43,6 +43,10 @@ internal static class FileWriteSteps
     public static CallResult ZeroRange(RunContext ctx, Step step, uint iteration) =>
         StepHandlers.OverRuns(ctx, step, (off, len) => FileWriteNative.ZeroRange(ctx.Backing.Data!, off, len));
 
+    /// <summary>fallocate(COLLAPSE_RANGE) or fallocate(INSERT_RANGE), as the verb's row says, over its one range of blocks.</summary>
+    public static CallResult ShiftRange(RunContext ctx, Step step, uint iteration) =>
+        StepHandlers.OverRuns(ctx, step, (off, len) => FileWriteNative.ShiftRange(ctx.Backing.Data!, step.Verb.Shift!.Inserts, off, len));
+
     private static AlignedBuffer StampedBuffer(RunContext ctx, Step step, uint iteration)
     {
         var source = ctx.Source(step);

@@ -45,6 +45,8 @@ public static class StepHandlers
         (Verbs.CopyRange, FileWriteSteps.CopyRange),
         (Verbs.Clone, FileWriteSteps.Clone),
         (Verbs.ZeroRange, FileWriteSteps.ZeroRange),
+        (Verbs.CollapseRange, FileWriteSteps.ShiftRange),
+        (Verbs.InsertRange, FileWriteSteps.ShiftRange),
     ]);
 
     /// <summary>crash: notes the moment. The sequence stops after it (<see cref="PowerCut.NextBoot"/>): the scenario

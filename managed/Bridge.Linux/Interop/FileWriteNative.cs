@@ -15,6 +15,9 @@ public static partial class FileWriteNative
     [LibraryImport("bridge_filewrite", EntryPoint = "bridge_zero_range")]
     private static partial int ZeroRangeCall(int fd, long off, long len);
 
+    [LibraryImport("bridge_filewrite", EntryPoint = "bridge_shift_range")]
+    private static partial int ShiftRangeCall(int fd, int insert, long off, long len);
+
     /// <summary>copy_file_range of <paramref name="length"/> bytes at the same offset of both files.</summary>
     public static SysResult CopyRange(FileDescriptor source, FileDescriptor target, long offset, long length) =>
         Borrowed(source, target, (s, t) => CopyRangeCall(s, offset, t, offset, (ulong)length));
@@ -26,6 +29,11 @@ public static partial class FileWriteNative
     /// <summary>fallocate(FALLOC_FL_ZERO_RANGE) over the range.</summary>
     public static SysResult ZeroRange(FileDescriptor file, long offset, long length) =>
         Borrowed(file, file, (f, _) => ZeroRangeCall(f, offset, length));
+
+    /// <summary>fallocate(FALLOC_FL_INSERT_RANGE) when <paramref name="insert"/>, else fallocate(FALLOC_FL_COLLAPSE_RANGE),
+    /// over the range.</summary>
+    public static SysResult ShiftRange(FileDescriptor file, bool insert, long offset, long length) =>
+        Borrowed(file, file, (f, _) => ShiftRangeCall(f, insert ? 1 : 0, offset, length));
 
     private static SysResult Borrowed(FileDescriptor a, FileDescriptor b, Func<int, int, int> call)
     {

@@ -30,7 +30,8 @@ internal static class BlockReads
     {
         if (stamp.Content.Kind == ContentKind.Hole)
             return new SectorRead(SectorKind.Zero, default);
-        var offset = ((ulong)block * (ulong)sectorsPerBlock + (ulong)sector) * BlockGeometry.SectorSize;
+        // Data a collapse or insert moved keeps the header of the offset it was written at.
+        var offset = ((ulong)(block + stamp.Content.Moved) * (ulong)sectorsPerBlock + (ulong)sector) * BlockGeometry.SectorSize;
         var header = new SectorHeader(runId, FileId, offset, stamp.Content.Gen, stamp.Content.Iteration, stamp.Writer,
             unchecked((uint)stamp.Step), (ushort)sectorsPerBlock);
         return new SectorRead(SectorKind.Valid, header);

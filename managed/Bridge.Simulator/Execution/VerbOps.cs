@@ -41,6 +41,8 @@ internal static class VerbOps
         (Verbs.CopyRange, FileWrite),
         (Verbs.Clone, FileWrite),
         (Verbs.ZeroRange, FileWrite),
+        (Verbs.CollapseRange, ShiftRange),
+        (Verbs.InsertRange, ShiftRange),
     ]);
 
     private static Stamp StampOf(Step step, int iteration, Writer writer) =>
@@ -204,6 +206,25 @@ internal static class VerbOps
             k.WriteCachedPage(p, stamp);
             yield return Yield.Preempt;
         }
+    }
+
+    /// <summary>Collapse or insert: refused where the policy's row says the backing has no such fallocate mode, or
+    /// with EINVAL where the range reaches the end of the file (collapse) or starts at or past it (insert); else the
+    /// kernel writes back, drops and shifts the pages from the range on (<see cref="Kernel.ShiftRange"/>).</summary>
+    private static IEnumerable<Yield> ShiftRange(Kernel k, Step step, int iteration, CallStatus result)
+    {
+        var shift = step.Verb.Shift!;
+        if (k.Policy.FileWriterRefusal(step.Verb, k.Scenario.Backing) is { } errno)
+        {
+            result.Fail(errno, $"{shift.Call} on {k.Scenario.Backing.Name}");
+            return [];
+        }
+        if (shift.RefusedPastEof(step.Blocks, k.FileBlocks))
+        {
+            result.Fail(RangeShift.PastEofErrno, $"{shift.Call} of blocks {step.Blocks} on a file of {k.FileBlocks} blocks");
+            return [];
+        }
+        return k.ShiftRange(shift, FirstPage(k, step), step.Blocks.Count * k.PagesPerBlock, result);
     }
 
     /// <summary>The device writes through the pin into whatever frames it holds — cached, orphaned or copied —

@@ -8,20 +8,23 @@ namespace Bridge.Simulator.Model;
 /// </summary>
 public sealed class FileInode
 {
-    public FileInode(BackingInfo backing, long size, Stamp initial)
+    /// <param name="capacity">Pages the file can ever have (<see cref="Scenario.MaxFileBlocks"/>): its size, plus what
+    /// insert-range steps may add.</param>
+    public FileInode(BackingInfo backing, long size, int capacity, Stamp initial)
     {
         Backing = backing;
         Size = size;
-        Capacity = (int)(size / Frame.Size);
+        Capacity = capacity;
         Cache = new Frame?[Capacity];
         if (backing.HasStorage)
         {
             Disk = new Stamp[Capacity * Frame.SectorsPerPage];
-            Array.Fill(Disk, initial);
+            Array.Fill(Disk, Stamp.Hole);
+            Disk.AsSpan(0, SizePages * Frame.SectorsPerPage).Fill(initial);
         }
         else if (initial != Stamp.Hole)
         {
-            for (var p = 0; p < Capacity; p++)
+            for (var p = 0; p < SizePages; p++)
                 Cache[p] = new Frame(FrameOwner.PageCache, p, initial) { Dirty = true };
         }
     }
@@ -30,7 +33,7 @@ public sealed class FileInode
     public long Size { get; set; }
     public int SizePages => (int)(Size / Frame.Size);
 
-    /// <summary>Pages the file can ever have: scenarios never grow it past its initial size.</summary>
+    /// <summary>Pages the file can ever have: only insert-range grows it past its initial size.</summary>
     public int Capacity { get; }
 
     public Frame?[] Cache { get; }

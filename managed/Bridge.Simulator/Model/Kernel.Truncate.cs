@@ -15,7 +15,7 @@ public sealed partial class Kernel
         var newPages = (int)(size / Frame.Size);
         for (var p = newPages; p < file.SizePages; p++)
         {
-            ZapPte(p);
+            UnmapFilePage(p, evenCows: true);
             RemoveFromCache(p);
             if (file.HasStorage)
                 file.DiskPage(p).Fill(Stamp.Hole);
@@ -42,14 +42,23 @@ public sealed partial class Kernel
                 file.Cache[p]?.Write(Stamp.Hole);
                 continue;
             }
-            if (Scenario.Backing.PunchZapsPrivateCopies)
-                ZapPte(p);
-            else if (Vma.Ptes[p].Frame is { Owner: FrameOwner.PageCache })
-                Vma.Zap(p);
+            UnmapFilePage(p, evenCows: Scenario.Backing.PunchZapsPrivateCopies);
             RemoveFromCache(p);
             if (file.HasStorage)
                 file.DiskPage(p).Fill(Stamp.Hole);
         }
+    }
+
+    /// <summary>unmap_mapping_range over one page: the file's page always; a private mapping's COW copy only with
+    /// <paramref name="evenCows"/> (a pinned copy then lives on as an orphan).</summary>
+    private void UnmapFilePage(int page, bool evenCows)
+    {
+        if (page >= MappingPages)
+            return; // an insert grew the file past the mapping: nothing maps these pages
+        if (evenCows)
+            ZapPte(page);
+        else if (Vma.Ptes[page].Frame is { Owner: FrameOwner.PageCache })
+            Vma.Zap(page);
     }
 
     private void ZapPte(int page)

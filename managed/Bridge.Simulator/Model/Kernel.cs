@@ -22,7 +22,7 @@ public sealed partial class Kernel
         var initial = scenario.Init == InitialFill.Data ? Stamp.Initial : Stamp.Hole;
         Vma = new Vma(pages, scenario.Map == MapKind.Shared, !scenario.Backing.HasFile);
         if (scenario.Backing.HasFile)
-            File = new FileInode(scenario.Backing, scenario.Geometry.FileSize, initial);
+            File = new FileInode(scenario.Backing, scenario.Geometry.FileSize, scenario.MaxFileBlocks * PagesPerBlock, initial);
         else
             for (var p = 0; p < pages; p++)
                 Vma.Map(p, new Frame(FrameOwner.Anon, p, initial), writable: true);

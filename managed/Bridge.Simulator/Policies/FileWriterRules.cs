@@ -16,8 +16,9 @@ public sealed record FileWriterRow(VerbInfo Verb, BackingInfo Backing, string? E
 /// code that accepts or refuses the call (the required keys of every <see cref="Policy"/>).</summary>
 public static class FileWriterRules
 {
-    /// <summary>The verbs that need a row per backing.</summary>
-    public static IEnumerable<VerbInfo> Verbs => Core.Scenarios.Verbs.All.Where(v => v.File is not null);
+    /// <summary>The verbs that need a row per backing: the file writers and the verbs that shift the file's blocks
+    /// (fallocate modes a filesystem may lack).</summary>
+    public static IEnumerable<VerbInfo> Verbs => Core.Scenarios.Verbs.All.Where(v => v.File is not null || v.Shift is not null);
 
     /// <summary>The backings a file writer can name (the parser requires a file).</summary>
     public static IEnumerable<BackingInfo> Backings => BackingTable.All.Where(b => b.HasFile);
@@ -29,6 +30,13 @@ public static class FileWriterRules
 
     private static FileWriterRow Row(Era era, VerbInfo verb, BackingInfo backing)
     {
+        if (verb.Shift is not null)
+            return backing.ShiftsRanges
+                ? new(verb, backing, null, "fs/ext4/extents.c ext4_collapse_range / ext4_insert_range (v3.15 / v4.1), fs/xfs/xfs_file.c " +
+                    "xfs_falloc_collapse_range / xfs_falloc_insert_range → xfs_flush_unmap_range: written back from the range on, " +
+                    "truncate_pagecache, extents shifted")
+                : new(verb, backing, RangeShift.UnsupportedErrno, "mm/shmem.c shmem_fallocate, fs/hugetlbfs/inode.c hugetlbfs_fallocate, " +
+                    "fs/btrfs/file.c btrfs_fallocate: modes other than KEEP_SIZE|PUNCH_HOLE (btrfs: |ZERO_RANGE) → EOPNOTSUPP");
         const string noWriteIter = "fs/read_write.c vfs_write: hugetlbfs_file_operations has no ->write_iter → EINVAL";
         if (backing.Kind == BackingKind.Hugetlb && verb.File!.Source != FileSource.Zeros)
             return new(verb, backing, "EINVAL", verb == Verbs_.ODirect
