@@ -51,6 +51,25 @@ public sealed partial class ContainerRunner(DockerEngine engine)
                 await new ContainerRunner(answering).RemoveAsync(name);
     });
 
+    /// <summary>Removes Bridge's containers on this engine whose creating process (<see cref="OwnerLabel"/>) no longer
+    /// runs, and returns their ids. The ledger sweep removes a killed run's container on whichever engine answers; when
+    /// none answered then (Bridge's private engine was down), the entry went and the container stayed in the engine's
+    /// data root, to be listed again when the engine next started (found: a helper's killed test run left one that
+    /// failed a later run's "nothing left behind").</summary>
+    public async Task<IReadOnlyList<string>> RemoveOrphansAsync(CancellationToken ct = default)
+    {
+        var listed = await engine.Client.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [ManagedLabel] = true } },
+        }, ct);
+        var orphans = listed.Where(c => c.Labels is { } labels && labels.TryGetValue(OwnerLabel, out var owner)
+                                        && ProcessIdentity.TryParse(owner, out var creator) && !creator.IsAlive).Select(c => c.ID).ToList();
+        foreach (var id in orphans)
+            await RemoveAsync(id);
+        return orphans;
+    }
+
     /// <summary>Creates, starts, streams, waits, removes. Output lines reach <paramref name="onLine"/> as they come.</summary>
     /// <exception cref="ArgumentException">The spec is malformed (nothing was created).</exception>
     /// <exception cref="ContainerException">The image is missing or the engine refused the container in every

@@ -40,6 +40,7 @@ public sealed class ContainerTarget(string? image = null) : ITarget
         {
             await Leftovers.SweepAsync();
             engine = await DockerEngine.EngineUpAsync(new EngineUpOptions { Log = _ => { } }, ct);
+            await new ContainerRunner(engine).RemoveOrphansAsync(ct);
             var reference = image ?? (await new ImageBuilder(engine).EnsureAsync(ImageRecipe.FromRepository(RepositoryRoot()), _ => { }, ct)).Reference;
             scratch = ContainerScratch.Create("/var/tmp", "bridge-agent-");
             var request = new AgentRequest(Name, scenarios.Select(ScenarioText.From).ToList(), StepTimeout, KeepImages);

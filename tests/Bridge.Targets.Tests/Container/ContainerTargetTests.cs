@@ -30,6 +30,42 @@ public sealed class ContainerTargetTests(EngineFixture fixture)
         check
         """;
 
+    /// <summary>A container whose ledger entry went while no engine answered stays in the engine's data root; the next
+    /// run on that engine removes it when its creator (pid and start time) no longer runs, and leaves a live run's.</summary>
+    [Fact]
+    public async Task AContainerWhoseCreatorNoLongerRunsIsRemovedAndALiveRunsIsKept()
+    {
+        var (engine, image) = fixture.Require();
+        var ct = TestContext.Current.CancellationToken;
+        var current = Bridge.Linux.Host.ProcessIdentity.Current;
+        // This pid, another start time: the process it names is gone (a reused pid is not its owner).
+        var gone = current with { StartTicks = current.StartTicks + 1 };
+        async Task<string> CreateAsync(Bridge.Linux.Host.ProcessIdentity creator) => (await engine.Client.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Image = image.Reference,
+            Cmd = ["/bin/true"],
+            Labels = new Dictionary<string, string> { [ContainerRunner.ManagedLabel] = "1", [ContainerRunner.OwnerLabel] = creator.ToString() },
+            HostConfig = new HostConfig { NetworkMode = "none" },
+        }, ct)).ID;
+        var orphan = await CreateAsync(gone);
+        var live = await CreateAsync(current);
+        try
+        {
+            var removed = await new ContainerRunner(engine).RemoveOrphansAsync(ct);
+
+            Assert.Contains(orphan, removed);
+            Assert.DoesNotContain(live, removed);
+            var left = (await engine.Client.Containers.ListContainersAsync(new ContainersListParameters { All = true }, ct)).Select(c => c.ID).ToList();
+            Assert.DoesNotContain(orphan, left);
+            Assert.Contains(live, left);
+        }
+        finally
+        {
+            foreach (var id in new[] { orphan, live })
+                await engine.Client.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true }, CancellationToken.None).ContinueWith(_ => { }, CancellationToken.None);
+        }
+    }
+
     [Fact]
     public async Task ASuiteInAContainerObservesWhatTheHostObserves()
     {
