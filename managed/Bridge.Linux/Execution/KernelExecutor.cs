@@ -1,6 +1,7 @@
 using Bridge.Core.Execution;
 using Bridge.Core.Observations;
 using Bridge.Core.Scenarios;
+using Bridge.Linux.Host;
 using Bridge.Linux.Interop;
 
 namespace Bridge.Linux.Execution;
@@ -40,9 +41,9 @@ internal sealed class KernelExecutor(RunContext ctx, StepWorker worker, TimeSpan
         }, stepTimeout, interrupt);
         Abandoned |= end != WorkerEnd.Returned;
         if (end == WorkerEnd.Hung)
-            return CallResult.Hang($"no return after {stepTimeout.TotalSeconds:0.###}s", start, MonotonicClock.Now);
+            return CallResult.Hang(KernelStack.After($"no return after {stepTimeout.TotalSeconds:0.###}s", worker.AbandonedThreadId), start, MonotonicClock.Now);
         if (end == WorkerEnd.Interrupted)
-            return CallResult.Interrupted($"still running {StepWorker.InterruptGrace.TotalSeconds:0.#}s after the run was interrupted; abandoned", start, MonotonicClock.Now);
+            return CallResult.Interrupted(KernelStack.After($"still running {StepWorker.InterruptGrace.TotalSeconds:0.#}s after the run was interrupted; abandoned", worker.AbandonedThreadId), start, MonotonicClock.Now);
         // A harness call (not the step's own) failed: the scenario cannot go on.
         return failure is null ? call : throw failure;
     }

@@ -1,5 +1,7 @@
 using Bridge.Core.Execution;
 using Bridge.Core.Scenarios;
+using Bridge.Linux.Host;
+using Bridge.Linux.Interop;
 
 namespace Bridge.Linux.Execution;
 
@@ -20,8 +22,10 @@ internal static class RaceRunner
         // Never disposed: an abandoned thread signals it whenever its call returns, if ever.
         var finished = new CountdownEvent(body.Count);
         var returned = new bool[body.Count];
+        var threadIds = new int[body.Count];
         var threads = body.Select((tally, i) => new Thread(() =>
         {
+            Volatile.Write(ref threadIds[i], ThreadId.Current);
             try
             {
                 Loop(ctx, tally, count, start, bound, interrupt);
@@ -56,7 +60,7 @@ internal static class RaceRunner
         {
             if (Volatile.Read(ref returned[i]))
                 continue;
-            body[i].Record(left(stillRunning, raceStart, raceEnd));
+            body[i].Record(left(KernelStack.After(stillRunning, Volatile.Read(ref threadIds[i])), raceStart, raceEnd));
             abandoned = true;
         }
         return (raceStart, raceEnd, abandoned);

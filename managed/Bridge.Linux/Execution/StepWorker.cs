@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Bridge.Linux.Interop;
 
 namespace Bridge.Linux.Execution;
 
@@ -27,6 +28,13 @@ internal sealed class StepWorker(string threadName) : IDisposable
     public static readonly TimeSpan InterruptGrace = TimeSpan.FromMilliseconds(400);
 
     private BlockingCollection<Action>? _queue;
+
+    /// <summary>The kernel's id of the running worker thread, once it has started (0 before).</summary>
+    private int _threadId;
+
+    /// <summary>The kernel's id of the last abandoned worker thread (0 when it had not started): where it waits is
+    /// <see cref="Host.KernelStack.Describe"/>.</summary>
+    public int AbandonedThreadId { get; private set; }
 
     /// <summary>Runs <paramref name="action"/> on the worker and waits for it: up to <paramref name="timeout"/>, or
     /// <see cref="InterruptGrace"/> past the moment <paramref name="interrupt"/> is cancelled.</summary>
@@ -58,6 +66,8 @@ internal sealed class StepWorker(string threadName) : IDisposable
         }
         if (end != WorkerEnd.Returned)
         {
+            AbandonedThreadId = Volatile.Read(ref _threadId);
+            _threadId = 0;
             queue.CompleteAdding();
             _queue = null;
         }
@@ -70,11 +80,12 @@ internal sealed class StepWorker(string threadName) : IDisposable
         _queue = null;
     }
 
-    private static BlockingCollection<Action> Start(string name)
+    private BlockingCollection<Action> Start(string name)
     {
         var queue = new BlockingCollection<Action>();
         new Thread(() =>
         {
+            Volatile.Write(ref _threadId, ThreadId.Current);
             foreach (var work in queue.GetConsumingEnumerable())
                 work();
             queue.Dispose();

@@ -80,12 +80,18 @@ public static class HostProcesses
 
     private readonly record struct ProcStat(char State, ulong StartTicks);
 
-    private static ProcStat? Stat(int pid)
+    /// <summary>The state letter of thread <paramref name="tid"/> of this process (R running, S sleeping, D
+    /// uninterruptible sleep, …: proc(5)), or null when it has exited.</summary>
+    public static char? ThreadState(int tid) => Stat($"/proc/self/task/{tid}/stat")?.State;
+
+    private static ProcStat? Stat(int pid) => Stat($"/proc/{pid}/stat");
+
+    private static ProcStat? Stat(string path)
     {
         string stat;
         try
         {
-            stat = File.ReadAllText($"/proc/{pid}/stat");
+            stat = File.ReadAllText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
