@@ -54,6 +54,12 @@ public static class Errnos
     /// read-only (/proc/sys in an unprivileged container: writing drop_caches there is EROFS).</summary>
     public static readonly IReadOnlyList<string> PrivilegeRefusals = ["EPERM", "EACCES", "EROFS"];
 
+    /// <summary>Failures a call may return after part of its data moved: an I/O error on one block of several (a
+    /// btrfs checksum mismatch, a failed bio) fails a whole O_DIRECT read though the other blocks were transferred
+    /// (fs/iomap/direct-io.c: iomap_dio_complete returns dio->error), and a short transfer moved a prefix. Refusals
+    /// (EINVAL, EOPNOTSUPP, EPERM, …) come before any data moves.</summary>
+    public static readonly IReadOnlyList<string> MidTransfer = ["EIO", "short-transfer"];
+
     public static string Name(int errno) => Names.TryGetValue(errno, out var name) ? name : $"E{errno}";
 
     public static int Number(string name) => Names.FirstOrDefault(kv => kv.Value == name).Key;

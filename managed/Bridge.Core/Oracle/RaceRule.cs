@@ -17,22 +17,66 @@ namespace Bridge.Core.Oracle;
 /// <item>a file writer that replaces the page (rule 9: O_DIRECT, a reflink, clone, zero-range) is one more writer of
 /// the file's page; once one of its iterations completed, a pin that held the page at the race's start holds an
 /// orphan: device writes go there and never reach the file (<see cref="Replace"/>).</item>
+/// <item>a writer whose iterations after its last successful one failed in the middle of their transfer
+/// (<see cref="Errnos.MidTransfer"/>) may have written part of its blocks there: its last write may be any of them,
+/// sector-mixed with what the page held before, ending when the step's last call returned (measured on Debian 6.12.118 btrfs: an
+/// O_DIRECT read of two blocks into the mapping failed with EIO for a checksum mismatch in one, and the other held the
+/// failed iteration's data).</item>
 /// </list>
 /// </summary>
 internal sealed class RaceRule(Expectations expectations, Step race)
 {
-    private sealed record Run(Step Step, RaceStats Stats);
+    /// <summary>A racing step's calls, from its result: <see cref="LastStart"/> and <see cref="LastEnd"/> bound its
+    /// last call that may have written.</summary>
+    private sealed record Run(Step Step, RaceStats Stats, StepResult Result)
+    {
+        /// <summary>Iterations after the last successful one failed in the middle of a transfer: each may have
+        /// written part of the step's blocks.</summary>
+        public bool FailedMidTransfer => Stats.Iterations - 1 > Stats.LastOkIteration && Errnos.MidTransfer.Contains(Result.Errno);
+
+        /// <summary>A successful iteration, or a failed one that may have written.</summary>
+        public bool MayHaveWritten => Stats.LastOkIteration >= 0 || FailedMidTransfer;
+
+        /// <summary>The earliest its last write may have begun: a failed iteration after the last successful one
+        /// began later (if it wrote anything), so the last successful one's start is the earliest.</summary>
+        public long LastStart => Stats.LastOkIteration >= 0 ? Stats.LastOkStart : Result.Start;
+
+        /// <summary>The latest its last write may have ended: when the step's last call returned, when that call
+        /// failed mid-transfer.</summary>
+        public long LastEnd => FailedMidTransfer ? Result.End : Stats.LastOkEnd;
+
+        /// <summary>What its last write may have left: the last successful iteration and, after a mid-transfer
+        /// failure, any failed iteration after it, sector-mixed.</summary>
+        public Allowed LastContent()
+        {
+            var ok = Stats.LastOkIteration >= 0 ? Allowed.Exactly(Of(Stats.LastOkIteration), Step.Index) : null;
+            if (!FailedMidTransfer)
+                return ok!;
+            var first = Stats.LastOkIteration + 1;
+            var failed = Step.Verb.File?.Source == FileSource.Zeros ? Allowed.Exactly(Content.Hole, Step.Index)
+                : Stats.Iterations - first <= ExactFailedIterations
+                    ? Enumerable.Range(0, (int)(Stats.Iterations - first)).Select(i => Allowed.Exactly(Of(first + i), Step.Index)).Aggregate((x, y) => x.Union(y))
+                    : Allowed.AnyIteration(Step.Gen, (uint)(Stats.Iterations - 1), Step.Index);
+            return (ok is null ? failed : ok.Union(failed)).WithMix(true);
+        }
+
+        /// <summary>Up to this many failed iterations are allowed one by one; more as any iteration of the step (an
+        /// entry per iteration of an I/O error storm would make the judgement as long as the race).</summary>
+        private const int ExactFailedIterations = 64;
+
+        private Content Of(long iteration) => Step.Verb.File?.Source == FileSource.Zeros ? Content.Hole : Content.Data(Step.Gen, (uint)iteration);
+    }
 
     public void Apply()
     {
         var runs = race.Body
             .Select(s => (Step: s, Result: expectations.ResultOf(s)))
             .Where(r => r.Result.Race is { Iterations: > 0 })
-            .Select(r => new Run(r.Step, r.Result.Race!))
+            .Select(r => new Run(r.Step, r.Result.Race!, r.Result))
             .ToList();
         var writers = runs.Where(r => r.Step.Effect is Effect.WriteMapping or Effect.WriteThroughPin or Effect.WriteFile).ToList();
         // A file writer past EOF grew the file at its first completed call (the blocks between read as holes).
-        if (writers.Where(w => w.Step.Effect == Effect.WriteFile && w.Stats.LastOkIteration >= 0).Select(w => w.Step.Blocks.Last + 1).DefaultIfEmpty(0).Max() is var reach
+        if (writers.Where(w => w.Step.Effect == Effect.WriteFile && w.MayHaveWritten).Select(w => w.Step.Blocks.Last + 1).DefaultIfEmpty(0).Max() is var reach
             && reach > expectations.FileBlocks)
             expectations.GrowTo(reach);
         var blocks = writers.SelectMany(w => w.Step.Blocks.Blocks).Distinct().ToList();
@@ -48,7 +92,7 @@ internal sealed class RaceRule(Expectations expectations, Step race)
             var pages = mine.GroupBy(w => PageOf(w.Step, b)).Select(g => g.ToList()).ToList();
             foreach (var page in pages)
             {
-                var completed = page.Where(w => w.Stats.LastOkIteration >= 0).ToList();
+                var completed = page.Where(w => w.MayHaveWritten).ToList();
                 if (completed.Count == 0)
                     continue; // every iteration failed: like a failed step outside a race, it contributes nothing
                 var written = Written(b, page);
@@ -58,8 +102,8 @@ internal sealed class RaceRule(Expectations expectations, Step race)
                     continue;
                 }
                 var candidates = Candidates(completed);
-                var final = Final(candidates);
-                lastWriteEnd[b] = Math.Max(lastWriteEnd.GetValueOrDefault(b), candidates.Max(w => w.Stats.LastOkEnd));
+                var final = Final(candidates, before[b]);
+                lastWriteEnd[b] = Math.Max(lastWriteEnd.GetValueOrDefault(b), candidates.Max(w => w.LastEnd));
                 Write(candidates[0].Step, b, final, written);
                 foreach (var other in completed.Where(w => w.Step.Effect == Effect.WriteThroughPin && w != candidates[0] && !expectations.PinSharesPage(b)))
                     expectations.WriteThroughPin(b, final, written, other.Step.Index); // notes its orphaned write, if the page left the file
@@ -118,7 +162,7 @@ internal sealed class RaceRule(Expectations expectations, Step race)
                 .Select(w => ContentOf(w)).Aggregate(pinnedBefore, (x, y) => x.Union(y)).WithMix(true);
         var leftFileAt = replacers.MinBy(r => r.Stats.LastOkEnd)!.Step.Index;
         expectations.ReplaceInRace(block, Final(candidates), written, orphan, leftFileAt, late.Select(d => d.Step.Index));
-        return candidates.Max(w => w.Stats.LastOkEnd);
+        return candidates.Max(w => w.LastEnd);
     }
 
     /// <summary>A completed file writer that takes the page out of the page cache on this backing (rule 9).</summary>
@@ -127,13 +171,17 @@ internal sealed class RaceRule(Expectations expectations, Step race)
     /// <summary>The writers whose last write may be the page's final content: any whose last write did not end before
     /// another's last write began.</summary>
     private static List<Run> Candidates(List<Run> completed) =>
-        completed.Where(w => !completed.Any(y => y != w && y.Stats.LastOkStart > w.Stats.LastOkEnd)).ToList();
+        completed.Where(w => !completed.Any(y => y != w && y.LastStart > w.LastEnd)).ToList();
 
     /// <summary>The last iterations of the candidates; sectors may mix when two remain.</summary>
-    private static Allowed Final(List<Run> candidates) => candidates
-        .Select(w => Allowed.Exactly(w.Step.Verb.File?.Source == FileSource.Zeros ? Content.Hole : Content.Data(w.Step.Gen, (uint)w.Stats.LastOkIteration), w.Step.Index))
-        .Aggregate((x, y) => x.Union(y))
-        .WithMix(candidates.Count > 1);
+    /// <summary>The last iterations of the candidates; sectors may mix when two remain, and with what the page held
+    /// before the race (<paramref name="held"/>) where a candidate's last call failed mid-transfer.</summary>
+    private static Allowed Final(List<Run> candidates, Allowed? held = null)
+    {
+        var final = candidates.Select(w => w.LastContent()).Aggregate((x, y) => x.Union(y));
+        var partly = candidates.Any(w => w.FailedMidTransfer);
+        return (partly && held is not null ? final.Union(held) : final).WithMix(candidates.Count > 1 || partly);
+    }
 
     private void Write(Step step, int block, Allowed final, Allowed written)
     {
