@@ -15,7 +15,8 @@ namespace Bridge.Core.Oracle;
 /// <item>Truncate and punch take the block's page out of the file: the block reads as a hole (or is past EOF), and
 /// data the device writes later through a pin still holding the old page must not come back (that is a phantom).</item>
 /// <item>A refused or failed step contributes nothing — except a read into the mapping that failed mid-transfer
-/// (<see cref="Errnos.MidTransfer"/>): each of its blocks may hold the read's data, mixed with what it held.</item>
+/// (<see cref="MidTransferFailure"/>): each of its blocks may hold the read's data (or a failed checksum's zeros),
+/// mixed with what it held.</item>
 /// <item>A power cut (crash) leaves what was durable: every block whose last completed write was followed by a
 /// persistence point that survives a power cut (fsync, fdatasync, msync MS_SYNC) holds that generation or a later
 /// completed write; a block written, truncated or punched since may hold anything written since (or the persisted
@@ -78,13 +79,13 @@ internal sealed class Expectations
                     _blocks[b].MaybePrivate = _blocks[b].Private is null || _blocks[b].MaybePrivate;
                     _blocks[b].Private ??= _blocks[b].Memory;
                 }
-            if (step.Effect == Effect.WriteMapping && Errnos.MidTransfer.Contains(result.Errno))
+            if (step.Effect == Effect.WriteMapping && MidTransferFailure.After(result))
                 foreach (var b in step.Blocks.Blocks)
                 {
                     // A read into the mapping that failed in the middle (an I/O error on another of its blocks) may
-                    // have transferred any part of this one: the page holds what it held, or the read's data, mixed.
-                    var data = Allowed.Exactly(Content.Data(step.Gen), step.Index);
-                    WriteThroughMapping(b, MappingView(b).Union(data), data);
+                    // have transferred any part of this one: the page holds what it held, or what the read left, mixed.
+                    var left = MidTransferFailure.Left(Allowed.Exactly(Content.Data(step.Gen), step.Index), step, result, _scenario.Backing);
+                    WriteThroughMapping(b, MappingView(b).Union(left), left);
                 }
             return;
         }

@@ -18,10 +18,8 @@ namespace Bridge.Core.Oracle;
 /// the file's page; once one of its iterations completed, a pin that held the page at the race's start holds an
 /// orphan: device writes go there and never reach the file (<see cref="Replace"/>).</item>
 /// <item>a writer whose iterations after its last successful one failed in the middle of their transfer
-/// (<see cref="Errnos.MidTransfer"/>) may have written part of its blocks there: its last write may be any of them,
-/// sector-mixed with what the page held before, ending when the step's last call returned (measured on Debian 6.12.118 btrfs: an
-/// O_DIRECT read of two blocks into the mapping failed with EIO for a checksum mismatch in one, and the other held the
-/// failed iteration's data).</item>
+/// (<see cref="MidTransferFailure"/>) may have written part of its blocks there: its last write may be any of them,
+/// sector-mixed with what the page held before, ending when the step's last call returned.</item>
 /// </list>
 /// </summary>
 internal sealed class RaceRule(Expectations expectations, Step race)
@@ -32,7 +30,7 @@ internal sealed class RaceRule(Expectations expectations, Step race)
     {
         /// <summary>Iterations after the last successful one failed in the middle of a transfer: each may have
         /// written part of the step's blocks.</summary>
-        public bool FailedMidTransfer => Stats.Iterations - 1 > Stats.LastOkIteration && Errnos.MidTransfer.Contains(Result.Errno);
+        public bool FailedMidTransfer => Stats.Iterations - 1 > Stats.LastOkIteration && MidTransferFailure.After(Result);
 
         /// <summary>A successful iteration, or a failed one that may have written.</summary>
         public bool MayHaveWritten => Stats.LastOkIteration >= 0 || FailedMidTransfer;
@@ -46,8 +44,8 @@ internal sealed class RaceRule(Expectations expectations, Step race)
         public long LastEnd => FailedMidTransfer ? Result.End : Stats.LastOkEnd;
 
         /// <summary>What its last write may have left: the last successful iteration and, after a mid-transfer
-        /// failure, any failed iteration after it, sector-mixed.</summary>
-        public Allowed LastContent()
+        /// failure, what any failed iteration after it left (<see cref="MidTransferFailure.Left"/>), sector-mixed.</summary>
+        public Allowed LastContent(BackingInfo backing)
         {
             var ok = Stats.LastOkIteration >= 0 ? Allowed.Exactly(Of(Stats.LastOkIteration), Step.Index) : null;
             if (!FailedMidTransfer)
@@ -57,6 +55,7 @@ internal sealed class RaceRule(Expectations expectations, Step race)
                 : Stats.Iterations - first <= ExactFailedIterations
                     ? Enumerable.Range(0, (int)(Stats.Iterations - first)).Select(i => Allowed.Exactly(Of(first + i), Step.Index)).Aggregate((x, y) => x.Union(y))
                     : Allowed.AnyIteration(Step.Gen, (uint)(Stats.Iterations - 1), Step.Index);
+            failed = MidTransferFailure.Left(failed, Step, Result, backing);
             return (ok is null ? failed : ok.Union(failed)).WithMix(true);
         }
 
@@ -176,9 +175,9 @@ internal sealed class RaceRule(Expectations expectations, Step race)
     /// <summary>The last iterations of the candidates; sectors may mix when two remain.</summary>
     /// <summary>The last iterations of the candidates; sectors may mix when two remain, and with what the page held
     /// before the race (<paramref name="held"/>) where a candidate's last call failed mid-transfer.</summary>
-    private static Allowed Final(List<Run> candidates, Allowed? held = null)
+    private Allowed Final(List<Run> candidates, Allowed? held = null)
     {
-        var final = candidates.Select(w => w.LastContent()).Aggregate((x, y) => x.Union(y));
+        var final = candidates.Select(w => w.LastContent(expectations.Scenario.Backing)).Aggregate((x, y) => x.Union(y));
         var partly = candidates.Any(w => w.FailedMidTransfer);
         return (partly && held is not null ? final.Union(held) : final).WithMix(candidates.Count > 1 || partly);
     }
@@ -204,13 +203,18 @@ internal sealed class RaceRule(Expectations expectations, Step race)
         _ => "file",
     };
 
-    private static Allowed Written(int block, List<Run> writers) => writers
+    private Allowed Written(int block, List<Run> writers) => writers
         .Where(w => w.Step.Blocks.Contains(block))
         .Select(ContentOf)
         .Aggregate((x, y) => x.Union(y));
 
-    /// <summary>Anything one writer's iterations wrote: zeros for zero-range, else any iteration of its generation.</summary>
-    private static Allowed ContentOf(Run w) => w.Step.Verb.File?.Source == FileSource.Zeros
-        ? Allowed.Exactly(Content.Hole, w.Step.Index).WithMix(true)
-        : Allowed.AnyIteration(w.Step.Gen, (uint)(w.Stats.Iterations - 1), w.Step.Index);
+    /// <summary>Anything one writer's iterations wrote: zeros for zero-range, else any iteration of its generation —
+    /// and what an iteration that failed mid-transfer left (<see cref="MidTransferFailure.Left"/>).</summary>
+    private Allowed ContentOf(Run w)
+    {
+        if (w.Step.Verb.File?.Source == FileSource.Zeros)
+            return Allowed.Exactly(Content.Hole, w.Step.Index).WithMix(true);
+        var any = Allowed.AnyIteration(w.Step.Gen, (uint)(w.Stats.Iterations - 1), w.Step.Index);
+        return w.Stats.Failures > 0 && MidTransferFailure.After(w.Result) ? MidTransferFailure.Left(any, w.Step, w.Result, expectations.Scenario.Backing) : any;
+    }
 }
