@@ -198,6 +198,8 @@ public class OracleContractTests
     [InlineData("UBSAN: array-index-out-of-bounds in mm/gup.c:100:5")]
     [InlineData("list_add corruption. prev->next should be next (ffff888003f0c6c8)")]
     [InlineData("Kernel panic - not syncing: Fatal exception")]
+    [InlineData("INFO: task kworker/u4:1:25 blocked for more than 120 seconds.")]
+    [InlineData("rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:")]
     public void A_warning_the_kernel_logs_during_the_scenario_is_a_finding(string line)
     {
         Assert.True(KernelLogRules.IsWarning(line), line);
@@ -205,6 +207,26 @@ public class OracleContractTests
         var observation = Observe(scenario, [], Check(1, Data(G(1), G(1)))) with { KernelLog = ["EXT4-fs (loop0): mounted filesystem", line] };
         var f = Single(Oracle.Oracle.Judge(scenario, observation), VerdictClass.KernelWarn);
         Assert.Equal(line, f.Observed);
+    }
+
+    /// <summary>Debian 6.1's btrfs warning as its log has it (vm:debian-6.1): one WARN_ON, one finding, twice; a hung
+    /// task's report is its INFO line; a trace with nothing before it is a finding of its own.</summary>
+    [Fact]
+    public void A_warning_with_its_call_trace_is_one_finding_and_a_trace_of_its_own_is_one_too()
+    {
+        string[] warning =
+        [
+            "WARNING: CPU: 0 PID: 186 at fs/btrfs/extent_map.c:312 unpin_extent_cache+0xca/0xd0 [btrfs]",
+            "RIP: 0010:unpin_extent_cache+0xca/0xd0 [btrfs]", "Call Trace:", " <TASK>", " btrfs_finish_ordered_io+0x4d6/0x8a0 [btrfs]",
+            " </TASK>", "---[ end trace 0000000000000000 ]---",
+        ];
+        string[] hung = ["INFO: task kworker/u4:1:25 blocked for more than 120 seconds.", "Call Trace:", " <TASK>", " __schedule+0x34d/0x9e0"];
+        string[] bare = [.. Enumerable.Repeat("BTRFS info (device vda): ordinary", 60), "Call Trace:", " <TASK>", " dump_stack_lvl+0x44/0x5c"];
+        var reports = KernelLogRules.Reports([.. warning, .. warning, .. hung, .. bare]).ToList();
+        Assert.Equal([warning[0], warning[0], hung[0], "Call Trace:"], reports);
+        var scenario = Parse("backing ext4\nfile size=8K\nstore gen=1\ncheck\n");
+        var observation = Observe(scenario, [], Check(1, Data(G(1), G(1)))) with { KernelLog = [.. warning, .. warning, .. hung, .. bare] };
+        Assert.Equal(4, Oracle.Oracle.Judge(scenario, observation).Findings.Count(f => f.Class == VerdictClass.KernelWarn));
     }
 
     [Theory]

@@ -32,7 +32,7 @@ public static class Oracle
             else
                 expectations.Apply(step);
         }
-        findings.AddRange(observation.KernelLog.Where(KernelLogRules.IsWarning)
+        findings.AddRange(KernelLogRules.Reports(observation.KernelLog)
             .Select(line => new Finding(VerdictClass.KernelWarn, -1, null, null, null, "no warning", line, null, "kernel log during the scenario")));
 
         var orphaned = expectations.OrphanedWrites;
