@@ -172,14 +172,18 @@ public class OracleEdgeTests
     }
 
     [Fact]
-    public void A_read_only_pin_refused_on_a_private_mapping_copied_nothing()
+    public void A_read_only_pin_refused_on_a_private_mapping_may_have_unshared_its_pages()
     {
-        // Only a writable pin faults pages in for writing before the refusal; a remote-read MR breaks no COW.
+        // A read-only long-term pin unshares a private mapping's page-cache pages (gup_must_unshare, 6.5+) as GUP
+        // faults them, and a refusal may come after that (a range reaching past EOF fails at the first page past it):
+        // the mapping may keep the copy (g0) or show the file's page (the hole), nothing else.
         const string Text = "backing ext4\nmap private\nfile size=8K\npin rdma-mr access=remote-read\npunch blocks=0\ncheck\n";
         var refused = new Dictionary<int, StepResult> { [0] = StepResult.Failure(0, "EFAULT", 14, 0, 5) };
         Assert.Equal(VerdictClass.Refused, Judge(Text, refused, Check(2, Data(Content.Hole, G(0)))).Class);
-        Assert.Equal(VerdictClass.Stale, Judge(Text, refused, Check(2, ("data", ReadPath.Disk, [Content.Hole, G(0)]),
+        Assert.Equal(VerdictClass.Refused, Judge(Text, refused, Check(2, ("data", ReadPath.Disk, [Content.Hole, G(0)]),
             ("data", ReadPath.Buffered, [Content.Hole, G(0)]), ("data", ReadPath.Mapping, [G(0), G(0)]))).Class);
+        Assert.Equal(VerdictClass.Phantom, Judge(Text, refused, Check(2, ("data", ReadPath.Disk, [Content.Hole, G(0)]),
+            ("data", ReadPath.Buffered, [Content.Hole, G(0)]), ("data", ReadPath.Mapping, [G(5), G(0)]))).Class);
     }
 
     // ---- which paths are compared -------------------------------------------------------------------------

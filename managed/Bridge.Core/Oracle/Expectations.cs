@@ -70,12 +70,14 @@ internal sealed class Expectations
         var result = ResultOf(step);
         if (!result.Ok && step.Effect != Effect.Race)
         {
-            if (step.Effect == Effect.Pin && PrivateFileMapping && PinPathInfo.IsWritable(step.Args.Access ?? PinAccess.None))
+            if (step.Effect == Effect.Pin && PrivateFileMapping)
                 foreach (var b in step.Blocks.Blocks.Where(InFile).SelectMany(CowUnitOf).Distinct()) // past EOF nothing is faulted in
                 {
-                    // A refusal may come after GUP already write-faulted (COW) the pages — each whole COW unit: the
-                    // mapping may hold a copy of what the page held then, or still the file's page (WriteFile,
-                    // RemovePage and a partial punch widen it).
+                    // A refusal may come after GUP already faulted the pages — a write pin copies them (COW), a
+                    // read-only long-term pin may unshare them (gup_must_unshare), each whole COW unit; a range that
+                    // reaches past EOF fails after the pages before it were faulted: the mapping may hold a copy of
+                    // what the page held then, or still the file's page (WriteFile, RemovePage and a partial punch
+                    // widen it).
                     _blocks[b].MaybePrivate = _blocks[b].Private is null || _blocks[b].MaybePrivate;
                     _blocks[b].Private ??= _blocks[b].Memory;
                 }
