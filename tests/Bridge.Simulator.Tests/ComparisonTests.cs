@@ -103,6 +103,27 @@ public class RacingStepComparisonTests
         Assert.Equal((pins[1], "EFAULT", "ok"), (after.Step, after.Real, after.Simulated));
     }
 
+    /// <summary>With a file writer in the race, whether a member touching the mapping found its block inside the file
+    /// or past EOF (not run) is the interleaving's: not run there agrees with ok; without a writer in the race, and for
+    /// any other reason not to run, it is a disagreement. (pinbridge explore on 6.18, seed 3: after a truncate to 11
+    /// blocks, `write gen=4 blocks=15` racing `odirect-write blocks=15`, not run on the kernel 5 of 5, run in the model.)</summary>
+    [Theory]
+    [InlineData("write gen=4 blocks=15", true)]
+    [InlineData("copy-range gen=4 blocks=15", true)]
+    [InlineData("store gen=4 blocks=1", false)]
+    public void Beside_a_file_writer_in_a_race_not_run_past_eof_agrees_with_ok(string other, bool writer)
+    {
+        var scenario = Repo.Parse($"backing ext4\nmap shared\nfile size=64K block=4K\ntruncate size=44K\nrace count=2\n  {other}\n  odirect-write blocks=15\nend\ncheck\n");
+        var run = Simulator.Run(scenario, PolicyCatalog.Linux65Plus, 1);
+        var member = scenario.AllSteps().Single(s => s.Keyword == "odirect-write").Index;
+        Observation NotRun(string why) => run with { Steps = [.. run.Steps.Select(r => r.Step == member ? StepResult.Skipped(member, why) : r)] };
+        var pastEof = NotRun(Core.Execution.HarnessFaults.PastEndOfFile(15, 11));
+        var ran = run with { Steps = [.. run.Steps.Select(r => r.Step == member ? StepResult.Success(member, 1, 2) with { Race = new RaceStats(2, 0, 1, 1, 2) } : r)] };
+
+        Assert.Equal(!writer, Comparison.Compare(pastEof, ran, scenario).Any(d => d.Kind == DisagreementKind.StepResult && d.Step == member));
+        Assert.Contains(Comparison.Compare(NotRun("the mapping is gone"), ran, scenario), d => d.Kind == DisagreementKind.StepResult && d.Step == member);
+    }
+
     /// <summary>Every era × every backing where the O_DIRECT writer invalidates the range around its write.</summary>
     public static TheoryData<string, string> ErasAndInvalidatingBackings() => WriterRaceModelTests.ErasAndInvalidatingBackings();
 

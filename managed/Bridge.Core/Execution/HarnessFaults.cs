@@ -10,5 +10,8 @@ public static class HarnessFaults
     public const string StoreIntoReadOnlyMapping = "the mapping is read-only; a CPU store would SIGSEGV";
 
     public static string PastEndOfFile(int block, int fileBlocks) =>
-        $"block {block} is past end of file ({fileBlocks} blocks): touching it through the mapping would SIGBUS";
+        $"block {block} {PastEndOfFileMark} ({fileBlocks} blocks): touching it through the mapping would SIGBUS";
+
+    /// <summary>What every <see cref="PastEndOfFile"/> says, to recognise one.</summary>
+    public const string PastEndOfFileMark = "is past end of file";
 }

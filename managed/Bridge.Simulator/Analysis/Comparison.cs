@@ -1,3 +1,4 @@
+using Bridge.Core.Execution;
 using Bridge.Core.Observations;
 using Bridge.Core.Oracle;
 using Bridge.Core.Scenarios;
@@ -47,12 +48,13 @@ public static class Comparison
     private static IEnumerable<Disagreement> Steps(Observation real, Observation sim, Scenario scenario, HashSet<int> collision)
     {
         var protection = ProtectionUnknown(scenario);
+        var size = SizeUnknown(scenario);
         foreach (var step in scenario.AllSteps())
         {
             var r = real.ResultOf(step.Index);
             var s = sim.ResultOf(step.Index);
-            var rs = Outcome(r, protection.Contains(step.Index), collision.Contains(step.Index));
-            var ss = Outcome(s, protection.Contains(step.Index), collision.Contains(step.Index));
+            var rs = Outcome(r, protection.Contains(step.Index), collision.Contains(step.Index), size.Contains(step.Index));
+            var ss = Outcome(s, protection.Contains(step.Index), collision.Contains(step.Index), size.Contains(step.Index));
             if (rs != ss)
                 yield return new Disagreement(DisagreementKind.StepResult, step.Index, null, null, null, rs, ss, $"'{step.Text}' ({step.At})");
         }
@@ -78,6 +80,15 @@ public static class Comparison
         }
         return unknown;
     }
+
+    /// <summary>The members of a race with a file writer in it: a writer past EOF grows the file at its first completed
+    /// call (write, an O_DIRECT write, a copy, a clone, a zero-range), so whether a member touching the mapping found its
+    /// block inside the file — or past it, and was not run (<see cref="HarnessFaults.PastEndOfFile"/>) — is the
+    /// interleaving's. pinbridge explore on 6.18 (seed 3, 5 minutes) reported 8 such signatures, e.g. after a truncate
+    /// to 11 blocks, a race of `write gen=4 blocks=15` and `odirect-write blocks=15`: not run on the kernel in 5 of 5
+    /// runs (the O_DIRECT write looked first), run in the model.</summary>
+    private static HashSet<int> SizeUnknown(Scenario scenario) =>
+        scenario.Steps.Where(s => s.Body.Any(b => b.Effect == Effect.WriteFile)).SelectMany(s => s.Body).Select(b => b.Index).ToHashSet();
 
     /// <summary>The persistence calls whose EIO an O_DIRECT write's collision explains, by the era's rows: a race whose
     /// writer invalidates the range after its write where the era lets a page of it be dirtied meanwhile
@@ -125,10 +136,13 @@ public static class Comparison
     /// compares as <c>ok</c> too.</param>
     /// <param name="collisionUnknown">Whether the step reports an O_DIRECT write's collision depends on an
     /// interleaving (<see cref="CollisionUnknown"/>): EIO compares as <c>ok</c> too.</param>
-    private static string Outcome(StepResult? result, bool protectionUnknown, bool collisionUnknown) =>
+    /// <param name="sizeUnknown">The file's size at the step depends on an interleaving (<see cref="SizeUnknown"/>): not
+    /// run for a block past EOF compares as <c>ok</c> too.</param>
+    private static string Outcome(StepResult? result, bool protectionUnknown, bool collisionUnknown, bool sizeUnknown) =>
         result is null ? "missing"
+        : sizeUnknown && result.Outcome == Core.Observations.Outcome.NotRun && result.Detail is { } why && why.Contains(HarnessFaults.PastEndOfFileMark, StringComparison.Ordinal) ? "ok"
         : result.Race is { Failures: > 0 } race && race.Failures < race.Iterations && result.Outcome == Core.Observations.Outcome.Errno ? "ok"
-        : protectionUnknown && (result.Errno == "EFAULT" || result.Detail == Core.Execution.HarnessFaults.StoreIntoReadOnlyMapping) ? "ok"
+        : protectionUnknown && (result.Errno == "EFAULT" || result.Detail == HarnessFaults.StoreIntoReadOnlyMapping) ? "ok"
         : collisionUnknown && result.Errno == "EIO" ? "ok"
         : result.ToString();
 
