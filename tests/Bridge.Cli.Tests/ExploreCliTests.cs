@@ -160,8 +160,13 @@ public class ExploreCliTests
         using var dir = new TempOutput();
         var (code, json, stderr) = Json(dir, "host.json", "explore", "--target", "host", "--policy", "linux-6.5+", "--seed", "1", "--count", "24");
         var findings = Consumers.Jq(json, "[.findings[] | {signature, found: .found.text, disagreements: .minimal.disagreements}]");
-        Assert.True(code == 0, findings + stderr);
-        Assert.Equal("[\"host\",24,0,0]", Consumers.Jq(json, "[.target, .scenarios, .withFindings, .withDisagreements]"));
+        // One kernel behaviour the model has no row for may strike, now and then: btrfs fails an O_DIRECT read with EIO
+        // when the read's destination changes while its checksum is verified (BackingInfo.ChecksumsDirectReads; README)
+        // — scenario 15 races a read with a device write into the same page. Anything else is a finding or a model error.
+        const string ChecksumEio = "(.signature.backing == \"btrfs\" and (.signature.class | test(\"io-error\")))";
+        Assert.True(Consumers.Jq<int>(json, $"[.findings[] | select({ChecksumEio} | not)] | length") == 0, findings + stderr);
+        Assert.True(code == 0 || Consumers.Jq<int>(json, $"[.findings[] | select({ChecksumEio})] | length") > 0, findings + stderr);
+        Assert.Equal("[\"host\",24]", Consumers.Jq(json, "[.target, .scenarios]"));
         Assert.True(Consumers.Jq<int>(json, ".skipped") < 24, "every scenario was skipped");
     }
 }

@@ -27,7 +27,12 @@ public sealed record VmResult(
     IReadOnlyList<string> ConsoleTail,
     Accelerator Accelerator,
     TimeSpan BootDuration,
-    TimeSpan Duration);
+    TimeSpan Duration)
+{
+    /// <summary>The first boot's panic, when the kernel panicked before the guest's init was ready and this result is
+    /// the second boot's (<see cref="VmRunner.RunAsync"/>).</summary>
+    public string? EarlierBootPanic { get; init; }
+}
 
 /// <summary>Which stream of the guest command a line came from.</summary>
 public enum GuestStream

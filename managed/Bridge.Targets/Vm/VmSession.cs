@@ -15,6 +15,9 @@ namespace Bridge.Targets.Vm;
 /// </summary>
 internal static class VmSession
 {
+    /// <summary>How a boot failure says the kernel panicked before the guest's init was ready: nothing of the command ran.</summary>
+    public const string PanicBeforeInit = "the kernel panicked before the guest's init was ready";
+
     /// <summary>How long a guest that reported its exit status may take to power off before it is killed.</summary>
     private static readonly TimeSpan PowerOffGrace = TimeSpan.FromSeconds(15);
 
@@ -184,7 +187,7 @@ internal static class VmSession
             else if (first == qemu.AcceleratorFailure)
                 message = $"qemu's {accelerator} accelerator could not run the kernel: {await qemu.AcceleratorFailure}";
             else if (ConsoleLog.Panic(console) is { } panic)
-                message = $"the kernel panicked before the guest's init was ready: {panic}";
+                message = $"{PanicBeforeInit}: {panic}";
             else if (ConsoleLog.InitError(console) is { } initError)
                 message = $"the guest's init could not set up: {initError}";
             else if (first == bootTimeout)
