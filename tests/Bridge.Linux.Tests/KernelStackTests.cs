@@ -33,6 +33,10 @@ public class KernelStackTests
             pipe.WriteByte(1);
         }
         Assert.True(thread.Join(TimeSpan.FromSeconds(10)));
+        // Join returns when the managed thread is done; its kernel task goes a moment later (the CI saw it still there).
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (KernelStack.Describe(tid) is not null && DateTime.UtcNow < deadline)
+            Thread.Sleep(10);
         Assert.Null(KernelStack.Describe(tid));
         Assert.Equal("gone", KernelStack.After("gone", tid));
     }
