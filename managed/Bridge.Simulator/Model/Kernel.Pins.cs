@@ -7,8 +7,9 @@ public sealed partial class Kernel
     /// <summary>
     /// A long-term pin (io_uring_register_buffers / ibv_reg_mr). Every era: FOLL_WRITE on a VMA without VM_WRITE is
     /// -EFAULT (mm/gup.c check_vma_flags; RDMA passes FOLL_FORCE only for read-only MRs), and so is a range past
-    /// the end of the file (the fault is SIGBUS; the pages before it were faulted in). Then the policy's pin table decides; a refusal that comes after
-    /// GUP (io_uring's own check before 6.5) leaves the pages faulted in for writing, hence dirty.
+    /// the end of the file (the fault is SIGBUS; the pages before it were faulted in). Then the policy's pin table
+    /// decides; a refusal that comes after GUP (io_uring's own check before 6.5) leaves the pages faulted in for
+    /// writing, hence dirty.
     /// </summary>
     public void TakePin(PinPathInfo path, PinAccess access, BlockSet blocks, CallStatus result)
     {
